@@ -1,0 +1,86 @@
+import websocket from '@fastify/websocket';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
+import { redactUrl } from './logger.js';
+import { CloseCode, ErrorCode, MAX_FRAME_BYTES } from './protocol.js';
+import authPlugin from './plugins/auth.plugin.js';
+import chatPlugin from './plugins/chat.plugin.js';
+import clientPlugin from './plugins/client.plugin.js';
+import dbPlugin from './plugins/db.plugin.js';
+import docsPlugin from './plugins/docs.plugin.js';
+import securityPlugin from './plugins/security.plugin.js';
+import chatWsRoutes from './routes/chat-ws.routes.js';
+import healthRoutes from './routes/health.routes.js';
+import messagesRoutes from './routes/messages.routes.js';
+import sessionRoutes from './routes/session.routes.js';
+
+export interface AppOptions {
+  databaseUrl: string;
+  tokenSecret: string;
+  clientDir: string;
+  /** Absent: no logging (tests). */
+  logger?: FastifyBaseLogger;
+}
+
+/** A REST body this big is far past MAX_BATCH_SIZE full-length messages. */
+const BODY_LIMIT_BYTES = MAX_FRAME_BYTES;
+
+/**
+ * Bodies are validated strictly (a number is not a string), while query
+ * strings, which are always text, are coerced to the declared types.
+ */
+function createValidators() {
+  const common = { allErrors: false, useDefaults: true, removeAdditional: true } as const;
+  const strict = addFormats.default(new Ajv.default({ ...common, coerceTypes: false }));
+  const coercing = addFormats.default(new Ajv.default({ ...common, coerceTypes: 'array' }));
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema);
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(createValidators());
+
+  // Errors share the P8 shape: {type: "error", code, message}.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (error.validation) {
+      return reply.code(400).send({ type: 'error', code: 'invalid_request', message: error.message });
+    }
+    if (status >= 500) {
+      request.log.error({ err: error, url: redactUrl(request.url) }, 'request failed');
+      return reply.code(503).send({ type: 'error', code: ErrorCode.Unavailable, message: 'the server could not complete the request; try again' });
+    }
+    return reply.code(status).send({ type: 'error', code: error.code ?? 'bad_request', message: error.message });
+  });
+
+  // External plugins first, then the app's own, then routes.
+  await app.register(dbPlugin, { databaseUrl: options.databaseUrl });
+  await app.register(websocket, {
+    options: { maxPayload: MAX_FRAME_BYTES },
+    // Drain before closing: let queued batches commit and be acked, then tell
+    // clients to go elsewhere (1001) rather than leaving them to time out.
+    preClose: async function () {
+      await app.writer.drain();
+      for (const client of app.websocketServer.clients) client.close(CloseCode.GoingAway, 'server shutting down');
+    },
+  });
+  await app.register(securityPlugin);
+  await app.register(docsPlugin);
+  await app.register(authPlugin, { secret: options.tokenSecret });
+  await app.register(chatPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(sessionRoutes);
+  await app.register(messagesRoutes);
+  await app.register(chatWsRoutes);
+  await app.register(clientPlugin, { clientDir: options.clientDir });
+
+  return app;
+}

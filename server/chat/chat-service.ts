@@ -1,0 +1,77 @@
+import type { AckFrame, RejectedFrame } from '../protocol.js';
+import { UnknownRoomError, type StoredMessage } from '../repositories/messages-repository.js';
+import type { MessageWriter } from './message-writer.js';
+import { ErrorCode } from '../protocol.js';
+import {
+  isRejection,
+  toRejectedFrames,
+  validateItem,
+  type ItemRejection,
+  type ValidItem,
+} from './message-validation.js';
+
+export interface SendOutcome {
+  /** P3, for the accepted items in request order; null when none was accepted. */
+  ack: AckFrame | null;
+  /** P7, one frame per rejection code. */
+  rejected: RejectedFrame[];
+}
+
+/**
+ * The one path a send takes, whether it came over the socket (P2) or REST
+ * (P10): validate, store per room with group commit, then answer.
+ * Throws when the database could not store the batch; the caller reports
+ * that as retryable, and the client's resend is idempotent (S3).
+ */
+export async function sendMessages(writer: MessageWriter, userId: string, data: unknown[]): Promise<SendOutcome> {
+  const rejections: ItemRejection[] = [];
+  const byRoom = new Map<string, ValidItem[]>();
+  data.forEach((raw, index) => {
+    const result = validateItem(raw, index, userId);
+    if (isRejection(result)) {
+      rejections.push(result);
+      return;
+    }
+    const items = byRoom.get(result.roomId) ?? [];
+    items.push(result);
+    byRoom.set(result.roomId, items);
+  });
+
+  const stored = new Map<number, StoredMessage>();
+  const outcomes = await Promise.allSettled(
+    [...byRoom].map(async ([roomId, items]) => {
+      try {
+        const results = await writer.write(
+          roomId,
+          items.map((item) => ({ userId, clientId: item.clientId, content: item.content })),
+        );
+        results.forEach((result, i) => stored.set(items[i].index, result));
+      } catch (error) {
+        if (!(error instanceof UnknownRoomError)) throw error;
+        for (const item of items) {
+          rejections.push({
+            index: item.index,
+            clientId: item.clientId,
+            code: ErrorCode.UnknownRoom,
+            message: error.message,
+          });
+        }
+      }
+    }),
+  );
+  const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
+
+  const accepted = [...stored.entries()].sort(([a], [b]) => a - b).map(([, result]) => result.message);
+  const ack: AckFrame | null =
+    accepted.length === 0
+      ? null
+      : {
+          type: 'message_ids',
+          status: 'success',
+          message_ids: accepted.map((m) => m.id),
+          client_ids: accepted.map((m) => m.client_id),
+          seqs: accepted.map((m) => m.seq),
+        };
+  return { ack, rejected: toRejectedFrames(rejections.sort((a, b) => a.index - b.index)) };
+}

@@ -1,0 +1,186 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { Compile } from 'typebox/compile';
+import type { WebSocket } from 'ws';
+import {
+  CloseCode,
+  DEFAULT_ROOM_ID,
+  ErrorCode,
+  HISTORY_MAX_LIMIT,
+  MAX_BATCH_SIZE,
+  type ServerFrame,
+} from '../protocol.js';
+import { sendMessages } from './chat-service.js';
+import { SendFrameSchema, SyncFrameSchema } from './frame-schemas.js';
+import type { Subscriber } from './room-hub.js';
+
+/** How often the server pings each socket at the WebSocket level; a peer that has not answered the previous ping by then is dead. */
+export const SERVER_PING_INTERVAL_MS = 30_000;
+/**
+ * Flood control (P8): a token bucket per socket. A reconnecting client sends
+ * its whole outbox in batches of up to MAX_BATCH_SIZE, a handful of frames;
+ * a burst of hundreds of frames is not a chat client.
+ */
+export const FLOOD_BURST_FRAMES = 200;
+export const FLOOD_REFILL_FRAMES_PER_SECOND = 50;
+
+const validateSend = Compile(SendFrameSchema);
+const validateSync = Compile(SyncFrameSchema);
+
+class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+
+  constructor(private readonly capacity: number, private readonly refillPerSecond: number) {
+    this.tokens = capacity;
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.refillPerSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+function typeOf(frame: unknown): unknown {
+  return typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? (frame as { type?: unknown }).type : undefined;
+}
+
+/**
+ * One connected socket: identity (P1), sends (P2/P3), fan-out membership
+ * (P4), catch-up (P6), rejections and errors (P7/P8) and heartbeat (P9).
+ */
+export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token: string | undefined, log: FastifyBaseLogger): void {
+  const send = (frame: ServerFrame) => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+  };
+  const sendError = (code: ErrorCode, message: string) => send({ type: 'error', code, message });
+
+  let userId: string;
+  let freshToken: string;
+  if (token === undefined || token === '') {
+    ({ userId, token: freshToken } = app.newIdentity());
+  } else {
+    const identity = app.verifyToken(token);
+    if (!identity) {
+      sendError(ErrorCode.InvalidToken, 'token not recognised; create a new session');
+      socket.close(CloseCode.InvalidToken, 'invalid token');
+      return;
+    }
+    userId = identity.userId;
+    freshToken = app.issueToken(userId);
+  }
+
+  const subscriber: Subscriber = {
+    send: (json) => {
+      if (socket.readyState === socket.OPEN) socket.send(json);
+    },
+  };
+  app.hub.subscribe(DEFAULT_ROOM_ID, subscriber);
+  send({ type: 'hello', user_id: userId, token: freshToken });
+
+  // S4: sends and syncs from one socket are handled strictly in arrival order.
+  let queue: Promise<void> = Promise.resolve();
+  const enqueue = (work: () => Promise<void>) => {
+    queue = queue.then(work).catch((error: unknown) => {
+      log.warn({ err: error }, 'chat frame failed');
+      sendError(ErrorCode.Unavailable, 'the server could not store or read messages right now; resend later');
+    });
+  };
+
+  const handleSend = async (data: unknown[]) => {
+    const { ack, rejected } = await sendMessages(app.writer, userId, data);
+    for (const frame of rejected) send(frame);
+    if (ack) send(ack);
+  };
+
+  const handleSync = async (roomId: string, afterSeq: number) => {
+    if (!(await app.messages.roomExists(roomId))) {
+      sendError(ErrorCode.UnknownRoom, `room ${JSON.stringify(roomId)} does not exist`);
+      return;
+    }
+    // Subscribe before reading so nothing committed meanwhile falls between
+    // the last page and the live stream; duplicates are dropped by seq.
+    app.hub.subscribe(roomId, subscriber);
+    let cursor = afterSeq;
+    for (;;) {
+      const page = await app.messages.history({ roomId, afterSeq: cursor, limit: HISTORY_MAX_LIMIT });
+      if (page.messages.length > 0) {
+        send({ type: 'messages', data: page.messages });
+        cursor = page.messages[page.messages.length - 1].seq;
+      }
+      if (!page.hasMore) break;
+    }
+    send({ type: 'synced', room_id: roomId, seq: cursor });
+  };
+
+  const flood = new TokenBucket(FLOOD_BURST_FRAMES, FLOOD_REFILL_FRAMES_PER_SECOND);
+  socket.on('message', (data: Buffer, isBinary: boolean) => {
+    if (!flood.take()) {
+      socket.close(CloseCode.PolicyViolation, 'too many frames');
+      return;
+    }
+    if (isBinary) {
+      sendError(ErrorCode.BinaryFrame, 'frames must be JSON text');
+      return;
+    }
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data.toString('utf8'));
+    } catch {
+      sendError(ErrorCode.InvalidFrame, 'frame is not valid JSON');
+      return;
+    }
+    switch (typeOf(frame)) {
+      case 'ping':
+        send({ type: 'pong' });
+        return;
+      case 'messages': {
+        if (!validateSend.Check(frame)) {
+          sendError(ErrorCode.InvalidFrame, 'a messages frame needs a non-empty data array');
+          return;
+        }
+        if (frame.data.length > MAX_BATCH_SIZE) {
+          sendError(ErrorCode.BatchTooLarge, `at most ${MAX_BATCH_SIZE} messages per frame`);
+          return;
+        }
+        const items = frame.data;
+        enqueue(() => handleSend(items));
+        return;
+      }
+      case 'sync': {
+        if (!validateSync.Check(frame)) {
+          sendError(ErrorCode.InvalidFrame, 'a sync frame needs room_id and a non-negative integer after_seq');
+          return;
+        }
+        const { room_id, after_seq } = frame;
+        enqueue(() => handleSync(room_id, after_seq));
+        return;
+      }
+      default:
+        sendError(ErrorCode.InvalidFrame, 'unknown frame type; expected messages, sync or ping');
+    }
+  });
+
+  // Dead peers (a phone that lost its network) never send a close frame.
+  let alive = true;
+  socket.on('pong', () => {
+    alive = true;
+  });
+  const pinger = setInterval(() => {
+    if (!alive) {
+      socket.terminate();
+      return;
+    }
+    alive = false;
+    socket.ping();
+  }, SERVER_PING_INTERVAL_MS);
+
+  socket.on('close', () => {
+    clearInterval(pinger);
+    app.hub.unsubscribeAll(subscriber);
+  });
+  socket.on('error', (error) => log.debug({ err: error }, 'socket error'));
+}

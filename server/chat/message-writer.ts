@@ -1,0 +1,96 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { MessagesRepository, NewMessage, StoredMessage } from '../repositories/messages-repository.js';
+import type { RoomHub } from './room-hub.js';
+
+/**
+ * Upper bound on one transaction. Large enough that a reconnect flush of a
+ * full outbox commits in a few round trips, small enough to keep the room
+ * lock short.
+ */
+const MAX_ITEMS_PER_COMMIT = 1000;
+
+interface Job {
+  items: NewMessage[];
+  resolve(results: StoredMessage[]): void;
+  reject(error: unknown): void;
+}
+
+interface RoomQueue {
+  jobs: Job[];
+  running: Promise<void>;
+}
+
+/**
+ * Group commit per room: while one transaction for a room is in flight,
+ * everything else sent to that room queues up and goes into the next one.
+ * One transaction at a time per room also means this process broadcasts a
+ * room's messages in seq order.
+ */
+export class MessageWriter {
+  private readonly queues = new Map<string, RoomQueue>();
+
+  constructor(
+    private readonly repository: MessagesRepository,
+    private readonly hub: RoomHub,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** Resolves, after COMMIT, with one result per item in order. */
+  write(roomId: string, items: NewMessage[]): Promise<StoredMessage[]> {
+    return new Promise((resolve, reject) => {
+      const job: Job = { items, resolve, reject };
+      const queue = this.queues.get(roomId);
+      if (queue) {
+        queue.jobs.push(job);
+        return;
+      }
+      const fresh: RoomQueue = { jobs: [job], running: Promise.resolve() };
+      this.queues.set(roomId, fresh);
+      fresh.running = this.run(roomId, fresh);
+    });
+  }
+
+  /** Waits until every queued write has committed or failed (shutdown). */
+  async drain(): Promise<void> {
+    while (this.queues.size > 0) {
+      await Promise.all([...this.queues.values()].map((queue) => queue.running));
+    }
+  }
+
+  private async run(roomId: string, queue: RoomQueue): Promise<void> {
+    while (queue.jobs.length > 0) {
+      const batch = this.takeBatch(queue);
+      try {
+        const results = await this.repository.insertBatch(
+          roomId,
+          batch.flatMap((job) => job.items),
+        );
+        let offset = 0;
+        for (const job of batch) {
+          job.resolve(results.slice(offset, offset + job.items.length));
+          offset += job.items.length;
+        }
+        // Resends are already known to everyone; broadcast only new rows.
+        this.hub.publish(
+          roomId,
+          results.filter((result) => result.created).map((result) => result.message),
+        );
+      } catch (error) {
+        this.log.debug({ err: error, roomId }, 'message batch not stored');
+        for (const job of batch) job.reject(error);
+      }
+    }
+    this.queues.delete(roomId);
+  }
+
+  private takeBatch(queue: RoomQueue): Job[] {
+    let count = 0;
+    let take = 0;
+    // Always take at least one job, so an oversized job cannot stall the queue.
+    while (take < queue.jobs.length && (take === 0 || count + queue.jobs[take].items.length <= MAX_ITEMS_PER_COMMIT)) {
+      count += queue.jobs[take].items.length;
+      take++;
+    }
+    return queue.jobs.splice(0, take);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * `npm start`: configuration from the environment, the embedded PostgreSQL
+ * when no DATABASE_URL is given (S5), migrations, then the app. Shutdown on
+ * SIGINT/SIGTERM drains sockets before the database stops.
+ */
+import path from 'node:path';
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
+import { createLogger } from './logger.js';
+import { migrate } from './migrate.js';
+
+/** Time allowed for draining sockets and stopping the database before a forced exit. */
+const SHUTDOWN_GRACE_MS = 15_000;
+
+const config = loadConfig();
+const log = createLogger(config.logLevel);
+let embedded: EmbeddedPostgresHandle | undefined;
+
+async function start() {
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    log.info({ dataDir: config.dataDir }, 'no DATABASE_URL: starting the embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, 'postgres'),
+      port: config.embeddedPgPort,
+      log: (level, msg) => log[level]({ component: 'postgres' }, msg),
+    });
+    databaseUrl = embedded.url;
+  }
+  const applied = await migrate(databaseUrl);
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+
+  const app = await buildApp({ databaseUrl, tokenSecret: config.tokenSecret, clientDir: config.clientDir, logger: log });
+  closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'closing after an unexpected error');
+    else log.info({ signal }, 'shutting down');
+    await app.close();
+    await embedded?.stop();
+  });
+  await app.listen({ port: config.port, host: config.host });
+}
+
+start().catch(async (error: unknown) => {
+  log.fatal({ err: error }, 'Whisper could not start');
+  await embedded?.stop().catch(() => undefined);
+  process.exit(1);
+});
