@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
+import { settleChatSocket } from './chat/chat-socket.js';
 import { redactUrl } from './logger.js';
 import { CloseCode, ErrorCode, MAX_FRAME_BYTES } from './protocol.js';
 import authPlugin from './plugins/auth.plugin.js';
@@ -67,8 +68,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Drain before closing: let queued batches commit and be acked, then tell
     // clients to go elsewhere (1001) rather than leaving them to time out.
     preClose: async function () {
-      await app.writer.drain();
-      for (const client of app.websocketServer.clients) client.close(CloseCode.GoingAway, 'server shutting down');
+      const clients = [...app.websocketServer.clients];
+      await Promise.all(clients.map(settleChatSocket));
+      for (const client of clients) client.close(CloseCode.GoingAway, 'server shutting down');
     },
   });
   await app.register(securityPlugin);

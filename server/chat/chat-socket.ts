@@ -23,6 +23,17 @@ export const SERVER_PING_INTERVAL_MS = 30_000;
 export const FLOOD_BURST_FRAMES = 200;
 export const FLOOD_REFILL_FRAMES_PER_SECOND = 50;
 
+/** Per socket: resolves once every frame received so far has been answered. */
+const settlers = new WeakMap<WebSocket, () => Promise<void>>();
+
+/**
+ * Waits until the socket's queued frames are handled and their acks written,
+ * so a graceful shutdown never closes a socket between a commit and its ack.
+ */
+export function settleChatSocket(socket: WebSocket): Promise<void> {
+  return settlers.get(socket)?.() ?? Promise.resolve();
+}
+
 const validateSend = Compile(SendFrameSchema);
 const validateSync = Compile(SyncFrameSchema);
 
@@ -89,6 +100,14 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
       sendError(ErrorCode.Unavailable, 'the server could not store or read messages right now; resend later');
     });
   };
+
+  settlers.set(socket, async () => {
+    let current: Promise<void>;
+    do {
+      current = queue;
+      await current;
+    } while (current !== queue);
+  });
 
   const handleSend = async (data: unknown[]) => {
     const { ack, rejected } = await sendMessages(app.writer, userId, data);

@@ -10,6 +10,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+const OBJECT_IN_USE = '55006';
+const DROP_ATTEMPTS = 50;
+const DROP_RETRY_MS = 100;
+
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
@@ -34,8 +38,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await pool.end();
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      try {
+        // pg's Pool.end() resolves before its sockets are closed; wait for
+        // them to go rather than terminating them (which raises errors on
+        // clients nobody listens to any more).
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name}`);
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== OBJECT_IN_USE || attempt === DROP_ATTEMPTS) throw error;
+            await new Promise((resolve) => setTimeout(resolve, DROP_RETRY_MS));
+          }
+        }
+      } finally {
+        await client.end();
+      }
     },
   };
 }
