@@ -25,7 +25,10 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
 }
 
-/** A REST body this big is far past MAX_BATCH_SIZE full-length messages. */
+/** How long shutdown waits for clients to answer the close frame before cutting them off. */
+const CLOSE_HANDSHAKE_MS = 2_000;
+
+/** REST sends carry the same batches as frames (P10). */
 const BODY_LIMIT_BYTES = MAX_FRAME_BYTES;
 
 /**
@@ -71,6 +74,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const clients = [...app.websocketServer.clients];
       await Promise.all(clients.map(settleChatSocket));
       for (const client of clients) client.close(CloseCode.GoingAway, 'server shutting down');
+      // A peer that never answers the close handshake must not hold up the shutdown.
+      await Promise.race([
+        Promise.all(clients.map((client) => (client.readyState === client.CLOSED ? undefined : new Promise((resolve) => client.once('close', resolve))))),
+        new Promise((resolve) => setTimeout(resolve, CLOSE_HANDSHAKE_MS)),
+      ]);
+      for (const client of clients) client.terminate();
+      await new Promise<void>((resolve) => app.websocketServer.close(() => resolve()));
     },
   });
   await app.register(securityPlugin);

@@ -17,8 +17,13 @@ export const DEFAULT_ROOM_ID = 'general';
 export const MAX_CONTENT_LENGTH = 4000;
 /** Most items in one `messages` frame or REST send. */
 export const MAX_BATCH_SIZE = 100;
-/** Largest frame the server reads; a larger one closes the socket with 1009. */
-export const MAX_FRAME_BYTES = 512 * 1024;
+/**
+ * Largest frame (and REST body) the server reads; a larger one closes the
+ * socket with 1009. A full batch of full-length messages must fit even in
+ * the worst JSON encoding (6 bytes per character for escaped control
+ * characters): 100 × 4000 × 6 ≈ 2.3 MiB.
+ */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 /** client_id: a ULID in practice, any short URL-safe token is accepted. */
 export const CLIENT_ID_PATTERN = '^[0-9A-Za-z_-]{1,64}$';
 /** room_id: lower-case slug. */

@@ -11,17 +11,20 @@ import {
 } from './message-validation.js';
 
 export interface SendOutcome {
-  /** P3, for the accepted items in request order; null when none was accepted. */
+  /** P3, for the stored items in request order; null when none was stored. */
   ack: AckFrame | null;
   /** P7, one frame per rejection code. */
   rejected: RejectedFrame[];
+  /** Some items could not be stored now (database trouble); the client resends them. */
+  unavailable: boolean;
 }
 
 /**
  * The one path a send takes, whether it came over the socket (P2) or REST
- * (P10): validate, store per room with group commit, then answer.
- * Throws when the database could not store the batch; the caller reports
- * that as retryable, and the client's resend is idempotent (S3).
+ * (P10): validate, store per room with group commit, then answer. Rooms
+ * are stored independently: when one fails (database trouble) the others
+ * are still acked, and the caller reports the rest as retryable; the
+ * client's resend is idempotent (S3).
  */
 export async function sendMessages(writer: MessageWriter, userId: string, data: unknown[]): Promise<SendOutcome> {
   const rejections: ItemRejection[] = [];
@@ -59,8 +62,7 @@ export async function sendMessages(writer: MessageWriter, userId: string, data: 
       }
     }),
   );
-  const failure = outcomes.find((outcome) => outcome.status === 'rejected');
-  if (failure) throw failure.reason;
+  const unavailable = outcomes.some((outcome) => outcome.status === 'rejected');
 
   const accepted = [...stored.entries()].sort(([a], [b]) => a - b).map(([, result]) => result.message);
   const ack: AckFrame | null =
@@ -73,5 +75,5 @@ export async function sendMessages(writer: MessageWriter, userId: string, data: 
           client_ids: accepted.map((m) => m.client_id),
           seqs: accepted.map((m) => m.seq),
         };
-  return { ack, rejected: toRejectedFrames(rejections.sort((a, b) => a.index - b.index)) };
+  return { ack, rejected: toRejectedFrames(rejections.sort((a, b) => a.index - b.index)), unavailable };
 }

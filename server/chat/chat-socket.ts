@@ -22,6 +22,27 @@ export const SERVER_PING_INTERVAL_MS = 30_000;
  */
 export const FLOOD_BURST_FRAMES = 200;
 export const FLOOD_REFILL_FRAMES_PER_SECOND = 50;
+/**
+ * A socket with this much output it has not read is not keeping up (a
+ * client that stopped reading); it is cut off before it grows the server's
+ * memory, and catches up (P6) when it reconnects.
+ */
+export const SLOW_CONSUMER_BYTES = 16 * 1024 * 1024;
+/** Catch-up sends its next page only once the socket has drained below this. */
+const SYNC_LOW_WATER_BYTES = 1024 * 1024;
+/** A catch-up that cannot drain for this long is a slow consumer. */
+const SYNC_DRAIN_TIMEOUT_MS = 30_000;
+const DRAIN_POLL_MS = 20;
+
+/** Resolves true once the socket's unsent output is below the low-water mark. */
+async function drained(socket: WebSocket): Promise<boolean> {
+  const deadline = Date.now() + SYNC_DRAIN_TIMEOUT_MS;
+  while (socket.readyState === socket.OPEN && socket.bufferedAmount > SYNC_LOW_WATER_BYTES) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+  }
+  return socket.readyState === socket.OPEN;
+}
 
 /** Per socket: resolves once every frame received so far has been answered. */
 const settlers = new WeakMap<WebSocket, () => Promise<void>>();
@@ -86,7 +107,13 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
 
   const subscriber: Subscriber = {
     send: (json) => {
-      if (socket.readyState === socket.OPEN) socket.send(json);
+      if (socket.readyState !== socket.OPEN) return;
+      if (socket.bufferedAmount > SLOW_CONSUMER_BYTES) {
+        log.warn({ userId, buffered: socket.bufferedAmount }, 'slow consumer cut off');
+        socket.terminate();
+        return;
+      }
+      socket.send(json);
     },
   };
   app.hub.subscribe(DEFAULT_ROOM_ID, subscriber);
@@ -110,13 +137,15 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
   });
 
   const handleSend = async (data: unknown[]) => {
-    const { ack, rejected } = await sendMessages(app.writer, userId, data);
+    const { ack, rejected, unavailable } = await sendMessages(app.writer, userId, data);
     for (const frame of rejected) send(frame);
     if (ack) send(ack);
+    if (unavailable) sendError(ErrorCode.Unavailable, 'some messages could not be stored right now; resend them');
   };
 
   const handleSync = async (roomId: string, afterSeq: number) => {
-    if (!(await app.messages.roomExists(roomId))) {
+    const head = await app.messages.lastSeq(roomId);
+    if (head === null) {
       sendError(ErrorCode.UnknownRoom, `room ${JSON.stringify(roomId)} does not exist`);
       return;
     }
@@ -125,6 +154,10 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
     app.hub.subscribe(roomId, subscriber);
     let cursor = afterSeq;
     for (;;) {
+      if (!(await drained(socket))) {
+        if (socket.readyState === socket.OPEN) socket.terminate();
+        return;
+      }
       const page = await app.messages.history({ roomId, afterSeq: cursor, limit: HISTORY_MAX_LIMIT });
       if (page.messages.length > 0) {
         send({ type: 'messages', data: page.messages });
@@ -132,7 +165,9 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
       }
       if (!page.hasMore) break;
     }
-    send({ type: 'synced', room_id: roomId, seq: cursor });
+    // A cursor past the room's end (the database was restored from an older
+    // backup) is answered with the real end, so the client can notice.
+    send({ type: 'synced', room_id: roomId, seq: cursor > afterSeq ? cursor : Math.min(afterSeq, head) });
   };
 
   const flood = new TokenBucket(FLOOD_BURST_FRAMES, FLOOD_REFILL_FRAMES_PER_SECOND);

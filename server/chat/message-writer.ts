@@ -70,11 +70,11 @@ export class MessageWriter {
           job.resolve(results.slice(offset, offset + job.items.length));
           offset += job.items.length;
         }
-        // Resends are already known to everyone; broadcast only new rows.
-        this.hub.publish(
-          roomId,
-          results.filter((result) => result.created).map((result) => result.message),
-        );
+        // Resends are broadcast again too: a resend usually means the first
+        // ack was lost, perhaps with a commit whose broadcast never happened.
+        // Clients drop what they already have by id.
+        const unique = new Map(results.map((result) => [result.message.id, result.message]));
+        this.hub.publish(roomId, [...unique.values()].sort((a, b) => a.seq - b.seq));
       } catch (error) {
         this.log.debug({ err: error, roomId }, 'message batch not stored');
         for (const job of batch) job.reject(error);

@@ -27,13 +27,14 @@ export class UnknownRoomError extends Error {
   }
 }
 
-const UNIQUE_VIOLATION = '23505';
 /**
  * The room lock serialises resends within a room, but the same
- * (user_id, client_id) sent to two different rooms at the same instant can
- * still collide on the unique key; one retry then finds the stored row.
+ * (user_id, client_id) sent to two rooms at the same instant can collide on
+ * the unique key (23505) or, inserted in opposite orders, deadlock (40P01).
+ * A retry then finds the stored row.
  */
-const INSERT_ATTEMPTS = 2;
+const RETRYABLE_CODES = new Set(['23505', '40P01']);
+const INSERT_ATTEMPTS = 3;
 
 const MESSAGE_COLUMNS = 'id, seq, room_id, user_id, client_id, content, created_at';
 
@@ -61,6 +62,11 @@ export function createMessagesRepository(pool: pg.Pool) {
 
   async function insertOnce(roomId: string, items: NewMessage[]): Promise<StoredMessage[]> {
     const client = await pool.connect();
+    // A checked-out client has no pool listener: without one, a connection
+    // lost mid-transaction (database restart, failover) would be an uncaught
+    // 'error' event and take the process down. The failed query rejects anyway.
+    const onError = () => undefined;
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       // S2: the row lock is held until COMMIT, so seqs are handed out in
@@ -138,6 +144,7 @@ export function createMessagesRepository(pool: pg.Pool) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.off('error', onError);
       client.release();
     }
   }
@@ -152,7 +159,7 @@ export function createMessagesRepository(pool: pg.Pool) {
         try {
           return await insertOnce(roomId, items);
         } catch (error) {
-          const retry = (error as { code?: string }).code === UNIQUE_VIOLATION && attempt < INSERT_ATTEMPTS;
+          const retry = RETRYABLE_CODES.has((error as { code?: string }).code ?? '') && attempt < INSERT_ATTEMPTS;
           if (!retry) throw error;
         }
       }
@@ -177,9 +184,10 @@ export function createMessagesRepository(pool: pg.Pool) {
       return { messages: page.map(toMessage), hasMore };
     },
 
-    async roomExists(roomId: string): Promise<boolean> {
-      const { rowCount } = await pool.query('SELECT 1 FROM rooms WHERE id = $1', [roomId]);
-      return rowCount === 1;
+    /** The room's newest seq, or null when there is no such room. */
+    async lastSeq(roomId: string): Promise<number | null> {
+      const { rows } = await pool.query<{ last_seq: number }>('SELECT last_seq FROM rooms WHERE id = $1', [roomId]);
+      return rows[0]?.last_seq ?? null;
     },
   };
 }

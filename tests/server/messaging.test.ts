@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from 'ulid';
-import type { AckFrame, ChatMessage, MessagesFrame } from '../../server/protocol.js';
+import type { AckFrame, ChatMessage, MessagesFrame, SyncedFrame } from '../../server/protocol.js';
 import { createSession, isAck, item, received, restSend, waitFor } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';
@@ -72,7 +72,7 @@ describe('send, ack, broadcast', () => {
 });
 
 describe('S3 idempotent resends', () => {
-  it('[S3] a resent client_id is stored once and acked with the same ULID and seq, and not broadcast again', async () => {
+  it('[S3] a resent client_id is stored once and acked with the same ULID and seq; any re-broadcast carries that same id', async () => {
     const session = await createSession(server.baseUrl);
     const first = await TestSocket.connect(server.wsUrl, session.token);
     const listener = await TestSocket.connect(server.wsUrl);
@@ -102,7 +102,9 @@ describe('S3 idempotent resends', () => {
     const marker = item('marker');
     first.send({ type: 'messages', data: [marker] });
     await listener.next((f) => f.type === 'messages' && f.data.some((m) => m.client_id === marker.client_id));
-    expect(received(listener.frames).filter((m) => m.client_id === message.client_id)).toHaveLength(1);
+    const copies = received(listener.frames).filter((m) => m.client_id === message.client_id);
+    expect(copies.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(copies.map((m) => `${m.id}/${m.seq}`))).toEqual(new Set([`${ack1.message_ids[0]}/${ack1.seqs[0]}`]));
     await Promise.all([first.close(), second.close(), listener.close()]);
   });
 
@@ -192,6 +194,51 @@ describe('S4 ordering and durability', () => {
     expect(acks.map((ack) => ack.client_ids[0])).toEqual(frames.map(([m]) => m.client_id));
     const seqs = acks.map((ack) => ack.seqs[0]);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    await socket.close();
+  });
+
+  it('[S4] a frame for another room waits for the earlier frame (arrival order across rooms)', async () => {
+    await server.db.pool.query("INSERT INTO rooms (id, name) VALUES ('other', 'Other') ON CONFLICT DO NOTHING");
+    const socket = await TestSocket.connect(server.wsUrl);
+    const lock = await server.db.pool.connect();
+    const first = item('first, to general');
+    const second = item('second, to other', { room_id: 'other' });
+    try {
+      await lock.query('BEGIN');
+      await lock.query("SELECT 1 FROM rooms WHERE id = 'general' FOR UPDATE");
+      socket.send({ type: 'messages', data: [first] });
+      socket.send({ type: 'messages', data: [second] });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(socket.all('message_ids')).toHaveLength(0);
+    } finally {
+      await lock.query('ROLLBACK');
+      lock.release();
+    }
+    const a = await socket.next<AckFrame>(isAck);
+    const b = await socket.next<AckFrame>(isAck);
+    expect([a.client_ids[0], b.client_ids[0]]).toEqual([first.client_id, second.client_id]);
+    await socket.close();
+  });
+
+  it('[S4][P6] a sync sent right after a send sees that send', async () => {
+    const socket = await TestSocket.connect(server.wsUrl);
+    const lock = await server.db.pool.connect();
+    const message = item('then sync');
+    try {
+      await lock.query('BEGIN');
+      await lock.query("SELECT 1 FROM rooms WHERE id = 'general' FOR UPDATE");
+      socket.send({ type: 'messages', data: [message] });
+      socket.send({ type: 'sync', room_id: 'general', after_seq: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      await lock.query('ROLLBACK');
+      lock.release();
+    }
+    const synced = await socket.next<SyncedFrame>((f) => f.type === 'synced');
+    const [ack] = socket.all('message_ids');
+    expect(ack).toBeDefined();
+    expect(synced.seq).toBeGreaterThanOrEqual(ack.seqs[0]);
+    expect(received(socket.frames).some((m) => m.client_id === message.client_id)).toBe(true);
     await socket.close();
   });
 

@@ -177,3 +177,60 @@ describe('P9 heartbeat', () => {
     ws.close();
   });
 });
+
+describe('limits that must not bite real clients', () => {
+  it('[P8] a full batch of full-length non-ASCII messages fits in one frame and is stored', async () => {
+    const socket = await TestSocket.connect(server.wsUrl);
+    const batch = Array.from({ length: MAX_BATCH_SIZE }, () => item('中'.repeat(MAX_CONTENT_LENGTH)));
+    socket.send({ type: 'messages', data: batch });
+    const ack = await socket.next<AckFrame>(isAck, 15_000);
+    expect(ack.client_ids).toEqual(batch.map((m) => m.client_id));
+  });
+
+  it('[P5][P8] cursors beyond the integer range are 400 / invalid_frame, never unavailable', async () => {
+    for (const query of ['after_seq=99999999999999999999', 'before_seq=1e300']) {
+      const response = await fetch(`${server.baseUrl}/v1/chat/messages?${query}`);
+      expect(response.status, query).toBe(400);
+    }
+    const socket = await TestSocket.connect(server.wsUrl);
+    socket.send({ type: 'sync', room_id: 'general', after_seq: 1e20 });
+    expect(await socket.next((f) => f.type === 'error')).toMatchObject({ code: ErrorCode.InvalidFrame });
+    await socket.close();
+  });
+
+  it('[P6] a cursor past the end of the room is answered with the room\'s real end', async () => {
+    const socket = await TestSocket.connect(server.wsUrl);
+    const { rows } = await server.db.pool.query<{ last_seq: number }>("SELECT last_seq FROM rooms WHERE id = 'general'");
+    socket.send({ type: 'sync', room_id: 'general', after_seq: rows[0].last_seq + 5_000_000 });
+    expect(await socket.next((f) => f.type === 'synced')).toEqual({ type: 'synced', room_id: 'general', seq: rows[0].last_seq });
+    await socket.close();
+  });
+
+  it('[P8] losing the database connection in the middle of a write answers unavailable and the server keeps serving', async () => {
+    const socket = await TestSocket.connect(server.wsUrl);
+    const lock = await server.db.pool.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query("SELECT 1 FROM rooms WHERE id = 'general' FOR UPDATE");
+      socket.send({ type: 'messages', data: [item('writer loses its connection')] });
+      // Wait until the writer is blocked on the room lock, then kill its backend.
+      let killed = 0;
+      for (let i = 0; i < 100 && killed === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const { rowCount } = await server.db.pool.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = 'whisper' AND wait_event_type = 'Lock'`,
+        );
+        killed = rowCount ?? 0;
+      }
+      expect(killed).toBe(1);
+    } finally {
+      await lock.query('ROLLBACK');
+      lock.release();
+    }
+    expect(await socket.next((f) => f.type === 'error')).toMatchObject({ code: ErrorCode.Unavailable });
+    await expectUsable(socket);
+    expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+    await socket.close();
+  });
+});
