@@ -1,4 +1,8 @@
+import path from 'node:path';
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+
+const protocol = path.resolve(import.meta.dirname, 'server/protocol.ts');
 
 export default defineConfig({
   test: {
@@ -12,6 +16,18 @@ export default defineConfig({
           // Real PostgreSQL and real sockets: allow for a slow CI machine.
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [react()],
+        resolve: { alias: { '@whisper/protocol': protocol } },
+        test: {
+          name: 'client',
+          environment: 'jsdom',
+          include: ['client/src/**/*.test.{ts,tsx}'],
+          // jest-websocket-mock calls expect.extend when imported.
+          globals: true,
+          setupFiles: ['client/src/test/setup.ts'],
         },
       },
     ],

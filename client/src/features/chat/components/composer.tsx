@@ -1,0 +1,128 @@
+import { MAX_CONTENT_LENGTH } from '@whisper/protocol';
+import { useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
+import { SendIcon } from './icons';
+
+export interface ComposerProps {
+  /** Called with the text exactly as typed (never trimmed). The page writes it to the outbox (C1). */
+  onSend: (content: string) => void;
+  /** Controlled text, so the page can persist drafts (W2). */
+  draft: string;
+  onDraftChange: (draft: string) => void;
+  /** When set, sending is off and this is shown; typing stays possible so nothing is lost. */
+  disabledReason?: string | null;
+}
+
+/** The counter appears when this few characters are left. */
+export const COUNTER_THRESHOLD = 200;
+/** About six lines of 24px, plus padding; beyond that the textarea scrolls. */
+const MAX_TEXTAREA_HEIGHT_PX = 6 * 24 + 20;
+
+export type SendBlock = 'empty' | 'too-long' | 'disabled' | null;
+
+/** Why `draft` cannot be sent right now, or null when it can. */
+export function sendBlock(draft: string, disabledReason?: string | null): SendBlock {
+  if (disabledReason) return 'disabled';
+  if (draft.trim().length === 0) return 'empty';
+  if (draft.length > MAX_CONTENT_LENGTH) return 'too-long';
+  return null;
+}
+
+/**
+ * The message box (C9: textbox "Message", button "Send"). Enter sends,
+ * Shift+Enter breaks the line, nothing is sent mid-IME-composition.
+ */
+export function Composer({ onSend, draft, onDraftChange, disabledReason }: ComposerProps) {
+  const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const hintId = useId();
+  const block = sendBlock(draft, disabledReason);
+  const remaining = MAX_CONTENT_LENGTH - draft.length;
+  const tooLong = remaining < 0;
+  const showCounter = remaining <= COUNTER_THRESHOLD;
+
+  // Grow with the text up to MAX_TEXTAREA_HEIGHT_PX, then scroll.
+  useLayoutEffect(() => {
+    const el = textareaRef.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    const height = Math.min(el.scrollHeight, MAX_TEXTAREA_HEIGHT_PX);
+    if (height > 0) el.style.height = `${height}px`;
+    el.style.overflowY = el.scrollHeight > MAX_TEXTAREA_HEIGHT_PX ? 'auto' : 'hidden';
+  }, [draft]);
+
+  function send() {
+    if (sendBlock(draft, disabledReason) !== null) return;
+    onSend(draft);
+    onDraftChange('');
+    textareaRef.current?.focus();
+  }
+
+  function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    send();
+  }
+
+  function handleKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key !== 'Enter' || event.shiftKey) return;
+    // IME: Enter confirms the composition; it must not send (keyCode 229 covers older Safari).
+    if (event.nativeEvent.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    send();
+  }
+
+  return (
+    <form
+      onSubmit={handleSubmit}
+      className="border-t border-slate-200 bg-white/85 px-3 pt-2 pb-[max(0.5rem,env(safe-area-inset-bottom))] backdrop-blur supports-[backdrop-filter]:bg-white/70 dark:border-slate-800 dark:bg-slate-900/85 dark:supports-[backdrop-filter]:bg-slate-900/70 sm:px-4"
+    >
+      <div className="mx-auto flex max-w-3xl items-end gap-2">
+        <div
+          className={`flex min-h-11 flex-1 items-center rounded-3xl bg-slate-100 px-4 ring-1 transition-shadow focus-within:ring-2 dark:bg-slate-800 ${
+            tooLong
+              ? 'ring-rose-500 focus-within:ring-rose-500'
+              : 'ring-transparent focus-within:ring-indigo-500 dark:ring-transparent'
+          }`}
+        >
+          <textarea
+            ref={textareaRef}
+            aria-label="Message"
+            aria-describedby={hintId}
+            aria-invalid={tooLong || undefined}
+            placeholder="Write a message…"
+            rows={1}
+            value={draft}
+            onChange={(event) => onDraftChange(event.target.value)}
+            onKeyDown={handleKeyDown}
+            enterKeyHint="send"
+            autoComplete="off"
+            className="block w-full resize-none bg-transparent py-2.5 text-base leading-6 text-slate-900 placeholder:text-slate-500 focus:outline-none dark:text-slate-100 dark:placeholder:text-slate-400"
+          />
+        </div>
+        <button
+          type="submit"
+          disabled={block !== null}
+          // Keep the keyboard open on phones: the tap must not move focus off the textarea.
+          onMouseDown={(event) => event.preventDefault()}
+          className="grid size-11 shrink-0 place-items-center rounded-full bg-indigo-600 text-white shadow-sm transition hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 active:scale-95 disabled:bg-slate-300 disabled:text-slate-500 disabled:shadow-none disabled:active:scale-100 dark:disabled:bg-slate-700 dark:disabled:text-slate-400"
+        >
+          <SendIcon className="size-5 -translate-x-px translate-y-px" />
+          <span className="sr-only">Send</span>
+        </button>
+      </div>
+
+      <div id={hintId} aria-live="polite" className="mx-auto max-w-3xl px-4 empty:hidden">
+        {disabledReason ? (
+          <p className="pt-1.5 text-xs text-slate-600 dark:text-slate-300">{disabledReason}</p>
+        ) : tooLong ? (
+          <p className="pt-1.5 text-xs font-medium text-rose-700 dark:text-rose-300">
+            Too long by {(-remaining).toLocaleString()} {-remaining === 1 ? 'character' : 'characters'}. Messages
+            can be at most {MAX_CONTENT_LENGTH.toLocaleString()} characters.
+          </p>
+        ) : showCounter ? (
+          <p className="pt-1.5 text-right text-xs text-amber-700 tabular-nums dark:text-amber-300">
+            {remaining.toLocaleString()} {remaining === 1 ? 'character' : 'characters'} left
+          </p>
+        ) : null}
+      </div>
+    </form>
+  );
+}

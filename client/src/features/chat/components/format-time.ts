@@ -1,0 +1,56 @@
+/**
+ * Date helpers for the message stream. Everything is in the user's local
+ * time zone and locale; `now` is a parameter so tests can pin it.
+ */
+
+function parse(iso: string): Date | null {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** "14:05" (or "2:05 PM", as the locale prefers). Empty for a bad date. */
+export function formatTime(iso: string): string {
+  const date = parse(iso);
+  return date ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : '';
+}
+
+/** Full date and time, for a `title` tooltip. */
+export function formatFullDateTime(iso: string): string {
+  const date = parse(iso);
+  return date ? date.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' }) : '';
+}
+
+/** A key that is equal for two instants on the same local calendar day. */
+export function dayKey(iso: string): string {
+  const date = parse(iso);
+  if (!date) return 'unknown';
+  return `${date.getFullYear()}-${date.getMonth() + 1}-${date.getDate()}`;
+}
+
+function startOfDay(date: Date): number {
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
+}
+
+/** "Today", "Yesterday", or a date such as "Monday, 3 March" (year added when not this year). */
+export function formatDayLabel(iso: string, now: Date = new Date()): string {
+  const date = parse(iso);
+  if (!date) return 'Unknown date';
+  // Round, not floor: a DST change makes a calendar day 23 or 25 hours long.
+  const days = Math.round((startOfDay(now) - startOfDay(date)) / 86_400_000);
+  if (days === 0) return 'Today';
+  if (days === 1) return 'Yesterday';
+  return date.toLocaleDateString(undefined, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }),
+  });
+}
+
+/** Minutes between two instants (absolute); Infinity when either is not a date. */
+export function minutesBetween(a: string, b: string): number {
+  const da = parse(a);
+  const db = parse(b);
+  if (!da || !db) return Infinity;
+  return Math.abs(db.getTime() - da.getTime()) / 60_000;
+}

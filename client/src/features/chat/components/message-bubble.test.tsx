@@ -1,0 +1,123 @@
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { DeliveryStatus } from '../../../shared/sync/timeline';
+import { MessageBubble } from './message-bubble';
+import { makeItem, OTHER_USER } from './test-items';
+
+const noop = () => {};
+
+function renderBubble(item = makeItem(), handlers: { onRetry?: (id: string) => void; onDelete?: (id: string) => void } = {}) {
+  const { container } = render(
+    <MessageBubble item={item} onRetry={handlers.onRetry ?? noop} onDelete={handlers.onDelete ?? noop} />,
+  );
+  return container.firstElementChild as HTMLElement;
+}
+
+describe('MessageBubble', () => {
+  it.each<[DeliveryStatus, string]>([
+    ['pending', 'Pending'],
+    ['sending', 'Sending'],
+    ['sent', 'Sent'],
+    ['failed', 'Failed'],
+  ])('[C9][C6] an own %s message carries data-status on its root and a "%s" mark', (status, label) => {
+    const root = renderBubble(makeItem({ own: true, status, content: 'hi there' }));
+    expect(root).toHaveAttribute('data-status', status);
+    expect(root).toHaveTextContent('hi there');
+    const mark = screen.getByRole('img', { name: label });
+    expect(root).toContainElement(mark);
+    // Exactly one status mark, and no other status's label.
+    expect(screen.getAllByRole('img')).toHaveLength(1);
+  });
+
+  it('[C6] pending and sending show a clock, sent a tick, failed a warning (different icons)', () => {
+    const shapes = (['pending', 'sending', 'sent', 'failed'] as const).map((status) => {
+      const { container, unmount } = render(
+        <MessageBubble item={makeItem({ own: true, status })} onRetry={noop} onDelete={noop} />,
+      );
+      const html = container.querySelector('[data-status-mark] svg')!.innerHTML;
+      unmount();
+      return html;
+    });
+    expect(shapes[0]).toBe(shapes[1]); // both clocks
+    expect(new Set([shapes[0], shapes[2], shapes[3]]).size).toBe(3);
+  });
+
+  it("[C9] other people's messages have no data-status and no status mark", () => {
+    const root = renderBubble(makeItem({ own: false, content: 'from someone else' }));
+    expect(root).not.toHaveAttribute('data-status');
+    expect(screen.queryByRole('img')).toBeNull();
+    expect(screen.getByText('from someone else')).toBeInTheDocument();
+  });
+
+  it('[C6] a failed message offers Retry and Delete that reuse its client_id', async () => {
+    const user = userEvent.setup();
+    const onRetry = vi.fn();
+    const onDelete = vi.fn();
+    const item = makeItem({ own: true, status: 'failed', clientId: '01HZY3CLIENTIDXYZ', error: 'Message is too long' });
+    const root = renderBubble(item, { onRetry, onDelete });
+
+    expect(within(root).getByText('Message is too long')).toBeInTheDocument();
+    await user.click(within(root).getByRole('button', { name: 'Retry' }));
+    expect(onRetry).toHaveBeenCalledTimes(1);
+    expect(onRetry).toHaveBeenCalledWith('01HZY3CLIENTIDXYZ');
+    expect(onDelete).not.toHaveBeenCalled();
+
+    await user.click(within(root).getByRole('button', { name: 'Delete' }));
+    expect(onDelete).toHaveBeenCalledTimes(1);
+    expect(onDelete).toHaveBeenCalledWith('01HZY3CLIENTIDXYZ');
+    expect(onRetry).toHaveBeenCalledTimes(1);
+  });
+
+  it('[C6] a failed message without an error text still explains itself', () => {
+    renderBubble(makeItem({ own: true, status: 'failed', error: null }));
+    expect(screen.getByText('Not sent.')).toBeInTheDocument();
+  });
+
+  it.each(['pending', 'sending', 'sent'] as const)('[C6] a %s message offers no Retry or Delete', (status) => {
+    renderBubble(makeItem({ own: true, status }));
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Delete' })).toBeNull();
+  });
+
+  it('[R3] markup in a message is shown as text and runs nothing', () => {
+    const onerror = vi.fn();
+    (window as unknown as { __pwned: () => void }).__pwned = onerror;
+    const payload = '<img src=x onerror="window.__pwned()"><script>window.__pwned()</script><b>bold</b>';
+    const root = renderBubble(makeItem({ content: payload }));
+
+    expect(root.querySelector('img, script, b')).toBeNull();
+    expect(screen.getByText(payload)).toBeInTheDocument();
+    expect(root.textContent).toContain(payload);
+    expect(onerror).not.toHaveBeenCalled();
+  });
+
+  it('[R3] line breaks are preserved and long words can wrap', () => {
+    const content = 'first line\nsecond line\n\nhttps://example.com/' + 'a'.repeat(300);
+    renderBubble(makeItem({ content }));
+    const paragraph = screen.getByText((_, el) => el?.tagName === 'P' && el.textContent === content);
+    expect(paragraph).toHaveClass('whitespace-pre-wrap');
+    expect(paragraph).toHaveClass('wrap-anywhere');
+  });
+
+  it('shows a short handle and avatar for other people, derived from the user id', () => {
+    renderBubble(makeItem({ own: false, userId: OTHER_USER }));
+    expect(screen.getByText('Guest 3fa9')).toBeInTheDocument();
+  });
+
+  it('hides the handle (visually) on follow-up messages of a run', () => {
+    const { container } = render(
+      <MessageBubble item={makeItem({ userId: OTHER_USER })} groupStart={false} onRetry={noop} onDelete={noop} />,
+    );
+    expect(screen.getByText('Guest 3fa9')).toHaveClass('sr-only');
+    expect(container.querySelector('[title="Guest 3fa9"]')).toBeNull(); // no avatar
+  });
+
+  it('shows the time as HH:MM with the full date in <time dateTime>', () => {
+    const createdAt = new Date(2024, 2, 5, 9, 7).toISOString();
+    const root = renderBubble(makeItem({ createdAt }));
+    const time = root.querySelector('time')!;
+    expect(time).toHaveAttribute('dateTime', createdAt);
+    expect(time.textContent).toMatch(/0?9[:.]07/);
+    expect(time.getAttribute('title')).toMatch(/2024/);
+  });
+});

@@ -1,0 +1,129 @@
+import type { TimelineItem } from '../../../shared/sync/timeline';
+import { formatFullDateTime, formatTime } from './format-time';
+import { RetryIcon, TrashIcon } from './icons';
+import { StatusMark } from './status-mark';
+import { userColour, userHandle, userInitials } from './user-handle';
+
+export interface MessageBubbleProps {
+  item: TimelineItem;
+  /** C6: called with the failed message's client_id; the page re-queues it under the same id (C2). */
+  onRetry: (clientId: string) => void;
+  /** C6: called with the failed message's client_id; the page drops it from the outbox. */
+  onDelete: (clientId: string) => void;
+  /** First message of a run from the same sender: shows the avatar and handle. */
+  groupStart?: boolean;
+  /** Last message of such a run: leaves room before the next sender. */
+  groupEnd?: boolean;
+}
+
+/**
+ * One message. Own messages sit right in the accent colour with a status mark
+ * beside the time (C6) and `data-status` on the root (C9); other people's sit
+ * left on a neutral surface under a small avatar and handle.
+ *
+ * R3: the content is a React text node, never HTML.
+ */
+export function MessageBubble({ item, onRetry, onDelete, groupStart = true, groupEnd = true }: MessageBubbleProps) {
+  const { own, status, clientId } = item;
+  const handle = userHandle(item.userId);
+  const colour = userColour(item.userId);
+  const failed = own && status === 'failed';
+  const unsent = own && (status === 'pending' || status === 'sending');
+
+  const corners = own
+    ? `rounded-2xl ${groupStart ? '' : 'rounded-tr-md'} ${groupEnd ? '' : 'rounded-br-md'}`
+    : `rounded-2xl ${groupStart ? '' : 'rounded-tl-md'} ${groupEnd ? '' : 'rounded-bl-md'}`;
+
+  const surface = own
+    ? `bg-indigo-600 text-white shadow-sm shadow-indigo-900/10 ${failed ? 'ring-2 ring-rose-500/80 dark:ring-rose-400/80' : ''}`
+    : 'bg-white text-slate-900 shadow-sm ring-1 ring-slate-900/5 dark:bg-slate-800 dark:text-slate-100 dark:ring-white/10';
+
+  return (
+    <div
+      data-message=""
+      data-key={item.key}
+      data-client-id={clientId ?? undefined}
+      data-status={own && status ? status : undefined}
+      className={`flex w-full gap-2 px-3 sm:px-4 ${own ? 'flex-row-reverse' : 'flex-row'} ${groupEnd ? 'pb-3' : 'pb-0.5'} motion-safe:transition motion-safe:duration-300 motion-safe:ease-out motion-safe:starting:translate-y-2 motion-safe:starting:opacity-0`}
+    >
+      {!own && (
+        <div className="w-8 shrink-0" aria-hidden="true">
+          {groupStart && (
+            <div
+              className={`grid size-8 place-items-center rounded-full text-xs font-semibold uppercase text-white select-none ${colour.avatar}`}
+              title={handle}
+            >
+              {userInitials(item.userId)}
+            </div>
+          )}
+        </div>
+      )}
+
+      <div className={`flex max-w-[min(80%,36rem)] min-w-0 flex-col ${own ? 'items-end' : 'items-start'}`}>
+        {!own && groupStart ? (
+          <span className={`mb-1 ml-1 text-xs font-medium ${colour.text}`}>{handle}</span>
+        ) : (
+          <span className="sr-only">{own ? 'You' : handle}</span>
+        )}
+
+        <div className={`max-w-full px-3.5 py-2 ${corners} ${surface} ${unsent ? 'opacity-80' : ''} transition-opacity`}>
+          <p className="text-[15px] leading-snug whitespace-pre-wrap wrap-anywhere">{item.content}</p>
+          <div
+            className={`mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none tabular-nums ${
+              own ? 'text-indigo-100' : 'text-slate-500 dark:text-slate-400'
+            }`}
+          >
+            <time dateTime={item.createdAt} title={formatFullDateTime(item.createdAt)}>
+              {formatTime(item.createdAt)}
+            </time>
+            {own && status && <StatusMark status={status} />}
+          </div>
+        </div>
+
+        {failed && (
+          <FailedActions
+            error={item.error}
+            onRetry={clientId ? () => onRetry(clientId) : undefined}
+            onDelete={clientId ? () => onDelete(clientId) : undefined}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function FailedActions({
+  error,
+  onRetry,
+  onDelete,
+}: {
+  error: string | null;
+  onRetry?: () => void;
+  onDelete?: () => void;
+}) {
+  const button =
+    'inline-flex min-h-11 items-center gap-1.5 rounded-full px-3 text-xs font-semibold transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-50 sm:min-h-8';
+  return (
+    <div className="mt-1.5 flex flex-wrap items-center justify-end gap-x-1 gap-y-1 text-xs">
+      <p className="mr-1 text-rose-700 dark:text-rose-300">{error || 'Not sent.'}</p>
+      <button
+        type="button"
+        onClick={onRetry}
+        disabled={!onRetry}
+        className={`${button} bg-rose-50 text-rose-700 hover:bg-rose-100 dark:bg-rose-500/15 dark:text-rose-200 dark:hover:bg-rose-500/25`}
+      >
+        <RetryIcon className="size-3.5" />
+        Retry
+      </button>
+      <button
+        type="button"
+        onClick={onDelete}
+        disabled={!onDelete}
+        className={`${button} text-slate-600 hover:bg-slate-200/70 dark:text-slate-300 dark:hover:bg-white/10`}
+      >
+        <TrashIcon className="size-3.5" />
+        Delete
+      </button>
+    </div>
+  );
+}

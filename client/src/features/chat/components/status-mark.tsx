@@ -1,0 +1,32 @@
+import type { DeliveryStatus } from '../../../shared/sync/timeline';
+import { CheckIcon, ClockIcon, WarningIcon } from './icons';
+
+/** The accessible label of each status mark (C6). */
+export const STATUS_LABEL: Record<DeliveryStatus, string> = {
+  pending: 'Pending',
+  sending: 'Sending',
+  sent: 'Sent',
+  failed: 'Failed',
+};
+
+const ICON_CLASS = 'size-3.5 shrink-0';
+
+/**
+ * C6: pending and sending = clock (sending breathes gently), sent = tick,
+ * failed = warning. `role="img"` + `aria-label` names the mark; the SVG is
+ * decorative.
+ */
+export function StatusMark({ status }: { status: DeliveryStatus }) {
+  const label = STATUS_LABEL[status];
+  return (
+    <span role="img" aria-label={label} title={label} data-status-mark={status} className="inline-flex">
+      {status === 'sent' ? (
+        <CheckIcon className={ICON_CLASS} />
+      ) : status === 'failed' ? (
+        <WarningIcon className={`${ICON_CLASS} text-rose-200`} />
+      ) : (
+        <ClockIcon className={`${ICON_CLASS} ${status === 'sending' ? 'motion-safe:animate-pulse' : ''}`} />
+      )}
+    </span>
+  );
+}

@@ -1,0 +1,155 @@
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import WS from 'jest-websocket-mock';
+import { ulid } from 'ulid';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ChatMessage, ClientFrame, HistoryResponse, SendFrame } from '@whisper/protocol';
+import { MetaKey, WhisperDatabase } from '../../shared/db/whisper-db';
+import { EngineProvider } from '../../shared/sync/engine-context';
+import { WhisperChatPage } from './whisper-chat.page';
+
+const ORIGIN = 'http://localhost:3000';
+const ME = '11111111-1111-4111-8111-111111111111';
+const BOB = '22222222-2222-4222-8222-222222222222';
+const TOKEN = 'token-me';
+const SOCKET_URL = `ws://localhost:3000/v1/chat/ws?token=${TOKEN}`;
+
+let db: WhisperDatabase;
+let server: WS;
+let history: ChatMessage[];
+let fetchMock: ReturnType<typeof vi.fn>;
+
+function message(seq: number, userId: string, content: string, clientId: string | null = null): ChatMessage {
+  return { id: ulid(), seq, room_id: 'general', user_id: userId, client_id: clientId, content, created_at: new Date(Date.UTC(2026, 10, 21, 12, seq)).toISOString() };
+}
+
+/** Plays the server's side of connecting: hello, then answer the catch-up. */
+async function acceptConnection(socket: WS, syncedSeq: number) {
+  await socket.connected;
+  socket.send({ type: 'hello', user_id: ME, token: TOKEN });
+  const sync = (await socket.nextMessage) as ClientFrame;
+  expect(sync).toMatchObject({ type: 'sync', room_id: 'general' });
+  socket.send({ type: 'synced', room_id: 'general', seq: syncedSeq });
+}
+
+async function nextSend(socket: WS): Promise<SendFrame> {
+  for (;;) {
+    const frame = (await socket.nextMessage) as ClientFrame;
+    if (frame.type === 'messages') return frame;
+  }
+}
+
+function ownBubbles() {
+  return [...screen.getByRole('log').querySelectorAll<HTMLElement>('[data-status]')];
+}
+
+function renderPage() {
+  return render(
+    <EngineProvider db={db} origin={ORIGIN}>
+      <WhisperChatPage />
+    </EngineProvider>,
+  );
+}
+
+beforeEach(async () => {
+  db = new WhisperDatabase(`page-test-${ulid()}`);
+  await db.meta.put({ key: MetaKey.identity, value: { user_id: ME, token: TOKEN } });
+  history = [message(1, BOB, 'Hello from user2'), message(2, ME, 'Hello, world!', ulid())];
+  fetchMock = vi.fn(async (url: string) => {
+    const body: HistoryResponse = { type: 'messages', data: history, has_more: false };
+    expect(url).toContain('/v1/chat/messages?room_id=general');
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  server = new WS(SOCKET_URL, { jsonProtocol: true });
+});
+
+afterEach(async () => {
+  WS.clean();
+  vi.unstubAllGlobals();
+  db.close();
+  await db.delete();
+});
+
+describe('WhisperChat page', () => {
+  it('[C8][P5][C3] on load it fetches the history, connects, and shows the messages', async () => {
+    renderPage();
+    await acceptConnection(server, 2);
+    const log = await screen.findByRole('log');
+    expect(await within(log).findByText('Hello from user2')).toBeInTheDocument();
+    expect(within(log).getByText('Hello, world!')).toBeInTheDocument();
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    // My own message from history is shown as sent.
+    await waitFor(() => expect(ownBubbles().map((el) => el.dataset.status)).toEqual(['sent']));
+  });
+
+  it('[C1][C5][C9] a sent message shows at once as pending, then as sent when its ULID ack arrives', async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await acceptConnection(server, 2);
+    await screen.findByText('Hello from user2');
+
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Are you there?');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    const bubble = await screen.findByText('Are you there?');
+    const statusOf = () => bubble.closest<HTMLElement>('[data-status]')?.dataset.status;
+    expect(['pending', 'sending']).toContain(statusOf());
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('');
+
+    const frame = await nextSend(server);
+    expect(frame.data).toEqual([{ client_id: expect.stringMatching(/^[0-9A-Z]{26}$/), room_id: 'general', content: 'Are you there?' }]);
+    await waitFor(() => expect(statusOf()).toBe('sending'));
+    act(() => server.send({ type: 'message_ids', status: 'success', message_ids: [ulid()], client_ids: [frame.data[0].client_id!], seqs: [3] }));
+    await waitFor(() => expect(screen.getByText('Are you there?').closest<HTMLElement>('[data-status]')?.dataset.status).toBe('sent'));
+    // The broadcast copy arrives too: still one bubble.
+    act(() => server.send({ type: 'messages', data: [{ ...message(3, ME, 'Are you there?', frame.data[0].client_id!) }] }));
+    await waitFor(() => expect(screen.getAllByText('Are you there?')).toHaveLength(1));
+  });
+
+  it('[C4] a dropped socket and a reconnect resend exactly the unacked messages, in order', async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await acceptConnection(server, 2);
+    await screen.findByText('Hello from user2');
+    const textbox = screen.getByRole('textbox', { name: 'Message' });
+    for (const text of ['one', 'two', 'three']) {
+      await user.type(textbox, `${text}{Enter}`);
+    }
+    const sent: string[] = [];
+    while (sent.length < 3) sent.push(...(await nextSend(server)).data.map((item) => item.client_id!));
+    // Only "one" is acked before the connection dies.
+    act(() => server.send({ type: 'message_ids', status: 'success', message_ids: [ulid()], client_ids: [sent[0]], seqs: [3] }));
+    await waitFor(() => expect(screen.getByText('one').closest<HTMLElement>('[data-status]')?.dataset.status).toBe('sent'));
+    act(() => server.close({ code: 1006, reason: 'network gone', wasClean: false }));
+    WS.clean();
+
+    const reconnected = new WS(SOCKET_URL, { jsonProtocol: true });
+    await acceptConnection(reconnected, 3);
+    const resent = await nextSend(reconnected);
+    expect(resent.data.map((item) => item.client_id)).toEqual([sent[1], sent[2]]);
+    expect(resent.data.map((item) => item.content)).toEqual(['two', 'three']);
+  });
+
+  it('[P4] another user\'s message appears as it arrives', async () => {
+    renderPage();
+    await acceptConnection(server, 2);
+    await screen.findByText('Hello from user2');
+    act(() => server.send({ type: 'messages', data: [message(3, BOB, 'Fresh news from Bob')] }));
+    const bubble = await screen.findByText('Fresh news from Bob');
+    expect(bubble.closest('[data-status]')).toBeNull();
+  });
+
+  it('[C6] a rejected message shows as failed with Retry and Delete; Delete removes it for good', async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await acceptConnection(server, 2);
+    await screen.findByText('Hello from user2');
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'not allowed{Enter}');
+    const frame = await nextSend(server);
+    act(() => server.send({ type: 'rejected', client_ids: [frame.data[0].client_id!], code: 'invalid_content', message: 'content is empty' }));
+    await waitFor(() => expect(screen.getByText('not allowed').closest<HTMLElement>('[data-status]')?.dataset.status).toBe('failed'));
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(screen.queryByText('not allowed')).not.toBeInTheDocument());
+    expect(await db.outbox.count()).toBe(0);
+  });
+});

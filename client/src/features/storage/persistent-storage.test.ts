@@ -1,0 +1,37 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ensurePersistentStorage, PERSIST_ANSWER_KEY, type FlagStore } from './persistent-storage';
+
+function memoryStore(initial: Record<string, string> = {}): FlagStore & { data: Record<string, string> } {
+  const data = { ...initial };
+  return { data, get: (key) => data[key] ?? null, set: (key, value) => void (data[key] = value) };
+}
+
+describe('ensurePersistentStorage', () => {
+  it('reports unsupported when the browser has no StorageManager.persist', async () => {
+    expect(await ensurePersistentStorage(undefined, memoryStore())).toBe('unsupported');
+    expect(await ensurePersistentStorage({}, memoryStore())).toBe('unsupported');
+  });
+
+  it('asks once and remembers a refusal, so the user is not prompted on every launch', async () => {
+    const memory = memoryStore();
+    const persist = vi.fn().mockResolvedValue(false);
+    const api = { persist, persisted: vi.fn().mockResolvedValue(false) };
+    expect(await ensurePersistentStorage(api, memory)).toBe('denied');
+    expect(await ensurePersistentStorage(api, memory)).toBe('denied');
+    expect(persist).toHaveBeenCalledTimes(1);
+    expect(memory.data[PERSIST_ANSWER_KEY]).toBe('denied');
+  });
+
+  it('notices a later grant through persisted() without asking again', async () => {
+    const memory = memoryStore({ [PERSIST_ANSWER_KEY]: 'denied' });
+    const persist = vi.fn();
+    expect(await ensurePersistentStorage({ persist, persisted: async () => true }, memory)).toBe('granted');
+    expect(persist).not.toHaveBeenCalled();
+    expect(memory.data[PERSIST_ANSWER_KEY]).toBe('granted');
+  });
+
+  it('treats a throwing implementation as unsupported rather than a refusal', async () => {
+    const api = { persist: () => Promise.reject(new Error('nope')), persisted: async () => false };
+    expect(await ensurePersistentStorage(api, memoryStore())).toBe('unsupported');
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * Asks the browser to keep Whisper's storage (IndexedDB: the outbox and the
+ * message cache) under "persistent" rather than "best-effort" eviction.
+ *
+ * persist() is asked at most once per browser profile: Firefox shows a
+ * permission prompt for it, so asking on every launch would nag. The answer
+ * is remembered; a later grant (installing the app, or allowing it in the
+ * site settings) is still noticed through persisted(), which never prompts.
+ */
+
+/** 'unsupported': no StorageManager.persist (older Safari, some webviews, insecure origins). */
+export type PersistenceState = 'unsupported' | 'granted' | 'denied';
+
+/** localStorage keys; small flags that do not belong in the message database. */
+export const PERSIST_ANSWER_KEY = 'whisper.storage.persist-answer';
+export const NOTICE_DISMISSED_KEY = 'whisper.storage.notice-dismissed';
+
+/** The parts of StorageManager this needs (both optional: absent where unsupported). */
+export interface PersistApi {
+  persist?: () => Promise<boolean>;
+  persisted?: () => Promise<boolean>;
+}
+
+/** A key-value memory that may be unavailable (private modes, disabled storage). */
+export interface FlagStore {
+  get(key: string): string | null;
+  set(key: string, value: string): void;
+}
+
+export async function ensurePersistentStorage(api: PersistApi | undefined, memory: FlagStore): Promise<PersistenceState> {
+  if (!api || typeof api.persist !== 'function') return 'unsupported';
+  try {
+    if (typeof api.persisted === 'function' && (await api.persisted())) {
+      memory.set(PERSIST_ANSWER_KEY, 'granted');
+      return 'granted';
+    }
+    if (memory.get(PERSIST_ANSWER_KEY) === 'denied') return 'denied';
+    const granted = await api.persist();
+    memory.set(PERSIST_ANSWER_KEY, granted ? 'granted' : 'denied');
+    return granted ? 'granted' : 'denied';
+  } catch {
+    // A browser that throws here cannot promise persistence either, but it
+    // was not a refusal we can act on: do not warn about it.
+    return 'unsupported';
+  }
+}
+
+/** localStorage, tolerating browsers that throw on access. */
+export const localFlagStore: FlagStore = {
+  get(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  },
+  set(key, value) {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch {
+      // Not remembered: at worst persist() is asked again next launch.
+    }
+  },
+};

@@ -1,0 +1,184 @@
+import { monotonicFactory } from 'ulid';
+import type { AckFrame, ChatMessage, RejectedFrame } from '@whisper/protocol';
+import { MetaKey, type Identity, type OutboxItem, type WhisperDatabase } from '../db/whisper-db';
+
+/**
+ * Every read and write the sync engine makes to IndexedDB. Multi-table
+ * changes happen in one transaction, so a live query never sees a message
+ * both in the outbox and in the history, or in neither (C5).
+ */
+
+/** Longest batch the client puts in one frame; the server accepts up to MAX_BATCH_SIZE. */
+export const FLUSH_BATCH_SIZE = 100;
+
+export interface FlushPlan {
+  /** Items to (re)send now, in enqueue order (C4), already marked `sending`. */
+  items: OutboxItem[];
+}
+
+export function createChatStore(db: WhisperDatabase) {
+  // Monotonic: two messages typed in the same millisecond keep their order.
+  const nextClientId = monotonicFactory();
+
+  const setMeta = (key: string, value: unknown) => db.meta.put({ key, value });
+  const getMeta = async <T>(key: string): Promise<T | undefined> => (await db.meta.get(key))?.value as T | undefined;
+
+  async function myUserId(): Promise<string | undefined> {
+    return (await getMeta<Identity>(MetaKey.identity))?.user_id;
+  }
+
+  /**
+   * Stores server messages; own ones leave the outbox in the same
+   * transaction (C5), and the room's sync cursor moves with them so it can
+   * never point past a message that was not stored.
+   */
+  async function storeMessages(messages: ChatMessage[], cursor?: { roomId: string; syncedSeq: number }): Promise<void> {
+    if (messages.length === 0 && !cursor) return;
+    await db.transaction('rw', db.messages, db.outbox, db.meta, async () => {
+      const me = await myUserId();
+      await db.messages.bulkPut(messages);
+      const mine = messages.filter((m) => m.user_id === me && m.client_id !== null).map((m) => m.client_id!);
+      if (mine.length > 0) await db.outbox.bulkDelete(mine);
+      if (cursor) await setMeta(MetaKey.syncedSeq(cursor.roomId), cursor.syncedSeq);
+    });
+  }
+
+  return {
+    /** C1, C2: the message exists on this device before anything touches the network. */
+    async enqueue(roomId: string, content: string): Promise<OutboxItem> {
+      const item: OutboxItem = {
+        client_id: nextClientId(),
+        room_id: roomId,
+        content,
+        created_at: new Date().toISOString(),
+        status: 'pending',
+        attempts: 0,
+        sent_at: null,
+        sent_on: null,
+        error_code: null,
+        error_message: null,
+      };
+      await db.outbox.add(item);
+      return item;
+    },
+
+    /**
+     * Picks what to send on socket `socketId` now: everything pending, plus
+     * anything sent on an earlier socket (lost with it) or sent on this one
+     * but unacked for longer than `ackTimeoutMs` (C4). An item that has
+     * gone unacked `maxAttempts` times over live sockets is marked failed (C6).
+     */
+    async planFlush(socketId: string, now: number, ackTimeoutMs: number, maxAttempts: number): Promise<FlushPlan> {
+      return db.transaction('rw', db.outbox, async () => {
+        const candidates = await db.outbox.orderBy('client_id').toArray();
+        const items: OutboxItem[] = [];
+        for (const item of candidates) {
+          if (items.length >= FLUSH_BATCH_SIZE * 10) break;
+          const lostWithSocket = item.status === 'sending' && item.sent_on !== socketId;
+          const ackOverdue = item.status === 'sending' && item.sent_on === socketId && item.sent_at !== null && now - item.sent_at >= ackTimeoutMs;
+          if (item.status !== 'pending' && !lostWithSocket && !ackOverdue) continue;
+          if (ackOverdue && item.attempts + 1 >= maxAttempts) {
+            await db.outbox.update(item.client_id, {
+              status: 'failed',
+              attempts: item.attempts + 1,
+              error_code: 'unconfirmed',
+              error_message: 'The server did not confirm this message.',
+            });
+            continue;
+          }
+          const next: OutboxItem = {
+            ...item,
+            status: 'sending',
+            attempts: ackOverdue ? item.attempts + 1 : item.attempts,
+            sent_at: now,
+            sent_on: socketId,
+          };
+          await db.outbox.put(next);
+          items.push(next);
+        }
+        return { items };
+      });
+    },
+
+    storeMessages,
+
+    /** P3 → C5: the acked rows become stored messages with the server's id and seq. */
+    async applyAck(ack: AckFrame): Promise<void> {
+      await db.transaction('rw', db.messages, db.outbox, db.meta, async () => {
+        const me = await myUserId();
+        const clientIds = ack.client_ids.filter((id): id is string => id !== null);
+        const rows = await db.outbox.bulkGet(clientIds);
+        const byClientId = new Map(rows.filter((row): row is OutboxItem => row !== undefined).map((row) => [row.client_id, row]));
+        const messages: ChatMessage[] = [];
+        ack.client_ids.forEach((clientId, i) => {
+          const row = clientId === null ? undefined : byClientId.get(clientId);
+          // Without its outbox row (the broadcast came first, or another tab
+          // handled it) there is nothing to add: the broadcast carries it all.
+          if (!row || !me) return;
+          messages.push({
+            id: ack.message_ids[i],
+            seq: ack.seqs[i],
+            room_id: row.room_id,
+            user_id: me,
+            client_id: row.client_id,
+            content: row.content,
+            created_at: row.created_at,
+          });
+        });
+        // Never overwrite a broadcast copy (it has the server's timestamp).
+        const existing = await db.messages.bulkGet(messages.map((m) => m.id));
+        await db.messages.bulkAdd(messages.filter((_, i) => existing[i] === undefined));
+        await db.outbox.bulkDelete([...byClientId.keys()]);
+      });
+    },
+
+    /** P7 → C6: failed, with the server's reason; never resent automatically. */
+    async applyRejection(frame: RejectedFrame): Promise<void> {
+      await db.transaction('rw', db.outbox, async () => {
+        for (const clientId of frame.client_ids) {
+          await db.outbox.update(clientId, { status: 'failed', error_code: frame.code, error_message: frame.message });
+        }
+      });
+    },
+
+    /** C6: Retry keeps the client_id (C2), so a resend can never duplicate. */
+    async retry(clientId: string): Promise<void> {
+      await db.outbox.update(clientId, { status: 'pending', attempts: 0, sent_at: null, sent_on: null, error_code: null, error_message: null });
+    },
+
+    /** C6: Delete removes a failed message from the outbox for good. */
+    async remove(clientId: string): Promise<void> {
+      await db.outbox.delete(clientId);
+    },
+
+    async unsentCount(): Promise<number> {
+      return db.outbox.where('status').anyOf('pending', 'sending').count();
+    },
+
+    getIdentity: () => getMeta<Identity>(MetaKey.identity),
+    setIdentity: (identity: Identity) => setMeta(MetaKey.identity, identity),
+    clearIdentity: () => db.meta.delete(MetaKey.identity),
+
+    /** The seq up to which the room is known to be complete locally (P6 cursor). */
+    async syncedSeq(roomId: string): Promise<number | undefined> {
+      return getMeta<number>(MetaKey.syncedSeq(roomId));
+    },
+    setSyncedSeq: (roomId: string, seq: number) => setMeta(MetaKey.syncedSeq(roomId), seq),
+
+    /** The oldest cached seq of a room, for paging back (P5 before_seq). */
+    async oldestSeq(roomId: string): Promise<number | undefined> {
+      const first = await db.messages.where('[room_id+seq]').between([roomId, -Infinity], [roomId, Infinity]).first();
+      return first?.seq;
+    },
+
+    async hasOlder(roomId: string): Promise<boolean> {
+      return (await getMeta<boolean>(MetaKey.hasOlder(roomId))) ?? true;
+    },
+    setHasOlder: (roomId: string, value: boolean) => setMeta(MetaKey.hasOlder(roomId), value),
+
+    getDraft: async (roomId: string) => (await getMeta<string>(MetaKey.draft(roomId))) ?? '',
+    setDraft: (roomId: string, text: string) => (text ? setMeta(MetaKey.draft(roomId), text) : db.meta.delete(MetaKey.draft(roomId))),
+  };
+}
+
+export type ChatStore = ReturnType<typeof createChatStore>;

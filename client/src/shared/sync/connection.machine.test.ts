@@ -1,0 +1,354 @@
+import { ulid } from 'ulid';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createActor, fromCallback, type Actor } from 'xstate';
+import type { ChatMessage, ClientFrame, ServerFrame } from '@whisper/protocol';
+import { WhisperDatabase } from '../db/whisper-db';
+import { BACKOFF_INITIAL_MS, BACKOFF_JITTER, BACKOFF_MAX_MS, backoffDelay } from './backoff';
+import { createChatStore, type ChatStore } from './chat-store';
+import {
+  ACK_CHECK_INTERVAL_MS,
+  ACK_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_MS,
+  connectionMachine,
+  type ConnectionEvent,
+} from './connection.machine';
+import type { SocketCommand, SocketEvent } from './socket.actor';
+
+const ME = '11111111-1111-4111-8111-111111111111';
+const ROOM = 'general';
+
+/** One fake socket per connection attempt; the test plays the server. */
+interface FakeSocket {
+  url: string;
+  sent: ClientFrame[];
+  stopped: boolean;
+  /** A live server answers pings; a dead network does not. */
+  silent: boolean;
+  emit(event: SocketEvent): void;
+  serve(frame: ServerFrame): void;
+}
+
+interface Harness {
+  actor: Actor<typeof connectionMachine>;
+  sockets: FakeSocket[];
+  store: ChatStore;
+  db: WhisperDatabase;
+  online: { value: boolean };
+  latest: () => FakeSocket;
+  /** Hello, sync answered with nothing new: the machine reaches live. */
+  goLive(socket?: FakeSocket): Promise<void>;
+}
+
+let harnesses: Harness[] = [];
+
+async function settle() {
+  // Let Dexie (fake-indexeddb steps on the real setImmediate) and promise
+  // actors run, without moving the faked clock.
+  for (let i = 0; i < 300; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(0);
+  }
+}
+
+/** Moves the clock in small steps, letting IndexedDB work finish at each. */
+async function elapse(ms: number, step = 500) {
+  for (let done = 0; done < ms; done += step) {
+    await vi.advanceTimersByTimeAsync(Math.min(step, ms - done));
+    await settle();
+  }
+}
+
+/** Moves the clock to the scheduled reconnect. */
+async function untilRetry(h: Harness) {
+  const { retryAt } = h.actor.getSnapshot().context;
+  if (retryAt === null) throw new Error('no retry scheduled');
+  await vi.advanceTimersByTimeAsync(retryAt - Date.now());
+  await settle();
+}
+
+async function createHarness(options: { random?: number; leader?: boolean; db?: WhisperDatabase; latest?: ChatMessage[] } = {}): Promise<Harness> {
+  const db = options.db ?? new WhisperDatabase(`machine-test-${ulid()}`);
+  const store = createChatStore(db);
+  const sockets: FakeSocket[] = [];
+  const online = { value: true };
+  const fakeSocket = fromCallback<SocketCommand, { url: string }, SocketEvent>(({ sendBack, receive, input }) => {
+    const socket: FakeSocket = {
+      url: input.url,
+      sent: [],
+      stopped: false,
+      silent: false,
+      emit: (event) => sendBack(event),
+      serve: (frame) => sendBack({ type: `SERVER.${frame.type}`, frame } as SocketEvent),
+    };
+    sockets.push(socket);
+    receive((command) => {
+      if (command.type !== 'SEND') return;
+      socket.sent.push(command.frame);
+      if (command.frame.type === 'ping' && !socket.silent) queueMicrotask(() => socket.serve({ type: 'pong' }));
+    });
+    return () => {
+      socket.stopped = true;
+    };
+  });
+  const fakeLock = fromCallback<{ type: 'noop' }, { name: string }, ConnectionEvent>(({ sendBack }) => {
+    if (options.leader !== false) sendBack({ type: 'LOCK.ACQUIRED' });
+  });
+  const machine = connectionMachine.provide({ actors: { socket: fakeSocket, flushLock: fakeLock } });
+  const actor = createActor(machine, {
+    input: {
+      roomId: ROOM,
+      deps: {
+        store,
+        fetchLatest: async () => ({ data: options.latest ?? [], has_more: false }),
+        socketUrl: 'ws://whisper.test/v1/chat/ws',
+        isOnline: () => online.value,
+        now: () => Date.now(),
+        random: () => options.random ?? 0.5,
+      },
+    },
+  });
+  const harness: Harness = {
+    actor,
+    sockets,
+    store,
+    db,
+    online,
+    latest: () => sockets[sockets.length - 1],
+    async goLive(socket = harness.latest()) {
+      socket.emit({ type: 'SOCKET.OPEN' });
+      socket.serve({ type: 'hello', user_id: ME, token: `token-${sockets.length}` });
+      await settle();
+      const sync = socket.sent.find((frame) => frame.type === 'sync');
+      if (!sync || sync.type !== 'sync') throw new Error('no sync frame sent');
+      socket.serve({ type: 'synced', room_id: ROOM, seq: sync.after_seq });
+      await settle();
+    },
+  };
+  harnesses.push(harness);
+  actor.start();
+  await settle();
+  return harness;
+}
+
+function messagesSent(socket: FakeSocket) {
+  return socket.sent.filter((frame) => frame.type === 'messages').flatMap((frame) => (frame.type === 'messages' ? frame.data : []));
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+});
+afterEach(async () => {
+  for (const harness of harnesses) {
+    harness.actor.stop();
+    harness.db.close();
+    await harness.db.delete();
+  }
+  harnesses = [];
+  vi.useRealTimers();
+});
+
+describe('backoff', () => {
+  it('[C3] grows exponentially from the initial delay and is capped', () => {
+    const delays = Array.from({ length: 12 }, (_, attempt) => backoffDelay(attempt, 0.999999));
+    expect(delays[0]).toBe(BACKOFF_INITIAL_MS);
+    expect(delays[1]).toBe(BACKOFF_INITIAL_MS * 2);
+    expect(delays[2]).toBe(BACKOFF_INITIAL_MS * 4);
+    for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThanOrEqual(delays[i - 1]);
+    expect(Math.max(...delays)).toBe(BACKOFF_MAX_MS);
+    expect(backoffDelay(1000, 0.999999)).toBe(BACKOFF_MAX_MS);
+  });
+
+  it('[C3] jitter keeps every delay within [base × (1 − jitter), base]', () => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const base = Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * 2 ** attempt);
+      expect(backoffDelay(attempt, 0)).toBe(Math.round(base * (1 - BACKOFF_JITTER)));
+      for (let i = 0; i < 50; i++) {
+        const delay = backoffDelay(attempt);
+        expect(delay).toBeGreaterThanOrEqual(Math.round(base * (1 - BACKOFF_JITTER)));
+        expect(delay).toBeLessThanOrEqual(base);
+      }
+    }
+    // Jitter actually spreads clients out.
+    expect(new Set(Array.from({ length: 20 }, () => backoffDelay(5))).size).toBeGreaterThan(1);
+  });
+});
+
+describe('connection machine', () => {
+  it('[C3] connects, catches up and goes live; the token from hello is used for the next socket', async () => {
+    const h = await createHarness();
+    expect(h.sockets).toHaveLength(1);
+    expect(h.latest().url).toBe('ws://whisper.test/v1/chat/ws');
+    await h.goLive();
+    expect(h.actor.getSnapshot().hasTag('live')).toBe(true);
+    h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
+    await untilRetry(h);
+    expect(h.sockets).toHaveLength(2);
+    expect(h.latest().url).toBe('ws://whisper.test/v1/chat/ws?token=token-1');
+    expect(await h.store.getIdentity()).toEqual({ user_id: ME, token: 'token-1' });
+  });
+
+  it('[C3] failed attempts wait with growing backoff, and reaching live resets it', async () => {
+    const h = await createHarness({ random: 0.999999 });
+    const waits: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
+      await settle();
+      const { retryAt } = h.actor.getSnapshot().context;
+      waits.push(retryAt! - Date.now());
+      const before = h.sockets.length;
+      await vi.advanceTimersByTimeAsync(retryAt! - Date.now() - 1);
+      expect(h.sockets).toHaveLength(before); // not yet
+      await vi.advanceTimersByTimeAsync(1);
+      expect(h.sockets).toHaveLength(before + 1);
+    }
+    expect(waits).toEqual([0, 1, 2, 3].map((attempt) => backoffDelay(attempt, 0.999999)));
+    await h.goLive();
+    h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
+    await settle();
+    expect(h.actor.getSnapshot().context.retryAt! - Date.now()).toBe(backoffDelay(0, 0.999999));
+  });
+
+  it('[C3][P9] silence on a live socket sends a ping, and more silence counts as a close', async () => {
+    const h = await createHarness();
+    await h.goLive();
+    const socket = h.latest();
+    socket.silent = true;
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_INTERVAL_MS - 1);
+    expect(socket.sent.filter((f) => f.type === 'ping')).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket.sent.filter((f) => f.type === 'ping')).toHaveLength(1);
+    // A pong (any frame) proves it alive: the cycle starts again.
+    socket.serve({ type: 'pong' });
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_TIMEOUT_MS + 1);
+    expect(socket.stopped).toBe(false);
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_INTERVAL_MS + HEARTBEAT_TIMEOUT_MS);
+    expect(socket.stopped).toBe(true);
+    expect(socket.sent.filter((f) => f.type === 'ping')).toHaveLength(2);
+    expect(h.sockets.length).toBeGreaterThan(1); // and it reconnected
+  });
+
+  it('[C3] the browser going offline closes the socket; coming online reconnects at once', async () => {
+    const h = await createHarness();
+    await h.goLive();
+    h.online.value = false;
+    h.actor.send({ type: 'OFFLINE' });
+    expect(h.latest().stopped).toBe(true);
+    expect(h.actor.getSnapshot().matches({ link: 'offline' })).toBe(true);
+    await vi.advanceTimersByTimeAsync(5 * BACKOFF_MAX_MS);
+    expect(h.sockets).toHaveLength(1); // no attempts while offline
+    h.online.value = true;
+    h.actor.send({ type: 'ONLINE' });
+    expect(h.sockets).toHaveLength(2);
+  });
+
+  it('[C3] while waiting on backoff, the online event and the page becoming visible retry at once', async () => {
+    const h = await createHarness({ random: 0.999999 });
+    for (let i = 0; i < 6; i++) {
+      h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
+      await vi.advanceTimersByTimeAsync(BACKOFF_MAX_MS);
+    }
+    h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
+    const count = h.sockets.length;
+    h.actor.send({ type: 'VISIBLE' });
+    expect(h.sockets).toHaveLength(count + 1);
+    h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
+    h.actor.send({ type: 'ONLINE' });
+    expect(h.sockets).toHaveLength(count + 2);
+  });
+
+  it('[P1] a rejected token is forgotten and the machine reconnects at once for a new identity', async () => {
+    const h = await createHarness();
+    await h.goLive();
+    h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
+    await untilRetry(h);
+    expect(h.latest().url).toContain('token=');
+    h.latest().emit({ type: 'SOCKET.CLOSED', code: 4401, reason: 'invalid token' });
+    await settle();
+    expect(h.latest().url).toBe('ws://whisper.test/v1/chat/ws');
+    expect(await h.store.getIdentity()).toBeUndefined();
+  });
+
+  it('[C4] on entry to live it catches up first, then flushes the outbox in enqueue order, batched', async () => {
+    const h = await createHarness();
+    const queued = [];
+    for (let i = 0; i < 150; i++) queued.push(await h.store.enqueue(ROOM, `offline ${i}`));
+    const socket = h.latest();
+    socket.emit({ type: 'SOCKET.OPEN' });
+    socket.serve({ type: 'hello', user_id: ME, token: 't' });
+    await settle();
+    expect(socket.sent.map((f) => f.type)).toEqual(['sync']);
+    socket.serve({ type: 'synced', room_id: ROOM, seq: 0 });
+    await settle();
+    expect(socket.sent.map((f) => f.type)).toEqual(['sync', 'messages', 'messages']);
+    expect(messagesSent(socket).map((m) => m.client_id)).toEqual(queued.map((q) => q.client_id));
+    expect(socket.sent.filter((f) => f.type === 'messages').map((f) => (f.type === 'messages' ? f.data.length : 0))).toEqual([100, 50]);
+  });
+
+  it('[C4] a message enqueued while live is sent right away; an unacked one is resent after the ack timeout', async () => {
+    const h = await createHarness();
+    await h.goLive();
+    const socket = h.latest();
+    const item = await h.store.enqueue(ROOM, 'live one');
+    h.actor.send({ type: 'OUTBOX.CHANGED' });
+    await settle();
+    expect(messagesSent(socket).map((m) => m.client_id)).toEqual([item.client_id]);
+    await elapse(ACK_TIMEOUT_MS + ACK_CHECK_INTERVAL_MS);
+    expect(messagesSent(socket).map((m) => m.client_id)).toEqual([item.client_id, item.client_id]);
+    socket.serve({ type: 'message_ids', status: 'success', message_ids: [ulid()], client_ids: [item.client_id], seqs: [1] });
+    await settle();
+    expect(await h.db.outbox.count()).toBe(0);
+    await elapse(3 * ACK_TIMEOUT_MS);
+    expect(messagesSent(socket)).toHaveLength(2);
+  });
+
+  it('[C4] a reconnect resends exactly the unacked messages', async () => {
+    const h = await createHarness();
+    await h.goLive();
+    const [a, b, c] = [await h.store.enqueue(ROOM, 'a'), await h.store.enqueue(ROOM, 'b'), await h.store.enqueue(ROOM, 'c')];
+    h.actor.send({ type: 'OUTBOX.CHANGED' });
+    await settle();
+    h.latest().serve({ type: 'message_ids', status: 'success', message_ids: [ulid()], client_ids: [a.client_id], seqs: [1] });
+    await settle();
+    h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
+    await untilRetry(h);
+    await h.goLive();
+    expect(messagesSent(h.latest()).map((m) => m.client_id)).toEqual([b.client_id, c.client_id]);
+  });
+
+  it('[C4][P6] live broadcasts advance the cursor; a gap triggers a new catch-up from the last contiguous seq', async () => {
+    const h = await createHarness();
+    await h.goLive();
+    const message = (seq: number): ChatMessage => ({ id: ulid(), seq, room_id: ROOM, user_id: 'x', client_id: null, content: `#${seq}`, created_at: new Date().toISOString() });
+    h.latest().serve({ type: 'messages', data: [message(1), message(2)] });
+    await settle();
+    expect(await h.store.syncedSeq(ROOM)).toBe(2);
+    h.latest().serve({ type: 'messages', data: [message(5)] });
+    await settle();
+    const syncs = h.latest().sent.filter((f) => f.type === 'sync');
+    expect(syncs.at(-1)).toEqual({ type: 'sync', room_id: ROOM, after_seq: 2 });
+    expect(await h.store.syncedSeq(ROOM)).toBe(2);
+  });
+
+  it('[C8] a room never synced on this device starts from the newest page of history', async () => {
+    const latest: ChatMessage[] = [40, 41, 42].map((seq) => ({ id: ulid(), seq, room_id: ROOM, user_id: 'x', client_id: null, content: `#${seq}`, created_at: new Date().toISOString() }));
+    const h = await createHarness({ latest });
+    const socket = h.latest();
+    socket.emit({ type: 'SOCKET.OPEN' });
+    socket.serve({ type: 'hello', user_id: ME, token: 't' });
+    await settle();
+    expect(socket.sent).toEqual([{ type: 'sync', room_id: ROOM, after_seq: 42 }]);
+    expect(await h.db.messages.count()).toBe(3);
+  });
+
+  it('[C7] a tab without the outbox lock never sends; it still shows what arrives', async () => {
+    const h = await createHarness({ leader: false });
+    await h.store.enqueue(ROOM, 'queued in a follower tab');
+    await h.goLive();
+    h.actor.send({ type: 'OUTBOX.CHANGED' });
+    await elapse(3 * ACK_TIMEOUT_MS);
+    expect(h.sockets).toHaveLength(1);
+    expect(messagesSent(h.latest())).toHaveLength(0);
+    expect(h.actor.getSnapshot().hasTag('live')).toBe(true);
+  });
+});

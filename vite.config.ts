@@ -1,0 +1,83 @@
+import { fileURLToPath } from 'node:url';
+import tailwindcss from '@tailwindcss/vite';
+import react from '@vitejs/plugin-react';
+import { defineConfig, type ProxyOptions } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/** Absolute path of a file relative to the repository root (this file's folder). */
+const fromRoot = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+
+/** Where `npm start` (server/main.ts) runs during development. */
+const API_TARGET = 'http://127.0.0.1:8080';
+const DEV_PORT = 5173;
+
+/**
+ * Light surfaces; the manifest has one theme colour, so it matches the light
+ * look (index.html carries a second theme-color for dark mode).
+ */
+const THEME_COLOR = '#f8fafc';
+const BACKGROUND_COLOR = '#f8fafc';
+
+/** Requests the client makes to the server: REST and the chat socket under /v1, plus docs and health. */
+const apiProxy: Record<string, ProxyOptions> = {
+  '/v1': { target: API_TARGET, ws: true },
+  '/docs': { target: API_TARGET },
+  '/healthz': { target: API_TARGET },
+};
+
+export default defineConfig({
+  // The app lives in client/; index.html and public/ are resolved from here.
+  root: fromRoot('./client'),
+  resolve: {
+    alias: {
+      // The one definition of the wire types (server/protocol.ts), shared with the server.
+      '@whisper/protocol': fromRoot('./server/protocol.ts'),
+    },
+  },
+  build: {
+    outDir: fromRoot('./client/dist'),
+    emptyOutDir: true,
+  },
+  server: { port: DEV_PORT, strictPort: true, proxy: apiProxy },
+  preview: { proxy: apiProxy },
+  plugins: [
+    react(),
+    tailwindcss(),
+    VitePWA({
+      strategies: 'injectManifest',
+      // Relative to `root` (client/): the worker source is sw/sw.ts at the repo root.
+      srcDir: '../sw',
+      filename: 'sw.ts',
+      // W2: a new worker waits until the user agrees to reload (see client/src/app/update-prompt.tsx).
+      registerType: 'prompt',
+      // Registered from React through virtual:pwa-register/react; an injected
+      // inline script would also be blocked by the server's CSP.
+      injectRegister: false,
+      // W1: the precache holds the whole shell: the built JS/CSS/HTML (globbed
+      // below), these public files, the manifest icons and the manifest itself
+      // (the last two are added by the plugin; globbing them too would list them twice).
+      includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html}'],
+      },
+      manifest: {
+        name: 'Whisper',
+        short_name: 'Whisper',
+        description: 'Offline-first real-time chat that never loses a message.',
+        lang: 'en',
+        display: 'standalone',
+        start_url: '/chat',
+        scope: '/',
+        theme_color: THEME_COLOR,
+        background_color: BACKGROUND_COLOR,
+        icons: [
+          { src: '/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      // No worker in `vite` dev: it would cache dev modules and hide changes.
+      devOptions: { enabled: false },
+    }),
+  ],
+});
