@@ -52,6 +52,9 @@ function renderPage() {
 }
 
 beforeEach(async () => {
+  // Updates here come from IndexedDB live queries and the socket, outside
+  // any act() scope by nature; assertions wait for them with waitFor.
+  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
   db = new WhisperDatabase(`page-test-${ulid()}`);
   await db.meta.put({ key: MetaKey.identity, value: { user_id: ME, token: TOKEN } });
   history = [message(1, BOB, 'Hello from user2'), message(2, ME, 'Hello, world!', ulid())];
@@ -65,6 +68,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
   WS.clean();
   vi.unstubAllGlobals();
   db.close();
