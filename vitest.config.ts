@@ -19,6 +19,19 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['tests/e2e/**/*.test.ts'],
+          globalSetup: ['tests/setup/postgres.global.ts', 'tests/setup/client-build.global.ts'],
+          // Real Chromium against the real server: generous, and one file at
+          // a time so browsers do not fight the other suites for 2 cores.
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          fileParallelism: false,
+        },
+      },
+      {
         plugins: [react()],
         resolve: { alias: { '@whisper/protocol': protocol } },
         test: {

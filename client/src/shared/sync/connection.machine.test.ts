@@ -11,6 +11,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TIMEOUT_MS,
   connectionMachine,
+  flushLockActor,
   type ConnectionEvent,
 } from './connection.machine';
 import type { SocketCommand, SocketEvent } from './socket.actor';
@@ -350,5 +351,34 @@ describe('connection machine', () => {
     expect(h.sockets).toHaveLength(1);
     expect(messagesSent(h.latest())).toHaveLength(0);
     expect(h.actor.getSnapshot().hasTag('live')).toBe(true);
+  });
+});
+
+describe('outbox lock', () => {
+  it('[C7] a lock granted after its tab\'s engine stopped is handed straight back', async () => {
+    let held: Promise<unknown> | null = null;
+    const locks = {
+      request: (_name: string, _options: unknown, callback: () => Promise<unknown>) =>
+        new Promise((resolve) => {
+          // Granted asynchronously, after the actor below has been stopped.
+          setImmediate(() => {
+            held = callback();
+            void held.then(resolve);
+          });
+        }),
+    };
+    vi.stubGlobal('navigator', { ...navigator, locks });
+    try {
+      const actor = createActor(flushLockActor, { input: { name: 'whisper-outbox' } });
+      actor.start();
+      actor.stop();
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(held).not.toBeNull();
+      const released = await Promise.race([held!.then(() => 'released'), new Promise((resolve) => setImmediate(() => resolve('still held')))]);
+      expect(released).toBe('released');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -80,14 +80,19 @@ export const flushLockActor = fromCallback<{ type: 'noop' }, { name: string }, C
     return () => undefined;
   }
   const controller = new AbortController();
+  let stopped = false;
   let release: () => void = () => undefined;
   locks
     .request(input.name, { signal: controller.signal }, () => {
+      // The lock can be granted after this actor was stopped (the abort
+      // came too late): hand it straight back, or no tab could ever flush.
+      if (stopped) return Promise.resolve();
       sendBack({ type: 'LOCK.ACQUIRED' });
       return new Promise<void>((resolve) => (release = resolve));
     })
     .catch(() => undefined); // aborted on stop
   return () => {
+    stopped = true;
     controller.abort();
     release();
   };

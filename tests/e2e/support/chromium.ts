@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install -y chromium`); CHROMIUM_PATH overrides. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * Headless as root in a container: no sandbox, no GPU, and no background
+ * traffic (updates, sync, QUIC probes) that would only hang on a machine
+ * without internet.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+/**
+ * Developers without Chromium may set this to skip the browser tests; CI
+ * never does, so there a missing browser is a failure.
+ */
+export const SKIP_ENV = 'WHISPER_SKIP_BROWSER_TESTS';
+
+export const browserMissing = !existsSync(CHROMIUM_PATH);
+export const skipBrowserTests = browserMissing && process.env[SKIP_ENV] === '1' && process.env.CI !== 'true';
+
+export async function launchChromium(): Promise<Browser> {
+  if (browserMissing) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: the browser tests need it. Install it with "apt-get install -y chromium" ` +
+        `(or set CHROMIUM_PATH), or set ${SKIP_ENV}=1 to skip them on this machine.`,
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
