@@ -1,6 +1,7 @@
 import { Redirect, Route, Switch } from 'wouter';
 import { WhisperChatPage } from '../features/chat/whisper-chat.page';
 import { EngineProvider } from '../shared/sync/engine-context';
+import { IdentityCard } from './identity-card';
 import { Layout } from './layout';
 import { CHAT_PATH } from './nav-items';
 import { NotFound } from './not-found';
@@ -13,7 +14,7 @@ import { UpdatePrompt } from './update-prompt';
 export function App() {
   return (
     <EngineProvider>
-      <Layout>
+      <Layout sidebarFooter={<IdentityCard />}>
         <Switch>
           <Route path="/">
             <Redirect to={CHAT_PATH} replace />

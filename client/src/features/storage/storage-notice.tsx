@@ -3,6 +3,10 @@ import { usePersistentStorage } from './use-persistent-storage';
 /**
  * Warns, once and dismissibly, when the browser may evict Whisper's storage:
  * unsent messages live in IndexedDB until the server acknowledges them.
+ *
+ * Kept to one slim line (two on a narrow phone) so it never pushes the
+ * conversation off the first screen; the how-to sits behind a native
+ * disclosure, which needs no script and is keyboard-operable as it is.
  */
 export function StorageNotice() {
   const { showNotice, dismissNotice } = usePersistentStorage();
@@ -10,20 +14,62 @@ export function StorageNotice() {
   return (
     <section
       aria-label="Storage notice"
-      className="flex shrink-0 items-start gap-3 border-b border-line bg-warning-soft px-4 py-3 text-sm text-warning-ink"
+      className="shrink-0 border-b border-warning-ink/15 bg-warning-soft text-warning-ink motion-safe:transition-opacity motion-safe:duration-300 motion-safe:starting:opacity-0"
     >
-      <p className="flex-1">
-        Your browser may clear Whisper's storage when space runs low; unsent messages could be lost. Install the app or
-        allow persistent storage to keep them safe.
-      </p>
-      <button
-        type="button"
-        aria-label="Dismiss storage notice"
-        onClick={dismissNotice}
-        className="-my-1 inline-flex min-h-9 shrink-0 items-center rounded-lg px-3 font-medium hover:bg-warning-ink/10"
-      >
-        Dismiss
-      </button>
+      <div className="flex items-start gap-2 py-1 pr-1 pl-3 text-[13px] leading-5 md:pl-4">
+        <ShieldIcon className="mt-2 size-4 shrink-0 opacity-80" />
+        <details className="group min-w-0 flex-1 py-1.5">
+          <summary className="cursor-pointer list-none rounded-sm [&::-webkit-details-marker]:hidden">
+            Your browser may clear unsent messages if space runs low.{' '}
+            <span className="font-medium whitespace-nowrap underline decoration-warning-ink/40 underline-offset-2 group-open:hidden">
+              Keep them safe
+            </span>
+          </summary>
+          <p className="mt-1 text-pretty">
+            Messages wait on this device until the server has them. Install Whisper as an app, or allow persistent
+            storage for this site in your browser&apos;s settings, so the browser keeps them.
+          </p>
+        </details>
+        <button
+          type="button"
+          aria-label="Dismiss storage notice"
+          title="Dismiss"
+          onClick={dismissNotice}
+          className="grid size-9 shrink-0 place-items-center rounded-lg transition-colors hover:bg-warning-ink/10"
+        >
+          <CloseIcon className="size-4" />
+        </button>
+      </div>
     </section>
+  );
+}
+
+type IconProps = { className?: string };
+
+const ICON = {
+  viewBox: '0 0 24 24',
+  fill: 'none',
+  stroke: 'currentColor',
+  strokeWidth: 2,
+  strokeLinecap: 'round',
+  strokeLinejoin: 'round',
+  'aria-hidden': true,
+  focusable: false,
+} as const;
+
+function ShieldIcon({ className }: IconProps) {
+  return (
+    <svg {...ICON} className={className}>
+      <path d="M12 3l7 3v5c0 4.5-3 8.3-7 10-4-1.7-7-5.5-7-10V6l7-3z" />
+      <path d="M12 8v4.5M12 16h.01" />
+    </svg>
+  );
+}
+
+function CloseIcon({ className }: IconProps) {
+  return (
+    <svg {...ICON} className={className}>
+      <path d="M6 6l12 12M18 6L6 18" />
+    </svg>
   );
 }

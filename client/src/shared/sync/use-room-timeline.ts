@@ -2,6 +2,7 @@ import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { MetaKey, type CachedMessage, type Identity, type OutboxItem } from '../db/whisper-db';
 import { useEngine } from './engine-context';
+import { failureText } from './failure-text';
 import type { TimelineItem } from './timeline';
 
 export interface RoomTimeline {
@@ -38,7 +39,7 @@ function fromOutbox(item: OutboxItem, me: string | undefined): TimelineItem {
     createdAt: item.created_at,
     own: true,
     status: item.status,
-    error: item.error_message,
+    error: failureText(item),
   };
 }
 

@@ -8,10 +8,13 @@ function parse(iso: string): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-/** "14:05" (or "2:05 PM", as the locale prefers). Empty for a bad date. */
+/**
+ * "14:05" or "2:05 PM", as the locale prefers; no leading zero on the hour
+ * ("02:05 PM" reads like a timer). Empty for a bad date.
+ */
 export function formatTime(iso: string): string {
   const date = parse(iso);
-  return date ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : '';
+  return date ? date.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' }) : '';
 }
 
 /** Full date and time, for a `title` tooltip. */

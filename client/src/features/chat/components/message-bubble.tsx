@@ -92,6 +92,10 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
   );
 }
 
+function sentenceCase(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function FailedActions({
   error,
   onRetry,
@@ -105,7 +109,16 @@ function FailedActions({
     'inline-flex min-h-11 items-center gap-1.5 rounded-full px-3 text-xs font-semibold transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-50 sm:min-h-8';
   return (
     <div className="mt-1.5 flex flex-wrap items-center justify-end gap-x-1 gap-y-1 text-xs">
-      <p className="mr-1 text-rose-700 dark:text-rose-300">{error || 'Not sent.'}</p>
+      {/* The server's reason is written for developers ("content is longer than…"): lead with the plain outcome. */}
+      <p className="mr-1 text-rose-700 dark:text-rose-300">
+        {error ? (
+          <>
+            <span className="font-semibold">Not sent:</span> <span>{sentenceCase(error)}</span>
+          </>
+        ) : (
+          'Not sent.'
+        )}
+      </p>
       <button
         type="button"
         onClick={onRetry}

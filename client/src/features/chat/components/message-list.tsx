@@ -155,7 +155,12 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, onRetr
         onScroll={updateAtBottom}
         className="relative min-h-0 flex-1 overflow-y-auto overscroll-contain [overflow-anchor:none] focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-500"
       >
-        <div className="flex min-h-full flex-col pt-2">
+        {/*
+          One centred column on wide screens: 50rem less the rows' own 1rem
+          padding each side is the composer's 48rem, so bubbles line up with
+          the text box and the Send button instead of drifting to the edges.
+        */}
+        <div className="mx-auto flex min-h-full w-full max-w-[50rem] flex-col pt-2">
           {/* Few messages sit at the bottom, next to the composer, as in any chat. */}
           {(items.length > 0 || hasOlder) && <div className="flex-1" />}
           {hasOlder ? (
@@ -237,13 +242,18 @@ function DaySeparator({ label }: { label: string }) {
 
 function EmptyState({ loading }: { loading: boolean }) {
   return (
-    <div className="flex flex-1 flex-col items-center justify-center gap-3 px-6 py-16 text-center">
-      <div className="grid size-14 place-items-center rounded-2xl bg-indigo-50 text-indigo-600 dark:bg-indigo-500/10 dark:text-indigo-300">
+    <div className="flex flex-1 flex-col items-center justify-center gap-3 px-6 py-16 text-center motion-safe:transition motion-safe:duration-500 motion-safe:starting:translate-y-1 motion-safe:starting:opacity-0">
+      <div className="grid size-14 place-items-center rounded-2xl bg-indigo-50 text-indigo-600 ring-1 ring-indigo-600/10 dark:bg-indigo-500/10 dark:text-indigo-300 dark:ring-indigo-300/15">
         <ChatBubblesIcon className="size-7" />
       </div>
-      <p className="text-sm text-slate-600 dark:text-slate-300">
+      <p className="text-[15px] font-medium text-slate-800 dark:text-slate-100">
         {loading ? 'Loading messages…' : 'No messages yet. Say hello!'}
       </p>
+      {!loading && (
+        <p className="max-w-64 text-sm text-pretty text-slate-600 dark:text-slate-400">
+          What you write is saved on this device first, so it is safe even without a connection.
+        </p>
+      )}
     </div>
   );
 }

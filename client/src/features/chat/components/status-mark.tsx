@@ -19,7 +19,16 @@ const ICON_CLASS = 'size-3.5 shrink-0';
 export function StatusMark({ status }: { status: DeliveryStatus }) {
   const label = STATUS_LABEL[status];
   return (
-    <span role="img" aria-label={label} title={label} data-status-mark={status} className="inline-flex">
+    // Keyed by status: a new mark mounts when the status changes, so the tick
+    // pops in (from its @starting-style) when the ack arrives.
+    <span
+      key={status}
+      role="img"
+      aria-label={label}
+      title={label}
+      data-status-mark={status}
+      className="inline-flex motion-safe:transition motion-safe:duration-300 motion-safe:ease-out motion-safe:starting:scale-50 motion-safe:starting:opacity-0"
+    >
       {status === 'sent' ? (
         <CheckIcon className={ICON_CLASS} />
       ) : status === 'failed' ? (
