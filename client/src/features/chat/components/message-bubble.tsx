@@ -28,7 +28,6 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
   const handle = userHandle(item.userId);
   const colour = userColour(item.userId);
   const failed = own && status === 'failed';
-  const unsent = own && (status === 'pending' || status === 'sending');
 
   const corners = own
     ? `rounded-2xl ${groupStart ? '' : 'rounded-tr-md'} ${groupEnd ? '' : 'rounded-br-md'}`
@@ -66,11 +65,12 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
           <span className="sr-only">{own ? 'You' : handle}</span>
         )}
 
-        <div className={`max-w-full px-3.5 py-2 ${corners} ${surface} ${unsent ? 'opacity-80' : ''} transition-opacity`}>
+        {/* Unsent is told by the clock mark, not by fading the bubble: faded text fails contrast (WCAG AA). */}
+        <div className={`max-w-full px-3.5 py-2 ${corners} ${surface}`}>
           <p className="text-[15px] leading-snug whitespace-pre-wrap wrap-anywhere">{item.content}</p>
           <div
             className={`mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none tabular-nums ${
-              own ? 'text-indigo-100' : 'text-slate-500 dark:text-slate-400'
+              own ? 'text-indigo-50' : 'text-slate-500 dark:text-slate-400'
             }`}
           >
             <time dateTime={item.createdAt} title={formatFullDateTime(item.createdAt)}>

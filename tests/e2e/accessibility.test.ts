@@ -1,0 +1,73 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSession, restSend } from '../support/fixtures.js';
+import { createE2eEnv, ownMessages, sendMessage, UI_TIMEOUT_MS, type E2eEnv } from './support/e2e-env.js';
+
+let env: E2eEnv;
+beforeAll(async () => {
+  env = await createE2eEnv();
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+/** Serious and critical WCAG 2.1 A/AA violations, summarised for a readable failure. */
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => ({ id: violation.id, impact: violation.impact, nodes: violation.nodes.map((node) => node.target.join(' ')).slice(0, 5) }));
+}
+
+describe('accessibility (axe)', () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`[C9] the chat page has no serious or critical violations, empty and full (${colorScheme})`, async () => {
+      const context = await env.newContext({ colorScheme });
+      const page = await env.openChat(context);
+      await expect.poll(() => page.getByText('Online').count(), { timeout: UI_TIMEOUT_MS }).toBeGreaterThan(0);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      // Full: other people's messages, own sent ones, and a failed one with its buttons.
+      const other = await createSession(env.serverUrl);
+      await restSend(env.serverUrl, other.token, {
+        data: Array.from({ length: 12 }, (_, i) => ({ content: `Message ${i} from someone else, with enough words to wrap on a phone screen.` })),
+      });
+      await sendMessage(page, 'My own message');
+      await page.evaluate(async () => {
+        // A message the server will refuse, as an older client might have queued it.
+        const request = indexedDB.open('whisper');
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+        const tx = db.transaction('outbox', 'readwrite');
+        tx.objectStore('outbox').put({
+          client_id: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
+          room_id: 'general',
+          content: 'x'.repeat(4001),
+          created_at: new Date().toISOString(),
+          status: 'pending',
+          attempts: 0,
+          sent_at: null,
+          sent_on: null,
+          error_code: null,
+          error_message: null,
+        });
+        await new Promise((resolve) => (tx.oncomplete = resolve));
+        db.close();
+      });
+      await expect.poll(async () => (await ownMessages(page)).map((m) => m.status).sort(), { timeout: UI_TIMEOUT_MS }).toEqual(['failed', 'sent']);
+      await page.getByRole('button', { name: 'Retry' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+  }
+
+  it('[C9] the phone layout with the drawer open has no serious or critical violations', async () => {
+    const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await env.openChat(context);
+    await page.getByRole('button', { name: 'Open menu' }).click();
+    await page.getByRole('link', { name: 'Whisper Chat' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
