@@ -86,7 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(securityPlugin);
   await app.register(docsPlugin);
   await app.register(authPlugin, { secret: options.tokenSecret });
-  await app.register(chatPlugin);
+  await app.register(chatPlugin, { databaseUrl: options.databaseUrl });
 
   await app.register(healthRoutes);
   await app.register(sessionRoutes);

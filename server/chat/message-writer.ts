@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { ChatMessage } from '../protocol.js';
 import type { MessagesRepository, NewMessage, StoredMessage } from '../repositories/messages-repository.js';
-import type { RoomHub } from './room-hub.js';
 
 /**
  * Upper bound on one transaction. Large enough that a reconnect flush of a
@@ -23,15 +23,14 @@ interface RoomQueue {
 /**
  * Group commit per room: while one transaction for a room is in flight,
  * everything else sent to that room queues up and goes into the next one.
- * One transaction at a time per room also means this process broadcasts a
- * room's messages in seq order.
  */
 export class MessageWriter {
   private readonly queues = new Map<string, RoomQueue>();
 
   constructor(
     private readonly repository: MessagesRepository,
-    private readonly hub: RoomHub,
+    /** Receives the newly stored messages of each commit (for fan-out). */
+    private readonly onCommitted: (messages: ChatMessage[]) => void,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -70,11 +69,9 @@ export class MessageWriter {
           job.resolve(results.slice(offset, offset + job.items.length));
           offset += job.items.length;
         }
-        // Resends are broadcast again too: a resend usually means the first
-        // ack was lost, perhaps with a commit whose broadcast never happened.
-        // Clients drop what they already have by id.
-        const unique = new Map(results.map((result) => [result.message.id, result.message]));
-        this.hub.publish(roomId, [...unique.values()].sort((a, b) => a.seq - b.seq));
+        // Resends are known to everyone already: the commit that stored them
+        // was announced to every instance, even if its ack was lost.
+        this.onCommitted(results.filter((result) => result.created).map((result) => result.message));
       } catch (error) {
         this.log.debug({ err: error, roomId }, 'message batch not stored');
         for (const job of batch) job.reject(error);

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { MessageWriter } from '../chat/message-writer.js';
+import { PgFanout } from '../chat/pg-fanout.js';
 import { RoomHub } from '../chat/room-hub.js';
 import { createMessagesRepository, type MessagesRepository } from '../repositories/messages-repository.js';
 
@@ -8,21 +9,30 @@ declare module 'fastify' {
     messages: MessagesRepository;
     hub: RoomHub;
     writer: MessageWriter;
+    fanout: PgFanout;
   }
 }
 
-/** The chat domain: repository, fan-out hub and group-commit writer. */
-export default fp(
-  async (app) => {
+/**
+ * The chat domain: repository, group-commit writer, and fan-out: commits are
+ * announced through PostgreSQL (S6) and each instance's hub delivers them to
+ * its own sockets.
+ */
+export default fp<{ databaseUrl: string }>(
+  async (app, { databaseUrl }) => {
     const messages = createMessagesRepository(app.db);
     const hub = new RoomHub();
-    const writer = new MessageWriter(messages, hub, app.log);
+    const fanout = new PgFanout(databaseUrl, hub, messages, app.log);
+    const writer = new MessageWriter(messages, (stored) => fanout.remember(stored), app.log);
     app.decorate('messages', messages);
     app.decorate('hub', hub);
     app.decorate('writer', writer);
+    app.decorate('fanout', fanout);
+    await fanout.start();
     // Let in-flight batches commit and be acked before the pool closes.
     app.addHook('preClose', async () => {
       await writer.drain();
+      await fanout.stop();
     });
   },
   { name: 'chat', dependencies: ['db'] },

@@ -21,6 +21,19 @@ export interface HistoryQuery {
   limit: number;
 }
 
+/** LISTEN/NOTIFY channel on which every commit of new messages is announced (S6). */
+export const FANOUT_CHANNEL = 'whisper_messages';
+
+/**
+ * The notification payload: ids, not bodies, to stay far below the 8000-byte
+ * NOTIFY limit whatever the messages hold. Seqs a..b of room r were committed.
+ */
+export interface CommitNotice {
+  r: string;
+  a: number;
+  b: number;
+}
+
 export class UnknownRoomError extends Error {
   constructor(readonly roomId: string) {
     super(`room ${JSON.stringify(roomId)} does not exist`);
@@ -137,6 +150,10 @@ export function createMessagesRepository(pool: pg.Pool) {
         const committedAt = inserted.rows[0].created_at.toISOString();
         for (const message of fresh) message.created_at = committedAt;
         await client.query('UPDATE rooms SET last_seq = $2 WHERE id = $1', [roomId, lastSeq]);
+        // S6: every instance hears about the commit, in commit order, once it
+        // is durable (NOTIFY is delivered at COMMIT, never for a rollback).
+        const notice: CommitNotice = { r: roomId, a: fresh[0].seq, b: lastSeq };
+        await client.query('SELECT pg_notify($1, $2)', [FANOUT_CHANNEL, JSON.stringify(notice)]);
       }
       await client.query('COMMIT');
       return results;
