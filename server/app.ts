@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv from 'ajv';
@@ -23,6 +24,10 @@ export interface AppOptions {
   clientDir: string;
   /** Absent: no logging (tests). */
   logger?: FastifyBaseLogger;
+  /** Origins besides the server's own that may open sockets (e.g. a dev server). */
+  allowedOrigins?: readonly string[];
+  /** Behind a load balancer: take the client address from X-Forwarded-For. */
+  trustProxy?: boolean;
 }
 
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -48,6 +53,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: 'idle',
+    trustProxy: options.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidators());
 
@@ -84,6 +90,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(securityPlugin);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: context.statusCode,
+      type: 'error',
+      code: ErrorCode.RateLimited,
+      message: `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`,
+    }),
+  });
   await app.register(docsPlugin);
   await app.register(authPlugin, { secret: options.tokenSecret });
   await app.register(chatPlugin, { databaseUrl: options.databaseUrl });
@@ -91,7 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(sessionRoutes);
   await app.register(messagesRoutes);
-  await app.register(chatWsRoutes);
+  await app.register(chatWsRoutes, { allowedOrigins: options.allowedOrigins ?? [] });
   await app.register(clientPlugin, { clientDir: options.clientDir });
 
   return app;

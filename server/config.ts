@@ -14,6 +14,9 @@ export interface Config {
   embeddedPgPort: number | undefined;
   /** Production build of the client, served from `/` when it exists. */
   clientDir: string;
+  /** Extra origins allowed to open sockets (comma-separated ALLOWED_ORIGINS). */
+  allowedOrigins: string[];
+  trustProxy: boolean;
 }
 
 const TOKEN_SECRET_FILE = 'token-secret';
@@ -67,5 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenSecret: loadTokenSecret(dataDir, env.TOKEN_SECRET),
     embeddedPgPort: parsePort('EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT),
     clientDir: path.resolve(env.CLIENT_DIR || 'client/dist'),
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
   };
 }

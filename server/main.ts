@@ -32,7 +32,14 @@ async function start() {
   const applied = await migrate(databaseUrl);
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
 
-  const app = await buildApp({ databaseUrl, tokenSecret: config.tokenSecret, clientDir: config.clientDir, logger: log });
+  const app = await buildApp({
+    databaseUrl,
+    tokenSecret: config.tokenSecret,
+    clientDir: config.clientDir,
+    logger: log,
+    allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
+  });
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an unexpected error');
     else log.info({ signal }, 'shutting down');

@@ -60,6 +60,10 @@ export const ErrorCode = {
   Unavailable: 'unavailable',
   /** P1: the token is missing, malformed, expired or not ours. */
   InvalidToken: 'invalid_token',
+  /** P8: too many requests or connections; slow down. */
+  RateLimited: 'rate_limited',
+  /** The socket's Origin is not this site (cross-site WebSocket hijacking). */
+  ForbiddenOrigin: 'forbidden_origin',
   /** P7: the item is not an object of the P2 shape. */
   InvalidMessage: 'invalid_message',
   /** P7: content empty (after trimming), too long, or not well-formed text. */

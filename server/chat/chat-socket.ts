@@ -12,6 +12,7 @@ import {
 import { sendMessages } from './chat-service.js';
 import { SendFrameSchema, SyncFrameSchema } from './frame-schemas.js';
 import type { Subscriber } from './room-hub.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** How often the server pings each socket at the WebSocket level; a peer that has not answered the previous ping by then is dead. */
 export const SERVER_PING_INTERVAL_MS = 30_000;
@@ -22,6 +23,12 @@ export const SERVER_PING_INTERVAL_MS = 30_000;
  */
 export const FLOOD_BURST_FRAMES = 200;
 export const FLOOD_REFILL_FRAMES_PER_SECOND = 50;
+/**
+ * Messages per socket: room for a full offline outbox to flush at once (the
+ * client plans at most 1,000 per flush), not for a spam cannon.
+ */
+export const MESSAGE_BURST = 2_000;
+export const MESSAGE_REFILL_PER_SECOND = 100;
 /**
  * A socket with this much output it has not read is not keeping up (a
  * client that stopped reading); it is cut off before it grows the server's
@@ -58,24 +65,6 @@ export function settleChatSocket(socket: WebSocket): Promise<void> {
 const validateSend = Compile(SendFrameSchema);
 const validateSync = Compile(SyncFrameSchema);
 
-class TokenBucket {
-  private tokens: number;
-  private last = performance.now();
-
-  constructor(private readonly capacity: number, private readonly refillPerSecond: number) {
-    this.tokens = capacity;
-  }
-
-  take(): boolean {
-    const now = performance.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.refillPerSecond);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
 function typeOf(frame: unknown): unknown {
   return typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? (frame as { type?: unknown }).type : undefined;
 }
@@ -84,7 +73,7 @@ function typeOf(frame: unknown): unknown {
  * One connected socket: identity (P1), sends (P2/P3), fan-out membership
  * (P4), catch-up (P6), rejections and errors (P7/P8) and heartbeat (P9).
  */
-export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token: string | undefined, log: FastifyBaseLogger): void {
+export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token: string | undefined, ip: string, log: FastifyBaseLogger): void {
   const send = (frame: ServerFrame) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
   };
@@ -116,6 +105,9 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
       socket.send(json);
     },
   };
+  for (const old of app.connectionLimits.register(ip, userId, socket)) {
+    old.close(CloseCode.PolicyViolation, 'too many connections for this user');
+  }
   app.hub.subscribe(DEFAULT_ROOM_ID, subscriber);
   send({ type: 'hello', user_id: userId, token: freshToken });
 
@@ -171,6 +163,7 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
   };
 
   const flood = new TokenBucket(FLOOD_BURST_FRAMES, FLOOD_REFILL_FRAMES_PER_SECOND);
+  const messageBudget = new TokenBucket(MESSAGE_BURST, MESSAGE_REFILL_PER_SECOND);
   socket.on('message', (data: Buffer, isBinary: boolean) => {
     if (!flood.take()) {
       socket.close(CloseCode.PolicyViolation, 'too many frames');
@@ -201,6 +194,10 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
           return;
         }
         const items = frame.data;
+        if (!messageBudget.take(items.length)) {
+          socket.close(CloseCode.PolicyViolation, 'too many messages');
+          return;
+        }
         enqueue(() => handleSend(items));
         return;
       }
@@ -235,6 +232,7 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
   socket.on('close', () => {
     clearInterval(pinger);
     app.hub.unsubscribeAll(subscriber);
+    app.connectionLimits.unregister(ip, userId, socket);
   });
   socket.on('error', (error) => log.debug({ err: error }, 'socket error'));
 }

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { ConnectionLimits } from '../chat/connection-limits.js';
 import { MessageWriter } from '../chat/message-writer.js';
 import { PgFanout } from '../chat/pg-fanout.js';
 import { RoomHub } from '../chat/room-hub.js';
@@ -10,6 +11,7 @@ declare module 'fastify' {
     hub: RoomHub;
     writer: MessageWriter;
     fanout: PgFanout;
+    connectionLimits: ConnectionLimits;
   }
 }
 
@@ -28,6 +30,9 @@ export default fp<{ databaseUrl: string }>(
     app.decorate('hub', hub);
     app.decorate('writer', writer);
     app.decorate('fanout', fanout);
+    const connectionLimits = new ConnectionLimits();
+    app.decorate('connectionLimits', connectionLimits);
+    app.addHook('onClose', async () => connectionLimits.close());
     await fanout.start();
     // Let in-flight batches commit and be acked before the pool closes.
     app.addHook('preClose', async () => {

@@ -1,13 +1,39 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { CHAT_WS_PATH } from '../protocol.js';
+import { CHAT_WS_PATH, ErrorCode } from '../protocol.js';
 import { handleChatSocket } from '../chat/chat-socket.js';
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
+/**
+ * A browser always sends Origin on a WebSocket upgrade, and cookies or not,
+ * a page on another site must not open sockets here (cross-site WebSocket
+ * hijacking). Clients that send no Origin are not browsers and cannot be
+ * tricked into it.
+ */
+function originAllowed(request: FastifyRequest, allowed: readonly string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === request.host;
+  } catch {
+    return false;
+  }
+}
+
+const routes: FastifyPluginAsyncTypebox<{ allowedOrigins: readonly string[] }> = async (app, { allowedOrigins }) => {
   app.get(
     CHAT_WS_PATH,
     {
       websocket: true,
+      // Refused before the upgrade: the browser sees a failed handshake.
+      preValidation: async (request, reply) => {
+        if (!originAllowed(request, allowedOrigins)) {
+          return reply.code(403).send({ type: 'error', code: ErrorCode.ForbiddenOrigin, message: 'this origin may not open a chat socket' });
+        }
+        const refusal = app.connectionLimits.refusal(request.ip);
+        if (refusal) return reply.code(429).send({ type: 'error', code: ErrorCode.RateLimited, message: refusal });
+      },
       schema: {
         tags: ['messages'],
         summary: 'The chat socket (P1–P4, P6–P9); see README for the frames',
@@ -15,7 +41,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     // The querystring schema above has validated this shape before the upgrade.
-    (socket, request) => handleChatSocket(app, socket, (request.query as { token?: string }).token, request.log),
+    (socket, request) => handleChatSocket(app, socket, (request.query as { token?: string }).token, request.ip, request.log),
   );
 };
 

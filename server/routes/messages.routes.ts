@@ -9,10 +9,18 @@ import {
   SendBodySchema,
 } from '../chat/frame-schemas.js';
 
+/**
+ * REST requests per address and minute. History paging and service-worker
+ * flushes are a few requests a minute; the limit only stops a script.
+ */
+const HISTORY_REQUESTS_PER_IP_PER_MINUTE = 600;
+const SENDS_PER_IP_PER_MINUTE = 300;
+
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     MESSAGES_PATH,
     {
+      config: { rateLimit: { max: HISTORY_REQUESTS_PER_IP_PER_MINUTE, timeWindow: '1 minute' } },
       schema: {
         tags: ['messages'],
         summary: 'P5: message history, paged by seq',
@@ -35,6 +43,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     MESSAGES_PATH,
     {
+      config: { rateLimit: { max: SENDS_PER_IP_PER_MINUTE, timeWindow: '1 minute' } },
       schema: {
         tags: ['messages'],
         summary: 'P10: send messages without a socket',

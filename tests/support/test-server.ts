@@ -15,12 +15,13 @@ export interface TestServer {
 }
 
 /** The real app on a real port against its own fresh database. */
-export async function startTestServer(options: { clientDir?: string; db?: TestDatabase } = {}): Promise<TestServer> {
+export async function startTestServer(options: { clientDir?: string; db?: TestDatabase; allowedOrigins?: string[] } = {}): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const app = await buildApp({
     databaseUrl: db.url,
     tokenSecret: TEST_TOKEN_SECRET,
     clientDir: options.clientDir ?? '/nonexistent-client-build',
+    allowedOrigins: options.allowedOrigins,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

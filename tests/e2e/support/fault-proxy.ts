@@ -84,9 +84,12 @@ export class FaultProxy {
       socket.destroy();
       return;
     }
-    const upstream = new WebSocket(`ws://127.0.0.1:${this.targetPort()}${request.url}`, {
-      headers: { origin: request.headers.origin ?? '' },
-    });
+    // Forward Origin and Host as the browser sent them: the server checks
+    // that a socket's Origin is its own site (cross-site WebSocket hijacking).
+    const headers: Record<string, string> = {};
+    if (request.headers.origin) headers.origin = request.headers.origin;
+    if (request.headers.host) headers.host = request.headers.host;
+    const upstream = new WebSocket(`ws://127.0.0.1:${this.targetPort()}${request.url}`, { headers });
     upstream.once('error', () => socket.destroy());
     upstream.once('open', () => {
       this.wss.handleUpgrade(request, socket, head, (client) => {
