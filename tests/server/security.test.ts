@@ -32,7 +32,8 @@ describe('cross-site WebSocket hijacking', () => {
     expect(foreign).toMatchObject({ opened: false, status: 403 });
     const lookalike = await handshake(server.wsUrl, { origin: `http://${host}.evil.example` });
     expect(lookalike).toMatchObject({ opened: false, status: 403 });
-    for (const headers of [{ origin: `http://${host}` }, { origin: 'http://localhost:5173' }, {}]) {
+    const cases: Record<string, string>[] = [{ origin: `http://${host}` }, { origin: 'http://localhost:5173' }, {}];
+    for (const headers of cases) {
       const ok = await handshake(server.wsUrl, headers);
       expect(ok.opened, JSON.stringify(headers)).toBe(true);
       ok.ws.close();
