@@ -1,6 +1,6 @@
 import path from 'node:path';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const protocol = path.resolve(import.meta.dirname, 'server/protocol.ts');
 
@@ -41,6 +41,22 @@ export default defineConfig({
           // jest-websocket-mock calls expect.extend when imported.
           globals: true,
           setupFiles: ['client/src/test/setup.ts'],
+        },
+      },
+      {
+        // R1: the real client sync engine in Node (tests/support/node-client.ts)
+        // against the real server as a child process behind the fault proxy.
+        resolve: { alias: { '@whisper/protocol': protocol } },
+        test: {
+          name: 'chaos',
+          environment: 'node',
+          include: ['tests/chaos/**/*.test.ts'],
+          // The soak runs for minutes: only through `npm run chaos` (CHAOS_LONG=1).
+          exclude: [...configDefaults.exclude, ...(process.env.CHAOS_LONG ? [] : ['tests/chaos/chaos-long.test.ts'])],
+          globalSetup: ['tests/setup/postgres.global.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
         },
       },
     ],

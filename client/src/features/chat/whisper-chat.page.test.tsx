@@ -156,4 +156,57 @@ describe('WhisperChat page', () => {
     await waitFor(() => expect(screen.queryByText('not allowed')).not.toBeInTheDocument());
     expect(await db.outbox.count()).toBe(0);
   });
+
+  it('[C8][P5] a reader resting at the top while older history cannot be fetched does not retry in a tight loop', async () => {
+    // The browser reports the top sentinel in view as soon as it is observed (the reader is at the top).
+    class AtTopIntersectionObserver {
+      constructor(private readonly callback: IntersectionObserverCallback) {}
+      observe() {
+        queueMicrotask(() => this.callback([{ isIntersecting: true } as IntersectionObserverEntry], this as unknown as IntersectionObserver));
+      }
+      unobserve() {}
+      disconnect() {}
+      takeRecords() {
+        return [];
+      }
+    }
+    vi.stubGlobal('IntersectionObserver', AtTopIntersectionObserver);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    // Backoff steps at their shortest (250 ms, 500 ms, 1 s, …), so the automatic retry comes soon.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    history = [message(51, BOB, 'page two, first'), message(52, BOB, 'page two, last')];
+    const olderUrls: string[] = [];
+    fetchMock.mockImplementation(async (url: string) => {
+      if (url.includes('before_seq=')) {
+        olderUrls.push(url);
+        throw new TypeError('Failed to fetch');
+      }
+      const body: HistoryResponse = { type: 'messages', data: history, has_more: true };
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    });
+
+    renderPage();
+    await acceptConnection(server, 52);
+    await screen.findByText('page two, last');
+    await waitFor(() => expect(screen.getByRole('status')).toHaveAttribute('data-phase', 'online'));
+    await waitFor(() => expect(olderUrls.length).toBeGreaterThanOrEqual(1));
+
+    // Before the fix every failure re-armed the observer at once: dozens of
+    // requests in this window. Now at most one backoff step may come due.
+    const before = olderUrls.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(olderUrls.length - before).toBeLessThanOrEqual(1);
+
+    // The button still works on demand, and the list tries again by itself after the backoff.
+    const afterPause = olderUrls.length;
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Load older messages' }));
+    await waitFor(() => expect(olderUrls.length).toBeGreaterThan(afterPause));
+    const afterClick = olderUrls.length;
+    await waitFor(() => expect(olderUrls.length).toBeGreaterThan(afterClick), { timeout: 5_000 });
+    expect(screen.getByText('page two, first')).toBeInTheDocument();
+    expect(warn).toHaveBeenCalledWith('whisper: could not load older messages', expect.any(TypeError));
+    warn.mockRestore();
+    random.mockRestore();
+  }, 15_000);
 });

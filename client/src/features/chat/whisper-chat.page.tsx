@@ -1,4 +1,5 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { backoffDelay } from '../../shared/sync/backoff';
 import { useEngine } from '../../shared/sync/engine-context';
 import { useConnectionStatus } from '../../shared/sync/use-connection-status';
 import { useRoomTimeline } from '../../shared/sync/use-room-timeline';
@@ -20,6 +21,24 @@ export function WhisperChatPage() {
   const [draft, setDraft] = useDraft();
   const [loadingOlder, setLoadingOlder] = useState(false);
 
+  // A failed page of older history (offline, server trouble) pauses the
+  // list's automatic loading, with backoff: a reader resting at the top
+  // would otherwise retry in a tight loop. The button still works, and
+  // reaching live again resumes at once.
+  const [autoLoadPaused, setAutoLoadPaused] = useState(false);
+  const olderFailures = useRef(0);
+  const resumeTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const resumeAutoLoad = useCallback(() => {
+    clearTimeout(resumeTimer.current);
+    setAutoLoadPaused(false);
+  }, []);
+  useEffect(() => () => clearTimeout(resumeTimer.current), []);
+  useEffect(() => {
+    if (status.phase !== 'online') return;
+    olderFailures.current = 0;
+    resumeAutoLoad();
+  }, [status.phase, resumeAutoLoad]);
+
   const loadOlder = useCallback(async () => {
     if (loadingOlder) return;
     setLoadingOlder(true);
@@ -29,12 +48,17 @@ export function WhisperChatPage() {
       const cached = await engine.db.messages.where('room_id').equals(engine.roomId).count();
       if (cached < limit + WINDOW_STEP) await engine.loadOlder();
       setLimit((current) => current + WINDOW_STEP);
+      olderFailures.current = 0;
+      resumeAutoLoad();
     } catch (error) {
       console.warn('whisper: could not load older messages', error);
+      setAutoLoadPaused(true);
+      clearTimeout(resumeTimer.current);
+      resumeTimer.current = setTimeout(() => setAutoLoadPaused(false), backoffDelay(olderFailures.current++));
     } finally {
       setLoadingOlder(false);
     }
-  }, [engine, limit, loadingOlder]);
+  }, [engine, limit, loadingOlder, resumeAutoLoad]);
 
   const send = useCallback(
     (content: string) => {
@@ -57,6 +81,7 @@ export function WhisperChatPage() {
         hasOlder={timeline.hasOlder}
         loadingOlder={loadingOlder}
         onLoadOlder={loadOlder}
+        autoLoadOlder={!autoLoadPaused}
         onRetry={(clientId) => void engine.retry(clientId)}
         onDelete={(clientId) => void engine.remove(clientId)}
       />

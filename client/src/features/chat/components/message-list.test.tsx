@@ -167,6 +167,22 @@ describe('MessageList', () => {
         update({ hasOlder: false });
         expect(live()).toHaveLength(0);
       });
+
+      it('[C8] asks nothing by itself while autoLoadOlder is off (after a failed load), and re-arms when it is back on', async () => {
+        const user = userEvent.setup();
+        const { props, update } = renderList({ items: many(5), hasOlder: true, autoLoadOlder: false });
+        expect(live()).toHaveLength(0);
+        intersect(true);
+        expect(props.onLoadOlder).not.toHaveBeenCalled();
+        // The button still works.
+        await user.click(screen.getByRole('button', { name: 'Load older messages' }));
+        expect(props.onLoadOlder).toHaveBeenCalledTimes(1);
+
+        update({ autoLoadOlder: true });
+        expect(live()).toHaveLength(1);
+        intersect(true);
+        expect(props.onLoadOlder).toHaveBeenCalledTimes(2);
+      });
     });
 
     it('works without IntersectionObserver (button only)', async () => {

@@ -13,6 +13,13 @@ export interface MessageListProps {
   loadingOlder: boolean;
   /** Fetch the page before `items[0]`. Called once per chance; the list re-arms when `items[0]` or `loadingOlder` changes. */
   onLoadOlder: () => void;
+  /**
+   * Ask for older pages by itself when the top comes into view (default
+   * true). The page turns this off for a while after a failed load, so a
+   * reader resting at the top does not retry in a tight loop; the button
+   * always works.
+   */
+  autoLoadOlder?: boolean;
   onRetry: (clientId: string) => void;
   onDelete: (clientId: string) => void;
 }
@@ -47,7 +54,7 @@ function prefersReducedMotion(): boolean {
  * messages" pill appears instead), loads older pages near the top and keeps
  * the visible messages still when those are prepended.
  */
-export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, onRetry, onDelete }: MessageListProps) {
+export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLoadOlder = true, onRetry, onDelete }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const sentinelRef = useRef<HTMLDivElement>(null);
   const atBottomRef = useRef(true);
@@ -128,7 +135,7 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, onRetr
   useEffect(() => {
     const root = scrollRef.current;
     const target = sentinelRef.current;
-    if (!hasOlder || loadingOlder || !root || !target || typeof IntersectionObserver === 'undefined') return;
+    if (!hasOlder || loadingOlder || !autoLoadOlder || !root || !target || typeof IntersectionObserver === 'undefined') return;
     let fired = false;
     const observer = new IntersectionObserver(
       (entries) => {
@@ -141,7 +148,7 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, onRetr
     );
     observer.observe(target);
     return () => observer.disconnect();
-  }, [hasOlder, loadingOlder, firstKey]);
+  }, [hasOlder, loadingOlder, autoLoadOlder, firstKey]);
 
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
