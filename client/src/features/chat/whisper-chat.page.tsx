@@ -46,8 +46,13 @@ export function WhisperChatPage() {
       // Widen the window over the local cache first; go to the server (C8)
       // only for what the cache does not have.
       const cached = await engine.db.messages.where('room_id').equals(engine.roomId).count();
-      if (cached < limit + WINDOW_STEP) await engine.loadOlder();
-      setLimit((current) => current + WINDOW_STEP);
+      // Whatever the cache holds beyond the window is shown even if the
+      // server cannot be reached (offline reading, C8).
+      if (cached > limit) setLimit((current) => Math.max(current, Math.min(cached, limit + WINDOW_STEP)));
+      if (cached < limit + WINDOW_STEP) {
+        await engine.loadOlder();
+        setLimit((current) => Math.max(current, limit + WINDOW_STEP));
+      }
       olderFailures.current = 0;
       resumeAutoLoad();
     } catch (error) {
