@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import { settleChatSocket } from './chat/chat-socket.js';
@@ -37,6 +37,28 @@ const CLOSE_HANDSHAKE_MS = 2_000;
 const BODY_LIMIT_BYTES = MAX_FRAME_BYTES;
 
 /**
+ * Ajv's coercion turns the strings "Infinity", "-Infinity" and "1e400" into
+ * ±Infinity and then skips minimum/maximum (they only run on finite numbers),
+ * so `?before_seq=Infinity` passed as an integer and failed in the database
+ * (a 503). Coerced parts (query string, params, headers) are flat objects, so
+ * the top level is all there is to check.
+ */
+function rejectNonFinite(validate: ValidateFunction): ValidateFunction {
+  const wrapped = ((data: unknown, context?: Parameters<ValidateFunction>[1]) => {
+    if (!validate(data, context)) {
+      wrapped.errors = validate.errors;
+      return false;
+    }
+    const values = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+    const key = Object.keys(values).find((k) => typeof values[k] === 'number' && !Number.isFinite(values[k]));
+    wrapped.errors = key === undefined ? null : [{ instancePath: `/${key}`, schemaPath: '#/type', keyword: 'type', params: {}, message: 'must be a finite number' }];
+    return key === undefined;
+  }) as ValidateFunction;
+  // Fastify hands Ajv validators (recognised by schemaEnv) the parent object so that coercion sticks.
+  return Object.assign(wrapped, { schema: validate.schema, schemaEnv: validate.schemaEnv });
+}
+
+/**
  * Bodies are validated strictly (a number is not a string), while query
  * strings, which are always text, are coerced to the declared types.
  */
@@ -45,7 +67,7 @@ function createValidators() {
   const strict = addFormats.default(new Ajv.default({ ...common, coerceTypes: false }));
   const coercing = addFormats.default(new Ajv.default({ ...common, coerceTypes: 'array' }));
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
-    (httpPart === 'body' ? strict : coercing).compile(schema);
+    httpPart === 'body' ? strict.compile(schema) : rejectNonFinite(coercing.compile(schema));
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {

@@ -40,6 +40,20 @@ export async function sendMessages(writer: MessageWriter, userId: string, data: 
     byRoom.set(result.roomId, items);
   });
 
+  // R2: each room is written in a transaction of its own, so a batch naming
+  // up to 100 made-up rooms would cost 100 transactions (and pool slots)
+  // where a valid batch costs one. Unknown rooms are weeded out in a single
+  // query first; a room that vanishes after it is still caught by the writer.
+  if (byRoom.size > 1) {
+    const existing = await writer.existingRooms([...byRoom.keys()]);
+    for (const [roomId, items] of byRoom) {
+      if (existing.has(roomId)) continue;
+      byRoom.delete(roomId);
+      const { message } = new UnknownRoomError(roomId);
+      for (const item of items) rejections.push({ index: item.index, clientId: item.clientId, code: ErrorCode.UnknownRoom, message });
+    }
+  }
+
   const stored = new Map<number, StoredMessage>();
   const outcomes = await Promise.allSettled(
     [...byRoom].map(async ([roomId, items]) => {

@@ -49,6 +49,11 @@ export class MessageWriter {
     });
   }
 
+  /** Which of these rooms exist (one query, no transaction, no room lock). */
+  existingRooms(roomIds: string[]): Promise<Set<string>> {
+    return this.repository.existingRooms(roomIds);
+  }
+
   /** Waits until every queued write has committed or failed (shutdown). */
   async drain(): Promise<void> {
     while (this.queues.size > 0) {

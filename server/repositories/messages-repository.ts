@@ -201,6 +201,12 @@ export function createMessagesRepository(pool: pg.Pool) {
       return { messages: page.map(toMessage), hasMore };
     },
 
+    /** Which of these rooms exist, in one query however many are named. */
+    async existingRooms(roomIds: string[]): Promise<Set<string>> {
+      const { rows } = await pool.query<{ id: string }>('SELECT id FROM rooms WHERE id = ANY($1::text[])', [roomIds]);
+      return new Set(rows.map((row) => row.id));
+    },
+
     /** The room's newest seq, or null when there is no such room. */
     async lastSeq(roomId: string): Promise<number | null> {
       const { rows } = await pool.query<{ last_seq: number }>('SELECT last_seq FROM rooms WHERE id = $1', [roomId]);
