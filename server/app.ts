@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
-import { settleChatSocket } from './chat/chat-socket.js';
+import { settleChatSocket, type SocketRates } from './chat/chat-socket.js';
 import { redactUrl } from './logger.js';
 import { CloseCode, ErrorCode, MAX_FRAME_BYTES } from './protocol.js';
 import authPlugin from './plugins/auth.plugin.js';
@@ -28,6 +28,8 @@ export interface AppOptions {
   allowedOrigins?: readonly string[];
   /** Behind a load balancer: take the client address from X-Forwarded-For. */
   trustProxy?: boolean;
+  /** Per-socket rate limits, where the defaults do not fit (load tests). */
+  socketRates?: Partial<SocketRates>;
 }
 
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -123,7 +125,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(docsPlugin);
   await app.register(authPlugin, { secret: options.tokenSecret });
-  await app.register(chatPlugin, { databaseUrl: options.databaseUrl });
+  await app.register(chatPlugin, { databaseUrl: options.databaseUrl, socketRates: options.socketRates });
 
   await app.register(healthRoutes);
   await app.register(sessionRoutes);

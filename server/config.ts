@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { SocketRates } from './chat/chat-socket.js';
 
 export interface Config {
   port: number;
@@ -17,11 +18,20 @@ export interface Config {
   /** Extra origins allowed to open sockets (comma-separated ALLOWED_ORIGINS). */
   allowedOrigins: string[];
   trustProxy: boolean;
+  /** SOCKET_FRAME_BURST, SOCKET_FRAMES_PER_SECOND, SOCKET_MESSAGE_BURST, SOCKET_MESSAGES_PER_SECOND */
+  socketRates: Partial<SocketRates>;
 }
 
 const TOKEN_SECRET_FILE = 'token-secret';
 /** 256 bits, the HMAC-SHA256 key size. */
 const TOKEN_SECRET_BYTES = 32;
+
+function parseRate(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const rate = Number(value);
+  if (!Number.isFinite(rate) || rate <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(value)}`);
+  return rate;
+}
 
 function parsePort(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -72,5 +82,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientDir: path.resolve(env.CLIENT_DIR || 'client/dist'),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    socketRates: Object.fromEntries(
+      Object.entries({
+        frameBurst: parseRate('SOCKET_FRAME_BURST', env.SOCKET_FRAME_BURST),
+        framesPerSecond: parseRate('SOCKET_FRAMES_PER_SECOND', env.SOCKET_FRAMES_PER_SECOND),
+        messageBurst: parseRate('SOCKET_MESSAGE_BURST', env.SOCKET_MESSAGE_BURST),
+        messagesPerSecond: parseRate('SOCKET_MESSAGES_PER_SECOND', env.SOCKET_MESSAGES_PER_SECOND),
+      }).filter(([, value]) => value !== undefined),
+    ),
   };
 }

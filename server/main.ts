@@ -39,6 +39,7 @@ async function start() {
     logger: log,
     allowedOrigins: config.allowedOrigins,
     trustProxy: config.trustProxy,
+    socketRates: config.socketRates,
   });
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an unexpected error');

@@ -29,6 +29,20 @@ export const FLOOD_REFILL_FRAMES_PER_SECOND = 50;
  */
 export const MESSAGE_BURST = 2_000;
 export const MESSAGE_REFILL_PER_SECOND = 100;
+
+/** Per-socket rate limits; the defaults above, or what the operator configured. */
+export interface SocketRates {
+  frameBurst: number;
+  framesPerSecond: number;
+  messageBurst: number;
+  messagesPerSecond: number;
+}
+export const DEFAULT_SOCKET_RATES: SocketRates = {
+  frameBurst: FLOOD_BURST_FRAMES,
+  framesPerSecond: FLOOD_REFILL_FRAMES_PER_SECOND,
+  messageBurst: MESSAGE_BURST,
+  messagesPerSecond: MESSAGE_REFILL_PER_SECOND,
+};
 /**
  * A socket with this much output it has not read is not keeping up (a
  * client that stopped reading); it is cut off before it grows the server's
@@ -162,8 +176,9 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
     send({ type: 'synced', room_id: roomId, seq: cursor > afterSeq ? cursor : Math.min(afterSeq, head) });
   };
 
-  const flood = new TokenBucket(FLOOD_BURST_FRAMES, FLOOD_REFILL_FRAMES_PER_SECOND);
-  const messageBudget = new TokenBucket(MESSAGE_BURST, MESSAGE_REFILL_PER_SECOND);
+  const rates = app.socketRates;
+  const flood = new TokenBucket(rates.frameBurst, rates.framesPerSecond);
+  const messageBudget = new TokenBucket(rates.messageBurst, rates.messagesPerSecond);
   socket.on('message', (data: Buffer, isBinary: boolean) => {
     if (!flood.take()) {
       socket.close(CloseCode.PolicyViolation, 'too many frames');

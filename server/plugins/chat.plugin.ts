@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { DEFAULT_SOCKET_RATES, type SocketRates } from '../chat/chat-socket.js';
 import { ConnectionLimits } from '../chat/connection-limits.js';
 import { MessageWriter } from '../chat/message-writer.js';
 import { PgFanout } from '../chat/pg-fanout.js';
@@ -12,6 +13,7 @@ declare module 'fastify' {
     writer: MessageWriter;
     fanout: PgFanout;
     connectionLimits: ConnectionLimits;
+    socketRates: SocketRates;
   }
 }
 
@@ -20,8 +22,9 @@ declare module 'fastify' {
  * announced through PostgreSQL (S6) and each instance's hub delivers them to
  * its own sockets.
  */
-export default fp<{ databaseUrl: string }>(
-  async (app, { databaseUrl }) => {
+export default fp<{ databaseUrl: string; socketRates?: Partial<SocketRates> }>(
+  async (app, { databaseUrl, socketRates }) => {
+    app.decorate('socketRates', { ...DEFAULT_SOCKET_RATES, ...socketRates });
     const messages = createMessagesRepository(app.db);
     const hub = new RoomHub();
     const fanout = new PgFanout(databaseUrl, hub, messages, app.log);

@@ -60,13 +60,6 @@ describe('abuse limits', () => {
     expect((await socket.closed).code).toBe(CloseCode.PolicyViolation);
   });
 
-  it('[P8] connecting too often from one address is answered 429 at the handshake', async () => {
-    const attempts = await Promise.all(Array.from({ length: CONNECT_BURST_PER_IP + 40 }, () => handshake(server.wsUrl)));
-    const refused = attempts.filter((attempt) => attempt.status === 429);
-    expect(refused.length).toBeGreaterThan(0);
-    for (const attempt of attempts) attempt.ws.terminate();
-  });
-
 });
 
 describe('injection', () => {
@@ -106,8 +99,15 @@ describe('injection', () => {
   });
 });
 
-// Last: it uses up this address's identity budget for the minute.
-describe('identity minting', () => {
+// Last: these use up this address's budgets.
+describe('per-address limits', () => {
+  it('[P8] connecting too often from one address is answered 429 at the handshake', async () => {
+    const attempts = await Promise.all(Array.from({ length: CONNECT_BURST_PER_IP + 40 }, () => handshake(server.wsUrl)));
+    const refused = attempts.filter((attempt) => attempt.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const attempt of attempts) attempt.ws.terminate();
+  });
+
   it('[P8] minting identities in bulk is rate limited with a P8-shaped 429', async () => {
     const answers = [];
     for (let i = 0; i < 40; i++) answers.push(await fetch(`${server.baseUrl}/v1/session`, { method: 'POST' }));
