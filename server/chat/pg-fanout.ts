@@ -52,6 +52,8 @@ export class PgFanout {
   /** Called by the writer after COMMIT with what it stored. */
   remember(messages: ChatMessage[]): void {
     for (const message of messages) {
+      // The notice can overtake the COMMIT's reply: already published, keep nothing.
+      if (message.seq <= (this.published.get(message.room_id) ?? 0)) continue;
       let room = this.remembered.get(message.room_id);
       if (!room) {
         room = new Map();

@@ -5,7 +5,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 /**
  * An HTTP and WebSocket relay between the browser and the server that a test
  * can break on purpose: cut every connection (a dead network), go silent
- * (frames held, nothing closed: what a phone in a tunnel sees), refuse new
+ * (frames dropped, nothing closed: what a phone in a tunnel sees), refuse new
  * connections, or drop chosen frames (a lost ack). Chromium's setOffline()
  * does not close a WebSocket that is already open, so the tests need this.
  */

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { formatReport, runChaos } from './chaos.js';
+
+/**
+ * R1 in `npm test`: a short run (about 20–40 s) that still meets every
+ * fault: a cut of every connection each 0.5–2.5 s, lost acks (half of them
+ * with the network dying), lost broadcasts, short silences, database stalls
+ * with cuts in them (the resend race), page reloads, and one kill -9 of the
+ * server. Figures are printed; `npm run chaos` is the soak. CHAOS_SEED
+ * replays a fault schedule, CHAOS_PROGRESS=1 / CHAOS_TRACE=1 narrate a run.
+ */
+describe('R1 chaos', () => {
+  it('[R1][S2][S3][S4][C1][C2][C4][C5] 8 clients through a cutting, dropping proxy, a stalling database, reloads and a kill -9 of the server: every message stored exactly once, nothing acked lost, every client ends with the same sequence', async () => {
+    const report = await runChaos({
+      clients: 8,
+      messagesPerClient: 30,
+      sendIntervalMs: [50, 700],
+      cutIntervalMs: [500, 2_500],
+      ackDropRate: 0.2,
+      ackDropKillsNetwork: 0.5,
+      messagesDropRate: 0.02,
+      liveDropRate: 0.05,
+      liveDropUntil: 0.8,
+      silenceEveryMs: [4_000, 8_000],
+      silenceMs: [300, 1_000],
+      stallEveryMs: [1_500, 4_000],
+      stallMs: [300, 2_000],
+      kills: 1,
+      killsAt: [0.3],
+      downtimeMs: [0, 1_000],
+      faultsAfterRestartMs: 8_000,
+      reloadEveryMs: [2_000, 5_000],
+      settleTimeoutMs: 45_000,
+      progressEveryMs: process.env.CHAOS_PROGRESS ? 1_000 : 0,
+      tracePhases: Boolean(process.env.CHAOS_TRACE),
+      seed: process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined,
+      log: (line) => console.log(`[chaos] ${line}`),
+    });
+    console.log(formatReport(report));
+
+    expect(report.problems).toEqual([]);
+    expect(report.settled).toBe(true);
+    expect(report.lost).toBe(0);
+    expect(report.duplicated).toBe(0);
+    expect(report.messages).toBe(8 * 30);
+    expect(report.stored).toBe(report.messages);
+    expect(report.kills).toBe(1);
+    expect(report.cuts).toBeGreaterThan(0);
+  }, 180_000);
+});

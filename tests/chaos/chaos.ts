@@ -1,0 +1,790 @@
+/**
+ * R1 chaos: many real client engines (tests/support/node-client.ts) talk to
+ * the real server, a child process, through the fault proxy. While they send
+ * at random intervals the proxy cuts every connection at random, drops acks
+ * and broadcasts, goes silent, the database stalls, and the server is killed
+ * with SIGKILL and restarted on the same database and port. Then the faults
+ * stop, every client must drain its outbox and catch up, and the database
+ * and every client's view are checked: every message stored exactly once,
+ * every ack true, seqs gap-free, every client with the database's sequence.
+ *
+ * Fault model. The proxy drops frames rather than holding them (while
+ * silent, and for dropFromServer), which no TCP connection does: inside one
+ * connection a frame can only vanish together with everything after it. So
+ * every fault that loses a frame which the client is entitled to trust (a
+ * catch-up page before its `synced`) ends the stream before anything after
+ * it arrives:
+ * - a dropped `messages` frame (a broadcast, or maybe a catch-up page)
+ *   makes the network die: silent at once, every connection cut a moment
+ *   later;
+ * - a short silence ends with every connection cut;
+ * - the long silence (the heartbeat test) outlasts the client's heartbeat
+ *   (HEARTBEAT_INTERVAL_MS + HEARTBEAT_TIMEOUT_MS) and nothing else runs
+ *   meanwhile, so every socket it starved is given up by its client;
+ * - a dropped ack (`message_ids`) either kills the network too (the classic
+ *   lost ack: stored, but neither ack nor broadcast reaches the sender) or
+ *   leaves the connection alive: the case of the client's ack timeout (C4);
+ * - a broadcast may also vanish on a connection that lives on (what a
+ *   server-side fan-out miss looks like: the client must notice the gap),
+ *   but only while no client is catching up, so it cannot be a catch-up page.
+ * Database stalls (the room row locked by the test) hold sends in the
+ * server while a cut makes the clients resend them: the resend race that S3
+ * idempotency exists for; without stalls a catch-up nearly always finds the
+ * first copy committed and no resend happens at all.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FaultProxy } from '../e2e/support/fault-proxy.js';
+import { createNodeClient, socketStats, type AckRecord, type NodeClient } from '../support/node-client.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Fixed, so identity tokens stay valid across the restart (P1). */
+const TOKEN_SECRET = 'chaos-secret-chaos-secret-chaos-secret-0123';
+const ROOM = 'general';
+const SERVER_START_TIMEOUT_MS = 60_000;
+const POLL_MS = 200;
+/** Client heartbeat: ping after 15 s of silence, give up 10 s later (connection.machine.ts). */
+const CLIENT_HEARTBEAT_DEADLINE_MS = 25_000;
+/** Least time between a restart and the next kill. */
+const KILL_SPACING_MS = 3_000;
+/** How long the faults pause for the clients to get live before the heartbeat silence. */
+const HEARTBEAT_CALM_TIMEOUT_MS = 20_000;
+
+export interface ChaosOptions {
+  clients: number;
+  messagesPerClient: number;
+  /** Pause before each send, per client, uniform in [min, max] ms. */
+  sendIntervalMs: [number, number];
+  /** Time between proxy cuts of every connection. */
+  cutIntervalMs: [number, number];
+  /** Chance that an ack frame (P3) is dropped. */
+  ackDropRate: number;
+  /**
+   * Share of the dropped acks after which the network dies (the classic lost
+   * ack: stored, but neither the ack nor the broadcast reaches the sender,
+   * who must resend: S3). The other dropped acks leave the connection alive.
+   */
+  ackDropKillsNetwork: number;
+  /** Chance that a `messages` frame (P4, or a P6 page) is dropped; the network then dies. */
+  messagesDropRate: number;
+  /**
+   * Chance that a `messages` frame is dropped while the connection lives on
+   * (a broadcast the server never delivered: the client must see the gap in
+   * the next one and catch up). Only while no client is catching up (P6),
+   * so that the frame cannot be a catch-up page, and only until this share
+   * of the messages is enqueued, so that later broadcasts reveal every gap.
+   */
+  liveDropRate: number;
+  liveDropUntil: number;
+  /** Time between short silences, and their length (each ends with a cut). */
+  silenceEveryMs: [number, number];
+  silenceMs: [number, number];
+  /**
+   * Database stalls: the test holds the room row's lock (what every insert
+   * takes first, S2) for a while, so sends queue in the server; a cut during
+   * the stall makes the clients resend what the server will still commit:
+   * the resend race S3 exists for. Time between stalls, and their length.
+   */
+  stallEveryMs: [number, number];
+  stallMs: [number, number];
+  /** SIGKILLs of the server, spread evenly over the send phase unless killsAt says when. */
+  kills: number;
+  /** Per kill, the share of all messages enqueued when it comes (0–1). */
+  killsAt?: number[];
+  /** How long the server stays down after a kill before it is started again. */
+  downtimeMs: [number, number];
+  /** Faults go on at least this long after the last restart (the outbox flushes under fire too). */
+  faultsAfterRestartMs: number;
+  /**
+   * Time between reloads: a random client's engine stops (its socket closes,
+   * its database stays) and a new engine starts on the same database, as a
+   * page reload does (C1, C2, C8). Absent: none.
+   */
+  reloadEveryMs?: [number, number];
+  /** One silence long enough for every client's heartbeat to give up (C3), at this share of the sends; 0: none. */
+  heartbeatSilenceAt?: number;
+  /** Bound on the wait for every outbox to drain and every view to catch up once the faults stop. */
+  settleTimeoutMs: number;
+  /** Seed of the fault schedule (the clients' own jitter and ids stay random). */
+  seed?: number;
+  log?: (line: string) => void;
+  /** Log every client's phase changes (debugging). */
+  tracePhases?: boolean;
+  /** Log a progress line (clients live, enqueued, stored) this often; 0: never. */
+  progressEveryMs?: number;
+}
+
+export interface ChaosReport {
+  seed: number;
+  clients: number;
+  /** Messages enqueued by all clients. */
+  messages: number;
+  /** Rows in the room at the end. */
+  stored: number;
+  lastSeq: number;
+  cuts: number;
+  stalls: number;
+  /** A frame dropped, then silence and every connection cut. */
+  networkDeaths: number;
+  silences: number;
+  heartbeatSilences: number;
+  /** Clients live when the heartbeat silence began, and sockets their heartbeat gave up during it (C3). */
+  liveAtHeartbeatSilence: number;
+  heartbeatTimeouts: number;
+  ackFramesDropped: number;
+  messageFramesDropped: number;
+  /** Broadcasts dropped on connections that lived on. */
+  liveFramesDropped: number;
+  kills: number;
+  reloads: number;
+  /** Sockets the clients opened (reconnects). */
+  connections: number;
+  /** Message items written to sockets, resends included. */
+  itemsWritten: number;
+  durationMs: number;
+  sendPhaseMs: number;
+  settleMs: number;
+  settled: boolean;
+  lost: number;
+  duplicated: number;
+  /** Every violated check, in words; empty when R1 holds. */
+  problems: string[];
+}
+
+/** mulberry32: a small seeded PRNG for the fault schedule. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The real server (`node --import tsx server/main.ts`), killable with SIGKILL. */
+class ServerProcess {
+  private child: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private readonly output: string[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv, readonly port: number) {}
+
+  /** The server's last lines of output, for a failure report. */
+  tail(lines = 40): string {
+    return this.output.slice(-lines).join('\n');
+  }
+
+  async start(): Promise<void> {
+    if (this.child) throw new Error('the server is already running');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: REPO_ROOT,
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.output.push(line);
+      if (this.output.length > 500) this.output.splice(0, this.output.length - 500);
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    let exitedEarly = false;
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        exitedEarly = true;
+        if (this.child === child) this.child = null;
+        resolve();
+      }),
+    );
+    const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+    for (;;) {
+      if (exitedEarly) throw new Error(`the server exited while starting:\n${this.tail()}`);
+      try {
+        const response = await fetch(`http://127.0.0.1:${this.port}/healthz`);
+        if (response.ok) return;
+      } catch {
+        // Not listening yet.
+      }
+      if (Date.now() > deadline) {
+        await this.kill();
+        throw new Error(`the server did not start within ${SERVER_START_TIMEOUT_MS} ms:\n${this.tail()}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  /** kill -9: no drain, no close frames, transactions cut wherever they are. */
+  async kill(): Promise<void> {
+    if (!this.child) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** The end of the run: a graceful stop, or a kill if it hangs. */
+  async stop(): Promise<void> {
+    if (!this.child) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 10_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Synchronous, for process exit. */
+  killNow(): void {
+    this.child?.kill('SIGKILL');
+  }
+}
+
+/** Some variety: lengths, multi-byte text, characters that need escaping. */
+function contentFor(client: number, index: number, random: () => number): string {
+  const extras = ['', ' — ünïcödé', ' 🦊🚀', ' "quoted" \\ back\\slash', ' <b>not html</b>', ' ' + 'x'.repeat(Math.floor(random() * 400))];
+  return `c${client} #${index}${extras[Math.floor(random() * extras.length)]}`;
+}
+
+function frameType(frame: string): string | undefined {
+  try {
+    return (JSON.parse(frame) as { type?: string }).type;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const random = prng(seed);
+  const between = ([min, max]: [number, number]) => min + random() * (max - min);
+  const log = options.log ?? (() => undefined);
+  const startedAt = Date.now();
+  const socketsAtStart = { ...socketStats };
+
+  const report: ChaosReport = {
+    seed,
+    clients: options.clients,
+    messages: 0,
+    stored: 0,
+    lastSeq: 0,
+    cuts: 0,
+    stalls: 0,
+    networkDeaths: 0,
+    silences: 0,
+    heartbeatSilences: 0,
+    liveAtHeartbeatSilence: 0,
+    heartbeatTimeouts: 0,
+    ackFramesDropped: 0,
+    messageFramesDropped: 0,
+    liveFramesDropped: 0,
+    kills: 0,
+    reloads: 0,
+    connections: 0,
+    itemsWritten: 0,
+    durationMs: 0,
+    sendPhaseMs: 0,
+    settleMs: 0,
+    settled: false,
+    lost: 0,
+    duplicated: 0,
+    problems: [],
+  };
+  const problems = report.problems;
+
+  // Background write failures of the engine are logged as "whisper: … failed".
+  const engineErrors: string[] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('whisper:')) engineErrors.push(args.map(String).join(' '));
+    consoleError(...args);
+  };
+
+  let db: TestDatabase | undefined;
+  let dataDir: string | undefined;
+  let server: ServerProcess | undefined;
+  let proxy: FaultProxy | undefined;
+  const clients: NodeClient[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const killOnExit = () => server?.killNow();
+  process.once('exit', killOnExit);
+
+  try {
+    db = await createTestDatabase();
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'whisper-chaos-'));
+    const port = await freePort();
+    server = new ServerProcess(
+      {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL: db.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        TOKEN_SECRET,
+        LOG_LEVEL: 'warn',
+        CLIENT_DIR: path.join(dataDir, 'no-client-build'),
+      },
+      port,
+    );
+    await server.start();
+    proxy = new FaultProxy(() => port);
+    const origin = `http://127.0.0.1:${await proxy.listen()}`;
+    log(`seed ${seed}; server :${port}, proxy ${origin}`);
+
+    let heartbeatTimeouts = 0;
+    // Per simulated device, over all its engines (a reload starts a new one on the same database).
+    const acks = Array.from({ length: options.clients }, () => new Map<string, AckRecord>());
+    const users = Array.from({ length: options.clients }, () => new Set<string>());
+    const ackConflicts: string[] = [];
+    const startClient = (i: number) =>
+      createNodeClient({
+        origin,
+        name: `chaos-${seed}-${i}-${startedAt}`,
+        onAck: (ack) =>
+          ack.client_ids.forEach((clientId, k) => {
+            if (clientId === null) return;
+            const record = { id: ack.message_ids[k], seq: ack.seqs[k] };
+            const previous = acks[i].get(clientId);
+            if (previous && (previous.id !== record.id || previous.seq !== record.seq)) {
+              ackConflicts.push(`client ${i}: ${clientId} acked as ${previous.id}/${previous.seq}, then ${record.id}/${record.seq}`);
+            }
+            acks[i].set(clientId, record);
+          }),
+        onPhase: (phase, event) => {
+          if (event.startsWith('xstate.after.heartbeatTimeout')) heartbeatTimeouts++;
+          const userId = clients[i]?.identity?.user_id;
+          if (userId) users[i].add(userId);
+          if (options.tracePhases) {
+            log(`${((Date.now() - startedAt) / 1000).toFixed(2)} s client ${i} → ${phase} on ${event} (synced ${clients[i]?.syncedSeq() ?? 0})`);
+          }
+        },
+      });
+    for (let i = 0; i < options.clients; i++) clients.push(await startClient(i));
+    /** Engines replaced by a reload, for their errors and socket counts. */
+    const retired: NodeClient[] = [];
+    // A device does one thing at a time: a send, or a reload.
+    const deviceQueues = clients.map(() => Promise.resolve<unknown>(undefined));
+    const onDevice = <T>(i: number, work: () => Promise<T>): Promise<T> => {
+      const result = deviceQueues[i].then(work);
+      deviceQueues[i] = result.catch(() => undefined);
+      return result;
+    };
+    const reload = (i: number) =>
+      onDevice(i, async () => {
+        const old = clients[i];
+        const userId = old.identity?.user_id;
+        if (userId) users[i].add(userId);
+        retired.push(old);
+        await old.stop();
+        clients[i] = await startClient(i);
+        report.reloads++;
+      });
+    // Everyone joins the empty room before anything is sent, so every view
+    // must end up as the whole room.
+    await Promise.all(clients.map((client) => client.waitUntilLive(30_000)));
+
+    // --- Faults ----------------------------------------------------------
+    let faultsOn = true;
+    const total = options.clients * options.messagesPerClient;
+    let enqueuedCount = 0;
+    const chaosTasks: Promise<void>[] = [];
+    let chaosFailure: unknown;
+    const chaosTask = (task: Promise<void>) => chaosTasks.push(task.catch((error: unknown) => void (chaosFailure ??= error)));
+    const later = (ms: number, work: () => void) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        work();
+      }, ms);
+      timers.add(timer);
+    };
+    // Silence has several holders (short silences, a dying network, the heartbeat silence).
+    let silenceHolders = 0;
+    const silence = () => {
+      silenceHolders++;
+      proxy!.setSilent(true);
+    };
+    const unsilence = (cut: boolean) => {
+      // A frame may have been dropped in the middle of a stream: end the streams.
+      if (cut) {
+        proxy!.cutAll();
+        report.cuts++;
+      }
+      silenceHolders = Math.max(0, silenceHolders - 1);
+      proxy!.setSilent(silenceHolders > 0);
+    };
+    // From the moment the heartbeat silence is due until it ends, no other
+    // fault runs: the network calms down, the clients get live, and then
+    // nothing but their own heartbeat may end the starved sockets.
+    let heartbeatSilence = false;
+    const cutLoop = () =>
+      later(between(options.cutIntervalMs), () => {
+        if (!faultsOn) return;
+        if (!heartbeatSilence) {
+          proxy!.cutAll();
+          report.cuts++;
+        }
+        cutLoop();
+      });
+    const silenceLoop = () =>
+      later(between(options.silenceEveryMs), () => {
+        if (!faultsOn) return;
+        if (!heartbeatSilence) {
+          silence();
+          report.silences++;
+          later(between(options.silenceMs), () => unsilence(true));
+        }
+        silenceLoop();
+      });
+    let networkDying = false;
+    proxy.dropFromServer = (frame) => {
+      if (!faultsOn || heartbeatSilence) return false;
+      const type = frameType(frame);
+      const dies = () => {
+        if (networkDying) return;
+        networkDying = true;
+        report.networkDeaths++;
+        silence();
+        later(50 + random() * 250, () => {
+          networkDying = false;
+          unsilence(true);
+        });
+      };
+      if (type === 'message_ids' && random() < options.ackDropRate) {
+        report.ackFramesDropped++;
+        if (random() < options.ackDropKillsNetwork) dies();
+        return true;
+      }
+      if (type === 'messages' && random() < options.messagesDropRate) {
+        report.messageFramesDropped++;
+        dies();
+        return true;
+      }
+      if (
+        type === 'messages' &&
+        enqueuedCount < total * options.liveDropUntil &&
+        !clients.some((client) => client.phase() === 'syncing') &&
+        random() < options.liveDropRate
+      ) {
+        report.liveFramesDropped++;
+        return true;
+      }
+      return false;
+    };
+    const stall = async () => {
+      const connection = await db!.pool.connect();
+      try {
+        await connection.query('BEGIN');
+        await connection.query('SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE', [ROOM]);
+        report.stalls++;
+        const length = between(options.stallMs);
+        // The network dies while sends wait on the lock.
+        const cutAt = length * (0.3 + 0.5 * random());
+        await sleep(cutAt);
+        if (faultsOn && !heartbeatSilence) {
+          proxy!.cutAll();
+          report.cuts++;
+        }
+        await sleep(length - cutAt);
+      } finally {
+        await connection.query('COMMIT').catch(() => undefined);
+        connection.release();
+      }
+    };
+    let stalling: Promise<void> = Promise.resolve();
+    const stallLoop = () =>
+      later(between(options.stallEveryMs), () => {
+        if (!faultsOn) return;
+        stalling = stall().then(stallLoop, (error: unknown) => void (chaosFailure ??= error));
+      });
+    let reloading: Promise<void> = Promise.resolve();
+    const reloadLoop = () =>
+      options.reloadEveryMs &&
+      later(between(options.reloadEveryMs), () => {
+        if (!faultsOn) return;
+        if (heartbeatSilence) return reloadLoop();
+        reloading = reload(Math.floor(random() * clients.length)).then(reloadLoop, (error: unknown) => void (chaosFailure ??= error));
+      });
+    cutLoop();
+    silenceLoop();
+    stallLoop();
+    reloadLoop();
+    const progress = async () => {
+      const live = clients.filter((client) => client.phase() === 'live').length;
+      const head = (await db!.pool.query<{ n: number }>('SELECT last_seq::int AS n FROM rooms WHERE id = $1', [ROOM])).rows[0].n;
+      log(`${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${live}/${clients.length} live, ${enqueuedCount} enqueued, ${head} stored, ${report.cuts} cuts`);
+    };
+    const progressTimer = options.progressEveryMs ? setInterval(() => void progress().catch(() => undefined), options.progressEveryMs) : undefined;
+    if (progressTimer) timers.add(progressTimer);
+
+    // --- Sends, kills ----------------------------------------------------
+    const enqueued = new Map<string, { client: number; content: string }>();
+    const killAt = Array.from({ length: options.kills }, (_, k) => Math.floor(total * (options.killsAt?.[k] ?? (k + 1) / (options.kills + 1))));
+    const heartbeatAt = options.heartbeatSilenceAt ? Math.floor(total * options.heartbeatSilenceAt) : -1;
+    let lastRestartAt = 0;
+    // One kill at a time, and never one before the clients had a while with the restarted server.
+    let killing = false;
+    const killDue = () => !killing && !heartbeatSilence && Date.now() >= lastRestartAt + KILL_SPACING_MS;
+    const milestoneKill = () => {
+      killing = true;
+      chaosTask(
+        (async () => {
+          try {
+            await server!.kill();
+            report.kills++;
+            log(`kill -9 after ${enqueuedCount} enqueued (${Date.now() - startedAt} ms)`);
+            await sleep(between(options.downtimeMs));
+            await server!.start();
+            lastRestartAt = Date.now();
+            log(`server back (${Date.now() - startedAt} ms)`);
+          } finally {
+            killing = false;
+          }
+        })(),
+      );
+    };
+    const milestone = () => {
+      enqueuedCount++;
+      if (killAt.length > 0 && enqueuedCount >= killAt[0] && killDue()) {
+        killAt.shift();
+        milestoneKill();
+      }
+      if (enqueuedCount === heartbeatAt) {
+        heartbeatSilence = true;
+        chaosTask(
+          (async () => {
+            const calmUntil = Date.now() + HEARTBEAT_CALM_TIMEOUT_MS;
+            const liveCount = () => clients.filter((client) => client.phase() === 'live').length;
+            while ((silenceHolders > 0 || networkDying || liveCount() < clients.length * 0.8) && Date.now() < calmUntil) await sleep(100);
+            const hold = CLIENT_HEARTBEAT_DEADLINE_MS + 10_000;
+            report.heartbeatSilences++;
+            report.liveAtHeartbeatSilence = liveCount();
+            const timeoutsBefore = heartbeatTimeouts;
+            log(`silence for ${hold} ms with ${report.liveAtHeartbeatSilence}/${clients.length} clients live (heartbeat)`);
+            silence();
+            await sleep(hold);
+            report.heartbeatTimeouts = heartbeatTimeouts - timeoutsBefore;
+            // No cut: the clients' heartbeats must have ended every starved socket.
+            heartbeatSilence = false;
+            unsilence(false);
+          })(),
+        );
+      }
+    };
+    const sendPhaseStart = Date.now();
+    await Promise.all(
+      clients.map(async (_, c) => {
+        for (let i = 0; i < options.messagesPerClient; i++) {
+          await sleep(between(options.sendIntervalMs));
+          const item = await onDevice(c, () => clients[c].send(contentFor(c, i, random)));
+          enqueued.set(item.client_id, { client: c, content: item.content });
+          milestone();
+        }
+      }),
+    );
+    report.messages = enqueued.size;
+    // The kills and the heartbeat silence finish before the faults stop.
+    await Promise.all(chaosTasks);
+    // A kill held back (by the heartbeat silence, or the one before) still happens, under faults.
+    while (killAt.length > 0) {
+      while (!killDue()) await sleep(100);
+      killAt.shift();
+      milestoneKill();
+      await Promise.all(chaosTasks);
+    }
+    if (chaosFailure) throw chaosFailure;
+    const tail = lastRestartAt + options.faultsAfterRestartMs - Date.now();
+    if (tail > 0) await sleep(tail);
+    report.sendPhaseMs = Date.now() - sendPhaseStart;
+
+    // --- Faults stop; everyone must converge -----------------------------
+    faultsOn = false;
+    if (progressTimer) clearInterval(progressTimer);
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+    await stalling;
+    await reloading;
+    if (chaosFailure) throw chaosFailure;
+    proxy.dropFromServer = null;
+    if (silenceHolders > 0 || networkDying) {
+      proxy.cutAll();
+      report.cuts++;
+    }
+    silenceHolders = 0;
+    networkDying = false;
+    proxy.setSilent(false);
+    log(`faults stopped (${Date.now() - startedAt} ms); waiting for the clients to converge`);
+
+    const settleStart = Date.now();
+    const lastSeq = async () =>
+      (await db!.pool.query<{ last_seq: number }>('SELECT last_seq::int AS last_seq FROM rooms WHERE id = $1', [ROOM])).rows[0].last_seq;
+    const converged = async () => {
+      const head = await lastSeq();
+      for (const client of clients) {
+        if ((await client.unsent()).length > 0) return false;
+        const view = await client.view();
+        if (view.length !== head || view.at(-1)?.seq !== head) return false;
+      }
+      return true;
+    };
+    let nextProgress = settleStart + (options.progressEveryMs ?? 0);
+    while (!(report.settled = await converged()) && Date.now() - settleStart < options.settleTimeoutMs) {
+      if (options.progressEveryMs && Date.now() >= nextProgress) {
+        nextProgress += options.progressEveryMs;
+        const head = await lastSeq();
+        const behind = [];
+        for (const client of clients) {
+          const [unsent, view] = [await client.unsent(), await client.view()];
+          if (unsent.length > 0 || view.length !== head) behind.push(`${client.name.split('-')[2]}:${client.phase()} ${unsent.length} unsent, ${view.length}/${head}`);
+        }
+        log(`settling ${((Date.now() - settleStart) / 1000).toFixed(1)} s: ${behind.join('; ')}`);
+      }
+      await sleep(POLL_MS);
+    }
+    report.settleMs = Date.now() - settleStart;
+    if (!report.settled) {
+      problems.push(`not converged within ${options.settleTimeoutMs} ms of the faults stopping (DB last_seq ${await lastSeq()})`);
+      for (const client of clients) {
+        const unsent = await client.unsent();
+        const statuses = unsent.map((item) => `${item.status}${item.error_code ? `(${item.error_code})` : ''}×${item.attempts}`);
+        problems.push(
+          `  ${client.name}: phase ${client.phase()}, view up to seq ${(await client.view()).at(-1)?.seq ?? 0}, ` +
+            `synced ${client.syncedSeq()}, ${client.connections()} sockets, outbox [${statuses.join(', ')}]`,
+        );
+      }
+    }
+    // Settled means quiet: nothing may arrive twice afterwards.
+    await sleep(500);
+
+    // --- Checks (R1) -----------------------------------------------------
+    const { rows } = await db.pool.query<{ id: string; seq: number; user_id: string; client_id: string | null; content: string }>(
+      'SELECT id, seq::int AS seq, user_id::text AS user_id, client_id, content FROM messages WHERE room_id = $1 ORDER BY seq',
+      [ROOM],
+    );
+    report.stored = rows.length;
+    report.lastSeq = await lastSeq();
+
+    const userOf = clients.map((client) => client.identity?.user_id);
+    clients.forEach((client, c) => {
+      const userId = client.identity?.user_id;
+      if (userId) users[c].add(userId);
+      // P1: the identity survives reconnects, restarts and reloads.
+      if (users[c].size !== 1) problems.push(`client ${c} had ${users[c].size} identities: ${[...users[c]].join(', ')}`);
+    });
+    const rowsByClientId = new Map<string, typeof rows>();
+    for (const row of rows) {
+      if (row.client_id === null || !enqueued.has(row.client_id)) {
+        problems.push(`unexpected row seq ${row.seq} (client_id ${row.client_id}): nobody enqueued it`);
+        continue;
+      }
+      const list = rowsByClientId.get(row.client_id) ?? [];
+      list.push(row);
+      rowsByClientId.set(row.client_id, list);
+    }
+    for (const [clientId, { client, content }] of enqueued) {
+      const stored = rowsByClientId.get(clientId) ?? [];
+      if (stored.length === 0) {
+        report.lost++;
+        if (report.lost <= 20) problems.push(`lost: ${clientId} of client ${client} (${JSON.stringify(content.slice(0, 40))})`);
+        continue;
+      }
+      if (stored.length > 1) {
+        report.duplicated += stored.length - 1;
+        problems.push(`duplicated: ${clientId} stored ${stored.length} times (seqs ${stored.map((r) => r.seq).join(', ')})`);
+      }
+      for (const row of stored) {
+        if (row.user_id !== userOf[client]) problems.push(`${clientId} stored for user ${row.user_id}, sent by ${userOf[client]}`);
+        if (row.content !== content) problems.push(`${clientId} stored with different content`);
+      }
+    }
+    if (report.lost > 20) problems.push(`… ${report.lost} lost in all`);
+    // By (user_id, client_id), as S3 states it.
+    const { rows: twice } = await db.pool.query<{ user_id: string; client_id: string; n: number }>(
+      `SELECT user_id::text AS user_id, client_id, count(*)::int AS n FROM messages
+        WHERE client_id IS NOT NULL GROUP BY user_id, client_id HAVING count(*) > 1`,
+    );
+    for (const row of twice) problems.push(`(user_id, client_id) ${row.user_id}/${row.client_id} stored ${row.n} times`);
+
+    // S2: seqs 1..N without gaps, and the room's counter agrees.
+    rows.forEach((row, i) => {
+      if (row.seq !== i + 1) problems.push(`seq gap: position ${i + 1} holds seq ${row.seq}`);
+    });
+    if (report.lastSeq !== rows.length) problems.push(`rooms.last_seq ${report.lastSeq} but ${rows.length} rows`);
+
+    // Nothing acked is lost: every ack's id and seq is the stored row's.
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    let acked = 0;
+    for (const conflict of ackConflicts) problems.push(`acked twice differently: ${conflict}`);
+    clients.forEach((client, c) => {
+      for (const [clientId, { id, seq }] of acks[c]) {
+        acked++;
+        const row = byId.get(id);
+        if (!row) problems.push(`client ${c} saw ${clientId} acked as ${id}, which is not stored`);
+        else if (row.seq !== seq || row.client_id !== clientId || row.user_id !== userOf[c]) {
+          problems.push(`client ${c}: ack ${clientId} → ${id}/${seq} but the row is ${row.client_id}/${row.seq} of ${row.user_id}`);
+        }
+      }
+    });
+    for (const client of [...clients, ...retired]) {
+      for (const error of client.errors) problems.push(`${client.name} engine error: ${String(error)}`);
+    }
+    if (acked === 0) problems.push('no client saw a single ack: the run proved nothing');
+
+    // Every client ends with the database's sequence.
+    const ids = rows.map((row) => row.id);
+    for (const [c, client] of clients.entries()) {
+      const view = (await client.view()).map((m) => m.id);
+      if (view.length !== ids.length || view.some((id, i) => id !== ids[i])) {
+        const at = view.findIndex((id, i) => id !== ids[i]);
+        problems.push(`client ${c} view differs from the database: ${view.length} vs ${ids.length} messages, first difference at index ${at === -1 ? Math.min(view.length, ids.length) : at}`);
+      }
+    }
+    for (const error of engineErrors) problems.push(`engine: ${error}`);
+
+    report.connections = [...clients, ...retired].reduce((sum, client) => sum + client.connections(), 0);
+    report.itemsWritten = socketStats.itemsWritten - socketsAtStart.itemsWritten;
+    if (problems.length > 0) problems.push(`server output (last lines):\n${server.tail()}`);
+    return report;
+  } finally {
+    console.error = consoleError;
+    for (const timer of timers) clearTimeout(timer);
+    report.durationMs = Date.now() - startedAt;
+    await Promise.all(clients.map((client) => client.stop({ deleteDatabase: true }).catch(() => undefined)));
+    await proxy?.close().catch(() => undefined);
+    await server?.stop().catch(() => server?.killNow());
+    process.off('exit', killOnExit);
+    await db?.drop().catch(() => undefined);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+export function formatReport(report: ChaosReport): string {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  return [
+    `R1 chaos (seed ${report.seed}): ${report.clients} clients, ${report.messages} messages enqueued, ${report.stored} stored (last seq ${report.lastSeq})`,
+    `  faults: ${report.cuts} cuts (${report.networkDeaths} right after a dropped frame), ${report.stalls} database stalls, ${report.silences} silences, ` +
+      (report.heartbeatSilences > 0
+        ? `${report.heartbeatSilences} heartbeat silence (${report.heartbeatTimeouts} sockets given up by heartbeat, ` +
+          `${report.liveAtHeartbeatSilence} clients were live), `
+        : '') +
+      `${report.kills} kill -9, ${report.reloads} reloads;\n` +
+      `  dropped: ${report.ackFramesDropped} acks, ${report.messageFramesDropped} broadcasts or catch-up pages (then the network died), ` +
+      `${report.liveFramesDropped} broadcasts on connections that lived on`,
+    `  traffic: ${report.connections} sockets opened, ${report.itemsWritten} message items written (${report.itemsWritten - report.messages} resends)`,
+    `  time: ${seconds(report.durationMs)} in all, ${seconds(report.sendPhaseMs)} sending under faults, ${seconds(report.settleMs)} to converge${report.settled ? '' : ' (NOT CONVERGED)'}`,
+    `  lost ${report.lost}, duplicated ${report.duplicated}, problems ${report.problems.length}`,
+    ...report.problems.map((problem) => `  ! ${problem}`),
+  ].join('\n');
+}
