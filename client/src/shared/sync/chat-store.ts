@@ -72,13 +72,15 @@ export function createChatStore(db: WhisperDatabase) {
       return db.transaction('rw', db.outbox, async () => {
         const candidates = await db.outbox.orderBy('client_id').toArray();
         const items: OutboxItem[] = [];
+        const failed: OutboxItem[] = [];
         for (const item of candidates) {
           if (items.length >= FLUSH_BATCH_SIZE * 10) break;
           const lostWithSocket = item.status === 'sending' && item.sent_on !== socketId;
           const ackOverdue = item.status === 'sending' && item.sent_on === socketId && item.sent_at !== null && now - item.sent_at >= ackTimeoutMs;
           if (item.status !== 'pending' && !lostWithSocket && !ackOverdue) continue;
           if (ackOverdue && item.attempts + 1 >= maxAttempts) {
-            await db.outbox.update(item.client_id, {
+            failed.push({
+              ...item,
               status: 'failed',
               attempts: item.attempts + 1,
               error_code: 'unconfirmed',
@@ -86,16 +88,17 @@ export function createChatStore(db: WhisperDatabase) {
             });
             continue;
           }
-          const next: OutboxItem = {
+          items.push({
             ...item,
             status: 'sending',
             attempts: ackOverdue ? item.attempts + 1 : item.attempts,
             sent_at: now,
             sent_on: socketId,
-          };
-          await db.outbox.put(next);
-          items.push(next);
+          });
         }
+        // One bulk write: a full outbox after a long offline spell is
+        // marked in one go, not row by row.
+        await db.outbox.bulkPut([...items, ...failed]);
         return { items };
       });
     },
