@@ -1,7 +1,10 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
-import { defineConfig, type ProxyOptions } from 'vite';
+import { defineConfig, type Plugin, type ProxyOptions } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 /** Absolute path of a file relative to the repository root (this file's folder). */
@@ -25,6 +28,42 @@ const apiProxy: Record<string, ProxyOptions> = {
   '/healthz': { target: API_TARGET },
 };
 
+/** Text files worth compressing; smaller ones gain nothing over the headers they cost. */
+const COMPRESSIBLE = /\.(?:js|mjs|css|html|svg|json|webmanifest)$/;
+const COMPRESS_MIN_BYTES = 1024;
+
+/**
+ * Brotli (quality 11) and gzip (level 9) copies of the built text files,
+ * written once at build time beside the originals (x.js → x.js.br,
+ * x.js.gz). The server sends them to browsers that accept them (the client
+ * plugin's `preCompressed`), so nothing is compressed per request and the
+ * app's JavaScript crosses the network at about a quarter of its size.
+ */
+function precompress(): Plugin {
+  return {
+    name: 'whisper:precompress',
+    apply: 'build',
+    enforce: 'post',
+    async writeBundle(options, bundle) {
+      const dir = options.dir;
+      if (!dir) return;
+      await Promise.all(
+        Object.keys(bundle)
+          .filter((fileName) => COMPRESSIBLE.test(fileName))
+          .map(async (fileName) => {
+            const file = path.join(dir, fileName);
+            const data = await readFile(file);
+            if (data.length < COMPRESS_MIN_BYTES) return;
+            const brotli = brotliCompressSync(data, {
+              params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length },
+            });
+            await Promise.all([writeFile(`${file}.br`, brotli), writeFile(`${file}.gz`, gzipSync(data, { level: 9 }))]);
+          }),
+      );
+    },
+  };
+}
+
 export default defineConfig({
   // The app lives in client/; index.html and public/ are resolved from here.
   root: fromRoot('./client'),
@@ -43,6 +82,7 @@ export default defineConfig({
   plugins: [
     react(),
     tailwindcss(),
+    precompress(),
     VitePWA({
       strategies: 'injectManifest',
       // Relative to `root` (client/): the worker source is sw/sw.ts at the repo root.

@@ -24,9 +24,15 @@ export default fp<{ clientDir: string }>(
     await app.register(fastifyStatic, {
       root: clientDir,
       cacheControl: false,
+      // The build writes brotli and gzip copies of its text files (x.js.br,
+      // x.js.gz; see vite.config.ts): sent to browsers that accept them,
+      // the original otherwise. Nothing is compressed per request.
+      preCompressed: true,
       setHeaders(res, filePath) {
         const url = '/' + path.relative(clientDir, filePath).split(path.sep).join('/');
         res.setHeader('cache-control', url.startsWith(HASHED_ASSETS_PREFIX) ? IMMUTABLE_CACHE : REVALIDATE_CACHE);
+        // Which copy was sent depends on Accept-Encoding: caches must key on it.
+        res.setHeader('vary', 'accept-encoding');
       },
     });
   },

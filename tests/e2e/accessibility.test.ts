@@ -14,6 +14,27 @@ afterAll(async () => {
 
 /** Serious and critical WCAG 2.1 A/AA violations, summarised for a readable failure. */
 async function seriousViolations(page: Page) {
+  // Axe measures colours as they are: half-way through a fade-in (a toast,
+  // a new bubble) text is paler than it will be. So first let the service
+  // worker's first install announce itself ("ready to work offline" toast),
+  // then let every finite animation finish until a few frames pass quietly
+  // (endless ones, pulsing dots and spinners, are left be).
+  await page.evaluate(async () => {
+    await Promise.race([navigator.serviceWorker?.ready, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    for (let quietFrames = 0; quietFrames < 3; ) {
+      await frame();
+      const running = document
+        .getAnimations()
+        .filter((animation) => animation.playState === 'running' && animation.effect?.getComputedTiming().iterations !== Infinity);
+      if (running.length === 0) quietFrames++;
+      else {
+        quietFrames = 0;
+        await Promise.all(running.map((animation) => animation.finished.catch(() => undefined)));
+      }
+    }
+  });
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')

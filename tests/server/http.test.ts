@@ -1,6 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BATCH_SIZE } from '../../server/protocol.js';
 import { createSession, item, received, restSend } from '../support/fixtures.js';
@@ -15,6 +16,11 @@ beforeAll(async () => {
   await mkdir(path.join(clientDir, 'assets'));
   await writeFile(path.join(clientDir, 'index.html'), '<!doctype html><title>Whisper</title><div id="root"></div>');
   await writeFile(path.join(clientDir, 'assets', 'index-abc123.js'), 'console.log(1)');
+  // The build's precompressed copies (vite.config.ts), here of the shell too.
+  const bigScript = `console.log(${JSON.stringify('x'.repeat(5000))});`;
+  await writeFile(path.join(clientDir, 'assets', 'big-def456.js'), bigScript);
+  await writeFile(path.join(clientDir, 'assets', 'big-def456.js.br'), brotliCompressSync(bigScript));
+  await writeFile(path.join(clientDir, 'assets', 'big-def456.js.gz'), gzipSync(bigScript));
   server = await startTestServer({ clientDir });
 });
 afterAll(async () => {
@@ -122,5 +128,27 @@ describe('HTTP surface', () => {
     const api = await fetch(`${server.baseUrl}/v1/nothing-here`, { headers: { accept: 'text/html' } });
     expect(api.status).toBe(404);
     expect(await api.json()).toMatchObject({ type: 'error', code: 'not_found' });
+  });
+
+  it('sends the build\'s brotli or gzip copy of a file to browsers that accept it, the original otherwise', async () => {
+    const original = `console.log(${JSON.stringify('x'.repeat(5000))});`;
+    for (const [accept, encoding] of [
+      ['gzip, deflate, br', 'br'],
+      ['gzip', 'gzip'],
+      ['identity', null],
+    ] as const) {
+      const response = await fetch(`${server.baseUrl}/assets/big-def456.js`, { headers: { 'accept-encoding': accept } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-encoding')).toBe(encoding);
+      expect(response.headers.get('content-type')).toMatch(/javascript/);
+      expect(response.headers.get('vary')).toMatch(/accept-encoding/i);
+      expect(response.headers.get('cache-control')).toContain('immutable');
+      // fetch decodes br and gzip: the same script either way.
+      expect(await response.text()).toBe(original);
+    }
+    // Files without copies are sent as they are.
+    const plain = await fetch(`${server.baseUrl}/assets/index-abc123.js`, { headers: { 'accept-encoding': 'br' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe('console.log(1)');
   });
 });

@@ -157,6 +157,31 @@ describe('WhisperChat page', () => {
     expect(await db.outbox.count()).toBe(0);
   });
 
+  it('[C8] scrolling back through a large cache widens the window in big steps, without the server', async () => {
+    // 1,200 messages already on this device, the room synced up to the newest.
+    await db.messages.bulkPut(Array.from({ length: 1200 }, (_, i) => message(i + 1, BOB, `cached ${i + 1}`)));
+    await db.meta.put({ key: MetaKey.syncedSeq('general'), value: 1200 });
+    renderPage();
+    await acceptConnection(server, 1200);
+    await screen.findByRole('button', { name: 'Load older messages' });
+    const user = userEvent.setup();
+
+    // The live query is bounded: the newest 100 first, then 500 more per step
+    // (each step an IntersectionObserver sentinel or this button).
+    const loadOlder = () => screen.getByRole('button', { name: 'Load older messages' });
+    // 100 → 600 → 1,100: still more in the cache after each.
+    for (let step = 0; step < 2; step++) {
+      await user.click(loadOlder());
+      await waitFor(() => expect(loadOlder()).toBeEnabled());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(screen.queryByText('This is the beginning of the conversation.')).toBeNull();
+    }
+    // → 1,200: seq 1 is in the window.
+    await user.click(loadOlder());
+    expect(await screen.findByText('This is the beginning of the conversation.')).toBeInTheDocument();
+    expect(fetchMock.mock.calls.filter(([url]) => String(url).includes('before_seq='))).toEqual([]);
+  });
+
   it('[C8][P5] a reader resting at the top while older history cannot be fetched does not retry in a tight loop', async () => {
     // The browser reports the top sentinel in view as soon as it is observed (the reader is at the top).
     class AtTopIntersectionObserver {

@@ -9,18 +9,30 @@ function parse(iso: string): Date | null {
 }
 
 /**
+ * One formatter per format, made on first use: `toLocaleTimeString(undefined,
+ * options)` builds a new Intl.DateTimeFormat on every call, which is most of
+ * the cost of drawing a bubble. Same output (the default locale).
+ */
+let timeFormat: Intl.DateTimeFormat | undefined;
+let fullDateTimeFormat: Intl.DateTimeFormat | undefined;
+
+/**
  * "14:05" or "2:05 PM", as the locale prefers; no leading zero on the hour
  * ("02:05 PM" reads like a timer). Empty for a bad date.
  */
 export function formatTime(iso: string): string {
   const date = parse(iso);
-  return date ? date.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' }) : '';
+  if (!date) return '';
+  timeFormat ??= new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+  return timeFormat.format(date);
 }
 
 /** Full date and time, for a `title` tooltip. */
 export function formatFullDateTime(iso: string): string {
   const date = parse(iso);
-  return date ? date.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' }) : '';
+  if (!date) return '';
+  fullDateTimeFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+  return fullDateTimeFormat.format(date);
 }
 
 /** A key that is equal for two instants on the same local calendar day. */

@@ -99,6 +99,19 @@ describe('MessageList', () => {
     expect(visibleHandles).toHaveLength(2);
   });
 
+  it('plays the entrance transition only for messages that just arrived, not for history or rows scrolled to', () => {
+    const { log, update, props } = renderList({ items: many(3) });
+    const rowOf = (text: string) => within(log).getByText(text).closest('[data-index]')!;
+    const animates = (text: string) => !rowOf(text).className.includes('transition-none');
+    expect(['m0', 'm1', 'm2'].map(animates)).toEqual([false, false, false]);
+    update({ items: [...props.items, makeItem({ content: 'just now' })] });
+    expect(animates('just now')).toBe(true);
+    expect(animates('m2')).toBe(false);
+    // Older history is not an arrival either.
+    update({ items: [makeItem({ content: 'older' }), ...props.items] });
+    expect(animates('older')).toBe(false);
+  });
+
   describe('older history', () => {
     it('the "Load older messages" button calls onLoadOlder', async () => {
       const user = userEvent.setup();
@@ -199,18 +212,46 @@ describe('MessageList', () => {
   });
 
   describe('scrolling (with a fake layout: 50px per message, 300px viewport)', () => {
+    // jsdom has no layout. This fake gives the log what a browser would for
+    // the virtualized list: a 300px viewport over content as tall as the
+    // virtualizer's sizer, message rows 50px tall and day separators 30px
+    // (not the estimates, so measuring matters), the header taking no room, and
+    // rows placed where the virtualizer's transform puts them. As in a
+    // browser, a programmatic scroll fires its scroll event later, and a
+    // ResizeObserver reports the size of what it observes, also later.
     const ROW = 50;
+    const DAY = 30;
     const VIEWPORT = 300;
-    const originalOffsetTop = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'offsetTop')!;
+    const patched = ['scrollHeight', 'clientHeight', 'scrollTop', 'offsetTop', 'offsetHeight', 'scrollTo'] as const;
+    const originals = new Map(patched.map((name) => [name, Object.getOwnPropertyDescriptor(HTMLElement.prototype, name)]));
+
+    const isLog = (el: Element) => el.getAttribute('role') === 'log';
+    /** The virtualizer's sizer: the one element with an inline height. */
+    const sizerOf = (log: Element) => log.querySelector<HTMLElement>('div[style*="height"]');
+    const translateY = (el: HTMLElement) => Number(/translateY\((-?[\d.]+)px\)/.exec(el.style.transform)?.[1] ?? 0);
+
+    class FakeResizeObserver {
+      constructor(private readonly callback: ResizeObserverCallback) {}
+      observe(target: HTMLElement) {
+        queueMicrotask(() => {
+          if (!target.isConnected) return;
+          const size = { blockSize: target.offsetHeight, inlineSize: 0 };
+          this.callback([{ target, borderBoxSize: [size], contentBoxSize: [size] } as unknown as ResizeObserverEntry], this as unknown as ResizeObserver);
+        });
+      }
+      unobserve() {}
+      disconnect() {}
+    }
 
     beforeEach(() => {
+      vi.stubGlobal('ResizeObserver', FakeResizeObserver);
       const tops = new WeakMap<Element, number>();
-      const isLog = (el: Element) => el.getAttribute('role') === 'log';
       Object.defineProperties(HTMLElement.prototype, {
         scrollHeight: {
           configurable: true,
           get(this: HTMLElement) {
-            return isLog(this) ? this.querySelectorAll('[data-message]').length * ROW : 0;
+            if (!isLog(this)) return 0;
+            return Math.max(VIEWPORT, Number.parseFloat(sizerOf(this)?.style.height ?? '0') || 0);
           },
         },
         clientHeight: {
@@ -229,75 +270,210 @@ describe('MessageList', () => {
             tops.set(this, Math.min(Math.max(0, value), max));
           },
         },
+        scrollTo: {
+          configurable: true,
+          value(this: HTMLElement, options: ScrollToOptions) {
+            const before = this.scrollTop;
+            if (typeof options.top === 'number') this.scrollTop = options.top;
+            if (this.scrollTop !== before) queueMicrotask(() => this.dispatchEvent(new Event('scroll')));
+          },
+        },
+        offsetHeight: {
+          configurable: true,
+          get(this: HTMLElement) {
+            if (!this.hasAttribute('data-index')) return 0;
+            return this.querySelector('[data-message]') ? ROW : DAY;
+          },
+        },
         offsetTop: {
           configurable: true,
           get(this: HTMLElement) {
-            const log = this.closest('[role="log"]');
-            if (!log || !this.hasAttribute('data-message')) return 0;
-            return [...log.querySelectorAll('[data-message]')].indexOf(this) * ROW;
+            if (!this.hasAttribute('data-message')) return 0;
+            const row = this.closest<HTMLElement>('[data-index]');
+            return row ? translateY(row) : 0;
           },
         },
       });
     });
 
     afterEach(() => {
-      const proto = HTMLElement.prototype as unknown as Record<string, unknown>;
-      delete proto.scrollHeight;
-      delete proto.clientHeight;
-      delete proto.scrollTop;
-      Object.defineProperty(HTMLElement.prototype, 'offsetTop', originalOffsetTop);
+      vi.unstubAllGlobals();
+      for (const [name, descriptor] of originals) {
+        if (descriptor) Object.defineProperty(HTMLElement.prototype, name, descriptor);
+        else delete (HTMLElement.prototype as unknown as Record<string, unknown>)[name];
+      }
     });
 
-    /** Scroll as the user would. */
-    function scrollTo(log: HTMLElement, top: number) {
-      log.scrollTop = top;
-      fireEvent.scroll(log);
+    /** Let the pending scroll events, size reports and animation frames run. */
+    async function settle() {
+      for (let i = 0; i < 4; i++) {
+        await act(() => new Promise((resolve) => setTimeout(resolve, 20)));
+      }
     }
 
-    it('opens at the bottom and sticks there when new messages arrive', () => {
-      const { log, update, props } = renderList({ items: many(20) });
-      expect(log.scrollTop).toBe(20 * ROW - VIEWPORT);
-      update({ items: [...props.items, makeItem({ content: 'fresh' })] });
-      expect(log.scrollTop).toBe(21 * ROW - VIEWPORT);
+    async function renderSettled(props: Partial<MessageListProps>) {
+      const result = renderList(props);
+      await settle();
+      return { ...result, update: async (next: Partial<MessageListProps>) => {
+        act(() => result.update(next));
+        await settle();
+      } };
+    }
+
+    /** Scroll as the user would. */
+    async function scrollTo(log: HTMLElement, top: number) {
+      act(() => {
+        log.scrollTop = top;
+        fireEvent.scroll(log);
+      });
+      await settle();
+    }
+
+    const maxScroll = (log: HTMLElement) => log.scrollHeight - log.clientHeight;
+
+    /** The messages at least partly inside the viewport, top to bottom. */
+    function inView(log: HTMLElement): string[] {
+      return [...log.querySelectorAll<HTMLElement>('[data-message]')]
+        .filter((el) => {
+          const top = el.offsetTop - log.scrollTop;
+          return top + ROW > 0 && top < VIEWPORT;
+        })
+        .map((el) => el.querySelector('p')?.textContent ?? '');
+    }
+
+    function messageEl(log: HTMLElement, text: string): HTMLElement {
+      const el = [...log.querySelectorAll<HTMLElement>('[data-message]')].find((m) => m.querySelector('p')?.textContent === text);
+      if (!el) throw new Error(`${text} is not rendered`);
+      return el;
+    }
+
+    it('opens at the bottom and sticks there when new messages arrive', async () => {
+      const { log, update, props } = await renderSettled({ items: many(20) });
+      expect(maxScroll(log)).toBeGreaterThan(0);
+      expect(log.scrollTop).toBe(maxScroll(log));
+      expect(inView(log).at(-1)).toBe('m19');
+      await update({ items: [...props.items, makeItem({ content: 'fresh' })] });
+      expect(log.scrollTop).toBe(maxScroll(log));
+      expect(inView(log).at(-1)).toBe('fresh');
+      expect(screen.queryByRole('button', { name: /New messages/ })).toBeNull();
+    });
+
+    it('opens at the bottom when the first messages arrive in an empty room (history over the network)', async () => {
+      const { log, update } = await renderSettled({ items: [] });
+      expect(within(log).getByText('No messages yet. Say hello!')).toBeInTheDocument();
+      await update({ items: many(20), hasOlder: true });
+      expect(log.scrollTop).toBe(maxScroll(log));
+      expect(inView(log).at(-1)).toBe('m19');
       expect(screen.queryByRole('button', { name: /New messages/ })).toBeNull();
     });
 
     it('does not yank a reader down; shows a "New messages" pill that scrolls down', async () => {
       const user = userEvent.setup();
-      const { log, update, props } = renderList({ items: many(20) });
-      scrollTo(log, 100);
-      update({ items: [...props.items, makeItem({ content: 'fresh' })] });
-      expect(log.scrollTop).toBe(100);
+      const { log, update, props } = await renderSettled({ items: many(20) });
+      await scrollTo(log, 100);
+      // Where the reader settled (rows measured above them may have moved it a little).
+      const readingAt = log.scrollTop;
+      const reading = inView(log);
+      await update({ items: [...props.items, makeItem({ content: 'fresh' })] });
+      expect(log.scrollTop).toBe(readingAt);
+      expect(inView(log)).toEqual(reading);
 
       await user.click(screen.getByRole('button', { name: 'New messages' }));
-      expect(log.scrollTop).toBe(21 * ROW - VIEWPORT);
+      await settle();
+      expect(log.scrollTop).toBe(maxScroll(log));
+      expect(inView(log).at(-1)).toBe('fresh');
       expect(screen.queryByRole('button', { name: 'New messages' })).toBeNull();
     });
 
-    it('the pill goes away when the reader scrolls to the bottom themselves', () => {
-      const { log, update, props } = renderList({ items: many(20) });
-      scrollTo(log, 0);
-      update({ items: [...props.items, makeItem()] });
+    it('[C9] a message arriving while the reader is up in the history is still added to the log (its live region announces it)', async () => {
+      const { log, update, props } = await renderSettled({ items: many(200) });
+      await scrollTo(log, 0);
+      expect(inView(log)[0]).toBe('m0');
+      await update({ items: [...props.items, makeItem({ content: 'breaking news' })] });
+      expect(within(log).getByText('breaking news')).toBeInTheDocument();
+      expect(inView(log)).not.toContain('breaking news');
+      // Only the newest: the rest of the bottom is not rendered up here.
+      expect(within(log).queryByText('m199')).toBeNull();
+    });
+
+    it('the pill goes away when the reader scrolls to the bottom themselves', async () => {
+      const { log, update, props } = await renderSettled({ items: many(20) });
+      await scrollTo(log, 0);
+      await update({ items: [...props.items, makeItem()] });
       expect(screen.getByRole('button', { name: 'New messages' })).toBeInTheDocument();
-      scrollTo(log, 21 * ROW - VIEWPORT - 10);
+      await scrollTo(log, maxScroll(log) - 10);
       expect(screen.queryByRole('button', { name: 'New messages' })).toBeNull();
     });
 
-    it('takes the user to the bottom when they send, even while reading older messages', () => {
-      const { log, update, props } = renderList({ items: many(20) });
-      scrollTo(log, 0);
-      update({ items: [...props.items, makeItem({ own: true, status: 'pending', content: 'mine' })] });
-      expect(log.scrollTop).toBe(21 * ROW - VIEWPORT);
+    it('takes the user to the bottom when they send, even while reading older messages', async () => {
+      const { log, update, props } = await renderSettled({ items: many(20) });
+      await scrollTo(log, 0);
+      await update({ items: [...props.items, makeItem({ own: true, status: 'pending', content: 'mine' })] });
+      expect(log.scrollTop).toBe(maxScroll(log));
+      expect(inView(log).at(-1)).toBe('mine');
       expect(screen.queryByRole('button', { name: 'New messages' })).toBeNull();
     });
 
-    it('keeps the visible messages in place when older ones are prepended', () => {
-      const { log, update, props } = renderList({ items: many(20, 100), hasOlder: true });
-      scrollTo(log, 120); // reading m102..m107
-      update({ items: [...many(10, 0), ...props.items] });
+    it('keeps the visible messages in place when older ones are prepended', async () => {
+      const { log, update, props } = await renderSettled({ items: many(20, 100), hasOlder: true });
+      await scrollTo(log, 120);
+      const reading = inView(log);
+      expect(reading[0]).toMatch(/^m10\d$/);
+      const anchor = reading[0];
+      const anchorOnScreen = messageEl(log, anchor).offsetTop - log.scrollTop;
+      const scrollBefore = log.scrollTop;
+
+      await update({ items: [...many(10, 0), ...props.items] });
+      // The same messages are still in view, the first exactly where it was;
+      // the scroll position moved down by what was added above.
+      expect(inView(log)).toEqual(reading);
+      expect(messageEl(log, anchor).offsetTop - log.scrollTop).toBe(anchorOnScreen);
+      expect(log.scrollTop).toBeGreaterThanOrEqual(scrollBefore + 10 * ROW);
+      expect(screen.queryByRole('button', { name: 'New messages' })).toBeNull();
+
+      // The older messages are above them.
+      await scrollTo(log, 0);
       expect(messageTexts(log)[0]).toBe('m0');
-      expect(log.scrollTop).toBe(120 + 10 * ROW); // the same messages are still in view
-      expect(screen.queryByRole('button', { name: 'New messages' })).toBeNull();
+    });
+
+    it('keeps the first message in place when older ones arrive while the reader is at the very top', async () => {
+      const { log, update, props } = await renderSettled({ items: many(20, 100), hasOlder: true });
+      await scrollTo(log, 0);
+      expect(inView(log)[0]).toBe('m100');
+      const reading = inView(log);
+      const onScreen = messageEl(log, 'm100').offsetTop - log.scrollTop;
+
+      await update({ items: [...many(10, 0), ...props.items] });
+      expect(inView(log)).toEqual(reading);
+      expect(messageEl(log, 'm100').offsetTop - log.scrollTop).toBe(onScreen);
+      expect(log.scrollTop).toBeGreaterThanOrEqual(10 * ROW);
+    });
+
+    it('measures rows: once every row has been seen, the content is exactly as tall as the rows', async () => {
+      const now = new Date();
+      const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1, 12, 0).toISOString();
+      const items = [...many(10).map((item) => ({ ...item, createdAt: yesterday })), ...many(10, 10)];
+      const { log } = await renderSettled({ items });
+      for (let top = 0; top < 21 * 64; top += 100) await scrollTo(log, top);
+      await scrollTo(log, maxScroll(log));
+      // 20 messages and the "Today" separator between the two days (the
+      // first day's separator heads the list, outside the rows).
+      expect(log.scrollHeight).toBe(20 * ROW + DAY);
+      expect(log.scrollTop).toBe(20 * ROW + DAY - VIEWPORT);
+      expect(inView(log).at(-1)).toBe('m19');
+    });
+
+    it('keeps the DOM small: 10,000 messages render only the rows near the viewport', async () => {
+      const { log } = await renderSettled({ items: many(10_000) });
+      const renderedAtBottom = log.querySelectorAll('[data-message]').length;
+      expect(renderedAtBottom).toBeGreaterThanOrEqual(VIEWPORT / ROW);
+      expect(renderedAtBottom).toBeLessThanOrEqual(40);
+      expect(inView(log).at(-1)).toBe('m9999');
+
+      await scrollTo(log, 0);
+      expect(messageTexts(log)[0]).toBe('m0');
+      expect(inView(log)[0]).toBe('m0');
+      expect(log.querySelectorAll('[data-message]').length).toBeLessThanOrEqual(40);
     });
   });
 });

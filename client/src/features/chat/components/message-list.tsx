@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { defaultRangeExtractor, measureElement, observeElementRect, useVirtualizer, type Range, type Rect, type Virtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { TimelineItem } from '../../../shared/sync/timeline';
 import { ArrowDownIcon, ChatBubblesIcon } from './icons';
 import { MessageBubble } from './message-bubble';
-import { timelineRows } from './timeline-rows';
+import { timelineRows, type TimelineRow } from './timeline-rows';
 
 export interface MessageListProps {
   /** Oldest first, as the timeline gives them. */
@@ -29,19 +30,23 @@ const NEAR_BOTTOM_PX = 80;
 /** Start fetching older history this far before the top is reached. */
 const PRELOAD_MARGIN_PX = 300;
 
+/**
+ * Virtualization: only the rows near the viewport are in the DOM, so a room
+ * with 10,000 loaded messages costs about what one with 30 does. Rows are
+ * measured once rendered (heights vary with the text); until then these
+ * guesses stand in (a one-line bubble, a day separator).
+ */
+const ESTIMATED_MESSAGE_PX = 64;
+const ESTIMATED_DAY_PX = 44;
+/** How long a new row's entrance transition may run (the bubble's is 300 ms). */
+const ENTRANCE_MS = 1000;
+/** Rows rendered beyond each edge of the viewport, so a quick flick shows no gaps. */
+const OVERSCAN_ROWS = 5;
+
 interface Snapshot {
   firstKey: string | null;
   lastKey: string | null;
-  /** offsetTop of the first message, to keep it in place when something is inserted above it. */
-  firstTop: number;
-}
-
-function findMessage(container: HTMLElement, key: string | null): HTMLElement | null {
-  if (key === null) return null;
-  for (const el of container.querySelectorAll<HTMLElement>('[data-message]')) {
-    if (el.dataset.key === key) return el;
-  }
-  return null;
+  count: number;
 }
 
 function prefersReducedMotion(): boolean {
@@ -49,28 +54,86 @@ function prefersReducedMotion(): boolean {
 }
 
 /**
+ * The log's size as the virtualizer sees it. Before the first layout (or in
+ * an environment without one) the element reports 0, which would render no
+ * rows at all: assume a window's height instead.
+ */
+function observeLogRect(instance: RowVirtualizer, cb: (rect: Rect) => void) {
+  return observeElementRect(instance, (rect) =>
+    cb(rect.height > 0 ? rect : { width: rect.width, height: typeof window === 'undefined' ? 0 : window.innerHeight }),
+  );
+}
+
+/**
  * The message stream (C9: `role="log"`). Sticks to the bottom while the user
  * is there, never yanks them down while they read older messages (a "New
  * messages" pill appears instead), loads older pages near the top and keeps
  * the visible messages still when those are prepended.
+ *
+ * Virtualized with @tanstack/react-virtual: rows are absolutely positioned in
+ * a sizer as tall as the whole list; only those near the viewport are mounted.
+ * The header (load-older button or the start of the conversation, then the
+ * first day's separator) sits above the sizer and is always mounted, so its
+ * IntersectionObserver sentinel works wherever the reader is.
  */
 export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLoadOlder = true, onRetry, onDelete }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const sentinelRef = useRef<HTMLDivElement>(null);
+  const sizerRef = useRef<HTMLDivElement>(null);
   const atBottomRef = useRef(true);
   const snapshotRef = useRef<Snapshot | null>(null);
   const onLoadOlderRef = useRef(onLoadOlder);
   const [showNewPill, setShowNewPill] = useState(false);
+  /** Where the sizer starts in the log's content (padding, header, the spacer of a short list). */
+  const [scrollMargin, setScrollMargin] = useState(0);
 
   useEffect(() => {
     onLoadOlderRef.current = onLoadOlder;
   });
 
-  // Day labels depend on "now"; recomputed whenever the items change.
-  const rows = useMemo(() => timelineRows(items), [items]);
+  // Day labels depend on "now"; recomputed whenever the items change. The
+  // live query hands over new objects on every change to the room (an ack,
+  // a sync cursor): rows equal to the previous ones are kept as they were,
+  // so the memoized rows on screen do not render again.
+  const previousRowsRef = useRef(new Map<string, TimelineRow>());
+  const { leadingDay, rows } = useMemo(() => {
+    const next = virtualRows(items, previousRowsRef.current);
+    previousRowsRef.current = new Map(next.rows.map((row) => [row.key, row]));
+    return next;
+  }, [items]);
   const firstKey = items.length > 0 ? items[0].key : null;
   const lastItem = items.length > 0 ? items[items.length - 1] : null;
   const lastKey = lastItem ? lastItem.key : null;
+
+  // Rows that arrived at the end play the entrance transition, once: a row
+  // mounted because the reader scrolled to it must not (nor the history
+  // shown on opening, nor a page of older messages). So a row counts as
+  // fresh for as long as its transition lasts after it was appended.
+  const appendedAtRef = useRef(new Map<string, number>());
+  const appendedAt = useMemo(() => {
+    const now = Date.now();
+    const map = appendedAtRef.current;
+    for (const [key, at] of map) if (now - at > ENTRANCE_MS) map.delete(key);
+    const prevLast = snapshotRef.current?.lastKey ?? null;
+    if (prevLast !== null) {
+      const appended: string[] = [];
+      for (let i = items.length - 1; i >= 0 && items[i].key !== prevLast; i--) appended.push(items[i].key);
+      // Not an append after all (the old last row is gone): nothing is new.
+      if (appended.length < items.length) for (const key of appended) if (!map.has(key)) map.set(key, now);
+    }
+    return map;
+  }, [items]);
+
+  /** The virtualizer of the rows (see VirtualRows); null while the room has none. */
+  const virtualizerRef = useRef<RowVirtualizer | null>(null);
+  // The rows' virtualizer needs the log element from its own first layout
+  // effect on, which runs before this component attaches its refs: hand it
+  // over as state.
+  const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
+  const attachScroll = useCallback((element: HTMLDivElement | null) => {
+    scrollRef.current = element;
+    setScrollElement(element);
+  }, []);
 
   const updateAtBottom = useCallback(() => {
     const el = scrollRef.current;
@@ -80,44 +143,43 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
     if (atBottom) setShowNewPill(false);
   }, []);
 
-  const scrollToBottom = useCallback((smooth: boolean) => {
-    const el = scrollRef.current;
-    if (!el) return;
-    atBottomRef.current = true;
-    setShowNewPill(false);
-    if (smooth && typeof el.scrollTo === 'function' && !prefersReducedMotion()) {
-      el.scrollTo({ top: el.scrollHeight, behavior: 'smooth' });
-    } else {
-      el.scrollTop = el.scrollHeight;
-    }
-  }, []);
-
-  // After every render, before paint: stick to the bottom, or keep the first
-  // message where it was when something (older history, the load button)
-  // changed above it.
-  useLayoutEffect(() => {
-    const el = scrollRef.current;
-    if (!el) return;
-    const prev = snapshotRef.current;
-    const appended =
-      prev !== null && lastKey !== null && lastKey !== prev.lastKey && (prev.lastKey === null || items.some((i) => i.key === prev.lastKey));
-    // The user just sent something: take them to it even if they were reading history.
-    const ownJustSent = appended && lastItem !== null && lastItem.own && lastItem.status === 'pending';
-
-    if (prev === null || atBottomRef.current || ownJustSent) {
-      el.scrollTop = el.scrollHeight;
+  const scrollToBottom = useCallback(
+    (smooth: boolean) => {
       atBottomRef.current = true;
-      if (ownJustSent) setShowNewPill(false);
-    } else {
-      const anchor = findMessage(el, prev.firstKey);
-      if (anchor) {
-        const delta = anchor.offsetTop - prev.firstTop;
-        if (delta !== 0) el.scrollTop += delta;
-      }
-      if (appended) setShowNewPill(true);
-    }
+      setShowNewPill(false);
+      virtualizerRef.current?.scrollToEnd({ behavior: smooth && !prefersReducedMotion() ? 'smooth' : 'auto' });
+    },
+    [],
+  );
 
-    snapshotRef.current = { firstKey, lastKey, firstTop: findMessage(el, firstKey)?.offsetTop ?? 0 };
+  // After every render, before paint: follow the sizer's position, and stick
+  // to the bottom (or show the pill) when the items changed. Keeping the
+  // reader's row in place when older history is prepended, and the bottom in
+  // view while rows there are measured, is the virtualizer's job
+  // (anchorTo: 'end'; scrollToEnd keeps its target until the sizes settle).
+  useLayoutEffect(() => {
+    const sizer = sizerRef.current;
+    if (sizer && sizer.offsetTop !== scrollMargin) setScrollMargin(sizer.offsetTop);
+    // Until the rows' virtualizer has the log (the render after mounting), there is nothing to scroll.
+    if (scrollElement === null) return;
+
+    const prev = snapshotRef.current;
+    const itemsChanged = prev === null || prev.firstKey !== firstKey || prev.lastKey !== lastKey || prev.count !== items.length;
+    if (itemsChanged) {
+      const appended =
+        prev !== null && lastKey !== null && lastKey !== prev.lastKey && (prev.lastKey === null || items.some((i) => i.key === prev.lastKey));
+      // The user just sent something: take them to it even if they were reading history.
+      const ownJustSent = appended && lastItem !== null && lastItem.own && lastItem.status === 'pending';
+
+      if (prev === null || atBottomRef.current || ownJustSent) {
+        virtualizerRef.current?.scrollToEnd();
+        atBottomRef.current = true;
+        if (ownJustSent) setShowNewPill(false);
+      } else if (appended) {
+        setShowNewPill(true);
+      }
+    }
+    snapshotRef.current = { firstKey, lastKey, count: items.length };
   });
 
   // Keep the bottom in view when the list itself resizes (phone keyboard, composer growing).
@@ -125,7 +187,7 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
     const el = scrollRef.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
     const observer = new ResizeObserver(() => {
-      if (atBottomRef.current) el.scrollTop = el.scrollHeight;
+      if (atBottomRef.current) virtualizerRef.current?.scrollToEnd();
     });
     observer.observe(el);
     return () => observer.disconnect();
@@ -153,7 +215,7 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
       <div
-        ref={scrollRef}
+        ref={attachScroll}
         role="log"
         aria-label="Messages"
         aria-live="polite"
@@ -170,8 +232,12 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
         <div className="mx-auto flex min-h-full w-full max-w-[50rem] flex-col pt-2">
           {/* Few messages sit at the bottom, next to the composer, as in any chat. */}
           {(items.length > 0 || hasOlder) && <div className="flex-1" />}
+          {/*
+            One fixed height for the button and the "beginning" line, so the
+            rows below do not move when the last page of history arrives.
+          */}
           {hasOlder ? (
-            <div className="flex justify-center px-4 pb-2">
+            <div className="flex h-13 shrink-0 items-start justify-center px-4">
               <div ref={sentinelRef} aria-hidden="true" className="h-px w-px" />
               <button
                 type="button"
@@ -190,28 +256,33 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
             </div>
           ) : (
             items.length > 0 && (
-              <p className="px-4 pt-4 pb-2 text-center text-xs text-slate-500 dark:text-slate-400">
+              <p className="flex h-13 shrink-0 items-center justify-center px-4 text-center text-xs text-slate-500 dark:text-slate-400">
                 This is the beginning of the conversation.
               </p>
             )
           )}
 
+          {leadingDay !== null && <DaySeparator label={leadingDay} />}
+
           {items.length === 0 && !hasOlder && <EmptyState loading={loadingOlder} />}
 
-          {rows.map((row) =>
-            row.kind === 'day' ? (
-              <DaySeparator key={row.key} label={row.label} />
-            ) : (
-              <MessageBubble
-                key={row.key}
-                item={row.item}
-                groupStart={row.groupStart}
-                groupEnd={row.groupEnd}
-                onRetry={onRetry}
-                onDelete={onDelete}
-              />
-            ),
-          )}
+          {/*
+            A new one when the first messages arrive (a room opened for the
+            first time, its history coming over the network): its virtualizer
+            then starts at the bottom, instead of rendering and measuring the
+            oldest rows first and the newest ones after scrolling to them.
+          */}
+          <VirtualRows
+            key={rows.length > 0 ? 'rows' : 'none'}
+            rows={rows}
+            appendedAt={appendedAt}
+            scrollMargin={scrollMargin}
+            scrollElement={scrollElement}
+            sizerRef={sizerRef}
+            virtualizerRef={virtualizerRef}
+            onRetry={onRetry}
+            onDelete={onDelete}
+          />
           <div className="h-1 shrink-0" />
         </div>
       </div>
@@ -234,6 +305,172 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
     </div>
   );
 }
+
+type RowVirtualizer = Virtualizer<HTMLDivElement, HTMLDivElement>;
+
+interface VirtualRowsProps {
+  rows: readonly TimelineRow[];
+  /** When rows were appended (ms since the epoch), for their entrance transition. */
+  appendedAt: ReadonlyMap<string, number>;
+  scrollMargin: number;
+  scrollElement: HTMLDivElement | null;
+  sizerRef: RefObject<HTMLDivElement | null>;
+  /** Set to this component's virtualizer, for the list's scroll commands. */
+  virtualizerRef: RefObject<RowVirtualizer | null>;
+  onRetry: (clientId: string) => void;
+  onDelete: (clientId: string) => void;
+}
+
+/**
+ * The sizer and the rows near the viewport, absolutely positioned in it.
+ * Owns the virtualizer; the list drives it through `virtualizerRef`.
+ */
+function VirtualRows({ rows, appendedAt, scrollMargin, scrollElement, sizerRef, virtualizerRef, onRetry, onDelete }: VirtualRowsProps) {
+  const getItemKey = useCallback((index: number) => rows[index].key, [rows]);
+  const estimateSize = useCallback((index: number) => (rows[index].kind === 'day' ? ESTIMATED_DAY_PX : ESTIMATED_MESSAGE_PX), [rows]);
+
+  const virtualizer = useVirtualizer<HTMLDivElement, HTMLDivElement>({
+    count: rows.length,
+    getScrollElement: () => scrollElement,
+    getItemKey,
+    estimateSize,
+    measureElement: measureRow,
+    overscan: OVERSCAN_ROWS,
+    scrollMargin,
+    // A chat: when rows are added or removed above (older history), the row
+    // the reader is looking at keeps its place on screen, decided while
+    // rendering so no frame shows the wrong rows.
+    anchorTo: 'end',
+    rangeExtractor: withNewestRow,
+    // Open at the bottom: the first render already mounts the newest rows.
+    initialOffset: () => rows.length * ESTIMATED_MESSAGE_PX,
+    observeElementRect: observeLogRect,
+  });
+
+  // Before the list's own layout effects, which scroll through it.
+  useLayoutEffect(() => {
+    virtualizerRef.current = rows.length > 0 ? virtualizer : null;
+  });
+  useLayoutEffect(
+    () => () => {
+      if (virtualizerRef.current === virtualizer) virtualizerRef.current = null;
+    },
+    [virtualizer, virtualizerRef],
+  );
+
+  const now = Date.now();
+  return (
+    <div ref={sizerRef} className="relative w-full shrink-0" style={{ height: virtualizer.getTotalSize() }}>
+      {virtualizer.getVirtualItems().map((virtualRow) => {
+        const row = rows[virtualRow.index];
+        return (
+          <div
+            key={virtualRow.key}
+            data-index={virtualRow.index}
+            ref={virtualizer.measureElement}
+            // Only new arrivals animate in (see appendedAt).
+            className={`absolute inset-x-0 top-0 ${now - (appendedAt.get(row.key) ?? 0) <= ENTRANCE_MS ? '' : '*:transition-none!'}`}
+            style={{ transform: `translateY(${virtualRow.start - scrollMargin}px)` }}
+          >
+            <Row row={row} onRetry={onRetry} onDelete={onDelete} />
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+/**
+ * The rows near the viewport, plus always the newest one: a message that
+ * arrives while the reader is up in the history is still added to the log's
+ * DOM, so its live region announces it (rows far from the viewport are not
+ * in the DOM at all).
+ */
+function withNewestRow(range: Range): number[] {
+  const indexes = defaultRangeExtractor(range);
+  const newest = range.count - 1;
+  if (newest >= 0 && indexes.at(-1) !== newest) indexes.push(newest);
+  return indexes;
+}
+
+/**
+ * A row measured at 0 px has no layout (an environment without one, a
+ * hidden ancestor); every real row is taller. Keep the estimate then, or all
+ * rows would fit in the viewport and all would be rendered.
+ */
+function measureRow(element: HTMLDivElement, entry: ResizeObserverEntry | undefined, instance: RowVirtualizer): number {
+  const size = measureElement(element, entry, instance);
+  return size > 0 ? size : instance.options.estimateSize(instance.indexFromElement(element));
+}
+
+/**
+ * The rows the virtualizer lays out: every message, and a day separator
+ * after the last message of each day but the last. Keys must survive older
+ * history being prepended, because the virtualizer keeps the row at the top
+ * of the viewport in place by its key; so a separator is keyed by the message
+ * before it (which never changes), and the first day's separator, which has
+ * no message before it and would move to the top of each prepended page, is
+ * not a row at all but sits above the list (`leadingDay`).
+ */
+function virtualRows(
+  items: readonly TimelineItem[],
+  previous: ReadonlyMap<string, TimelineRow>,
+): { leadingDay: string | null; rows: TimelineRow[] } {
+  const rows: TimelineRow[] = [];
+  let leadingDay: string | null = null;
+  let previousKey: string | null = null;
+  const keep = (row: TimelineRow) => {
+    const old = previous.get(row.key);
+    rows.push(old !== undefined && sameRow(old, row) ? old : row);
+  };
+  for (const row of timelineRows(items)) {
+    if (row.kind === 'message') {
+      keep(row);
+      previousKey = row.key;
+    } else if (previousKey === null) {
+      leadingDay = row.label;
+    } else {
+      keep({ ...row, key: `day-after:${previousKey}` });
+    }
+  }
+  return { leadingDay, rows };
+}
+
+function sameRow(a: TimelineRow, b: TimelineRow): boolean {
+  if (a.kind === 'day' || b.kind === 'day') return a.kind === 'day' && b.kind === 'day' && a.key === b.key && a.label === b.label;
+  if (a.groupStart !== b.groupStart || a.groupEnd !== b.groupEnd) return false;
+  const x = a.item;
+  const y = b.item;
+  return (
+    x.key === y.key &&
+    x.id === y.id &&
+    x.clientId === y.clientId &&
+    x.seq === y.seq &&
+    x.userId === y.userId &&
+    x.content === y.content &&
+    x.createdAt === y.createdAt &&
+    x.own === y.own &&
+    x.status === y.status &&
+    x.error === y.error
+  );
+}
+
+/** One row; rows are stable objects between item changes, so scrolling re-renders none of them. */
+const Row = memo(function Row({
+  row,
+  onRetry,
+  onDelete,
+}: {
+  row: TimelineRow;
+  onRetry: (clientId: string) => void;
+  onDelete: (clientId: string) => void;
+}) {
+  return row.kind === 'day' ? (
+    <DaySeparator label={row.label} />
+  ) : (
+    <MessageBubble item={row.item} groupStart={row.groupStart} groupEnd={row.groupEnd} onRetry={onRetry} onDelete={onDelete} />
+  );
+});
 
 function DaySeparator({ label }: { label: string }) {
   return (
