@@ -1,0 +1,192 @@
+/** Markdown for results.md and the console, from the results object run.ts writes as JSON. */
+import type { MachineInfo } from './machine.js';
+
+type Json = any;
+
+interface Results {
+  date: string;
+  quick: boolean;
+  machine: MachineInfo | null;
+  sharedMachineNote: string;
+  reproduce: string;
+  settings: Json;
+  targets: string[];
+  benchmarks: Record<string, Json>;
+}
+
+const fmt = (value: unknown, digits = 0): string => {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'number') return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return String(value);
+};
+const mib = (bytes: unknown) => (typeof bytes === 'number' ? fmt(bytes / 2 ** 20, 1) : '—');
+const kib = (bytes: unknown) => (typeof bytes === 'number' ? fmt(bytes / 1024, 1) : '—');
+const pct = (fraction: unknown, digits = 2) => (typeof fraction === 'number' ? `${fmt(fraction * 100, digits)} %` : '—');
+const ratio = (value: unknown, goal: number) => (typeof value === 'number' ? `${fmt(value, 2)}× (target ≥ ${goal}×: ${value >= goal ? 'met' : 'not met'})` : '—');
+/** A fan-out ratio: a value, or a lower bound when the other server held no rate at all. */
+const boundedRatio = (r: Json, goal: number) => {
+  if (!r) return '—';
+  if (typeof r.value === 'number') return ratio(r.value, goal);
+  if (typeof r.atLeast === 'number') return `> ${fmt(r.atLeast, 2)}× (the other server held no rate tried; target ≥ ${goal}×: ${r.atLeast >= goal ? 'met' : 'not met'})`;
+  return '—';
+};
+const NAMES: Record<string, string> = { whisper: 'Whisper', bare: 'bare ws', socketio: 'Socket.IO' };
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+function fanoutSection(bench: Json, settings: Json): string {
+  const s = settings.fanout;
+  const out: string[] = ['## 1. Fan-out', ''];
+  out.push(
+    `${s.listeners} listening + ${s.senders} sending sockets in one room, one message (${s.contentBytes} B content) per frame, ` +
+      `${s.windowMs / 1000} s per rate (+ up to ${s.drainMs / 1000} s drain); latency = listener receive time − sender timestamp in the content (one process, one clock). ` +
+      `A rate is held with ≥ ${s.passDelivered * 100} % delivered and p95 ≤ ${s.passP95Ms} ms; the ramp stops after ${s.maxConsecutiveFailures} failures in a row.`,
+    '',
+  );
+  const rows: string[][] = [];
+  const summary: string[][] = [];
+  for (const [target, result] of Object.entries<Json>(bench.targets ?? {})) {
+    if (result.error) {
+      summary.push([NAMES[target] ?? target, 'error', result.error.split('\n')[0]]);
+      continue;
+    }
+    summary.push([NAMES[target] ?? target, fmt(result.maxRate), result.limitedBy ?? '']);
+    for (const step of result.steps ?? []) {
+      rows.push([
+        NAMES[target] ?? target,
+        fmt(step.rate),
+        fmt(step.achievedSendRate),
+        pct(step.delivered, 3),
+        fmt(step.p50, 1),
+        fmt(step.p95, 1),
+        fmt(step.p99, 1),
+        step.pass ? 'held' : `**no**: ${step.why}`,
+        fmt(step.serverCpuPct),
+        fmt(step.postgresCpuPct),
+        fmt(step.loadgenCpuPct),
+        fmt(step.loadgenLoopDelayP99, 1),
+        fmt(step.machineCpuPct),
+      ]);
+    }
+  }
+  out.push(table(['server', 'highest rate held (msg/s)', 'what stopped the ramp'], summary), '');
+  out.push(`Whisper / bare ws: ${boundedRatio(bench.ratios?.whisperOverBare, 3)}; Whisper / Socket.IO: ${boundedRatio(bench.ratios?.whisperOverSocketIo, 3)}`, '');
+  const whisperLimit: string = bench.targets?.whisper?.limitedBy ?? '';
+  if (whisperLimit.startsWith('load generator') || whisperLimit.startsWith('nothing')) {
+    out.push("Whisper's ramp did not end at a limit of its own (see above), so its figure and both ratios are lower bounds.", '');
+  }
+  out.push(
+    table(
+      ['server', 'offered msg/s', 'sent msg/s', 'delivered', 'p50 ms', 'p95 ms', 'p99 ms', 'held', 'server CPU %', 'its PostgreSQL backends CPU %', 'load gen CPU %', 'load gen loop delay p99 ms', 'machine CPU % (all cores)'],
+      rows,
+    ),
+    '',
+  );
+  return out.join('\n');
+}
+
+function ingestSection(bench: Json, settings: Json): string {
+  const s = settings.ingest;
+  const out: string[] = ['## 2. Ingest', ''];
+  if (bench.error) return [...out, `error: ${bench.error}`, ''].join('\n');
+  out.push(
+    `${s.senders} senders × ${s.window} sends in flight, one message (${s.contentBytes[0]}–${s.contentBytes[1]} random characters) per send, ` +
+      `${s.durationMs / 1000} s measured after ${s.warmupMs / 1000} s warm-up; durable commits (fsync on, synchronous_commit on). ` +
+      'Whisper: acks (after COMMIT) over its sockets into one room nobody listens to. ' +
+      `Baseline: one autocommitted INSERT per message through a pg.Pool of ${bench.baseline?.poolSize ?? '—'} connections into a table shaped like messages.`,
+    '',
+  );
+  const row = (name: string, r: Json) =>
+    r
+      ? [name, fmt(r.ackedPerSecond), fmt(r.latency?.p50, 1), fmt(r.latency?.p95, 1), fmt(r.latency?.p99, 1), fmt(r.serverCpuPct), fmt(r.postgresCpuPct), fmt(r.loadgenCpuPct), fmt(r.machineCpuPct)]
+      : [name, '—', '—', '—', '—', '—', '—', '—', '—'];
+  out.push(
+    table(
+      ['system', 'acked msg/s', 'ack p50 ms', 'ack p95 ms', 'ack p99 ms', 'server CPU %', 'PostgreSQL backends CPU %', 'load gen CPU %', 'machine CPU % (all cores)'],
+      [row('Whisper (group commit)', bench.whisper), row('baseline (INSERT per message)', bench.baseline)],
+    ),
+    '',
+  );
+  out.push(`Whisper / baseline: ${ratio(bench.ratio, 3)}`);
+  if (bench.whisper) out.push(`Rows stored for Whisper: ${fmt(bench.whisper.storedRows)} for ${fmt(bench.whisper.ackedTotal)} acks (every ack stored: ${bench.whisper.everyAckStored ? 'yes' : 'NO'}).`);
+  out.push('');
+  return out.join('\n');
+}
+
+function capacitySection(bench: Json, settings: Json): string {
+  const s = settings.capacity;
+  const out: string[] = ['## 3. Capacity', ''];
+  out.push(
+    `Idle sockets opened in steps (${s.steps.join(', ')}), ${s.perAddress} per loopback source address; server VmRSS after each step settles ${s.settleMs / 1000} s. ` +
+      'Per socket = (RSS − RSS before the first socket) / sockets; "within 1 GiB" projects that to a 1 GiB RSS.',
+    '',
+  );
+  const summary: string[][] = [];
+  const rows: string[][] = [];
+  for (const [target, result] of Object.entries<Json>(bench.targets ?? {})) {
+    if (result.error) {
+      summary.push([NAMES[target] ?? target, 'error', '—', '—', '—', '—', result.error.split('\n')[0]]);
+      continue;
+    }
+    summary.push([
+      NAMES[target] ?? target,
+      fmt(result.held),
+      mib(result.baseRssBytes),
+      kib(result.perSocketBytes),
+      fmt(result.projectedWithinLimit),
+      `${fmt(result.serverOpenFilesLimit)} / ${fmt(result.loadgenOpenFilesLimit)}`,
+      result.stoppedBecause,
+    ]);
+    for (const step of result.steps ?? []) {
+      rows.push([NAMES[target] ?? target, fmt(step.sockets), fmt(step.open), mib(step.rssBytes), kib(step.perSocketBytes), fmt(step.connectsPerSecond)]);
+    }
+  }
+  out.push(
+    table(['server', 'sockets held', 'RSS before (MiB)', 'KiB per socket', 'projected within 1 GiB (memory only)', 'open-file limit server / load gen', 'ramp ended because'], summary),
+    '',
+    'Each socket is one file descriptor in the server and one in the load generator, so past the open-file limit (or the last step) memory is not what stops the ramp; the 1 GiB projection is memory alone.',
+    '',
+  );
+  out.push(table(['server', 'sockets', 'open', 'RSS MiB', 'KiB per socket', 'connects/s'], rows), '');
+  return out.join('\n');
+}
+
+/** Nested objects as dotted keys (two levels), arrays and deeper objects as JSON. */
+function flatten(value: Json, prefix = '', depth = 0): [string, string][] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 2) {
+    return Object.entries<Json>(value).flatMap(([key, inner]) => flatten(inner, prefix ? `${prefix}.${key}` : key, depth + 1));
+  }
+  const text = typeof value === 'object' && value !== null ? `\`${JSON.stringify(value).slice(0, 200)}\`` : typeof value === 'number' ? fmt(value, Number.isInteger(value) ? 0 : 2) : String(value);
+  return [[prefix || 'value', text.replace(/\|/g, '\\|')]];
+}
+
+function externalSection(title: string, bench: Json): string {
+  const out: string[] = [`## ${title}`, ''];
+  if (bench.skipped) return [...out, `skipped: ${bench.skipped}`, ''].join('\n');
+  if (bench.error) return [...out, `error: ${bench.error}`, ''].join('\n');
+  return [...out, table(['measure', 'value'], flatten(bench.result ?? {})), ''].join('\n');
+}
+
+export function renderMarkdown(results: Results): string {
+  const m = results.machine;
+  const out: string[] = [`# Whisper benchmarks${results.quick ? ' (quick settings: development only)' : ''}`, ''];
+  out.push(`- date: ${results.date}`);
+  if (m) {
+    out.push(`- machine: ${m.cpuModel} × ${m.cpuCount}, ${m.totalMemoryGiB} GiB RAM, ${m.os}`);
+    out.push(`- node ${m.node}, PostgreSQL ${m.postgres} (${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ')}), fd limit ${m.fdLimit}`);
+    out.push(`- load average at start: ${m.loadAverageAtStart.join(' ')}`);
+  }
+  out.push(`- reproduce: \`${results.reproduce}\``);
+  if (results.sharedMachineNote) out.push(`- ${results.sharedMachineNote}`);
+  out.push('');
+  const b = results.benchmarks;
+  const failed = (name: string) => (b[name]?.error && !b[name]?.targets && !b[name]?.whisper ? `## ${name}\n\nerror: ${b[name].error}\n` : null);
+  if (b.fanout) out.push(failed('fanout') ?? fanoutSection(b.fanout, results.settings));
+  if (b.ingest) out.push(ingestSection(b.ingest, results.settings));
+  if (b.capacity) out.push(failed('capacity') ?? capacitySection(b.capacity, results.settings));
+  if (b['client-weight']) out.push(externalSection('Client weight (tests/bench/client-weight.ts)', b['client-weight']));
+  if (b['reconnect-flush']) out.push(externalSection('Reconnect flush (tests/bench/reconnect-flush.ts)', b['reconnect-flush']));
+  return `${out.join('\n')}\n`;
+}
