@@ -55,6 +55,9 @@ export async function sendMessages(writer: MessageWriter, userId: string, data: 
   }
 
   const stored = new Map<number, StoredMessage>();
+  // For a send naming one room nothing above awaits, so writer.write runs
+  // before sendMessages returns: chat-socket relies on this to hand
+  // consecutive frames to the writer in arrival order (S4).
   const outcomes = await Promise.allSettled(
     [...byRoom].map(async ([roomId, items]) => {
       try {

@@ -9,7 +9,7 @@ import {
   MAX_BATCH_SIZE,
   type ServerFrame,
 } from '../protocol.js';
-import { sendMessages } from './chat-service.js';
+import { sendMessages, type SendOutcome } from './chat-service.js';
 import { SendFrameSchema, SyncFrameSchema } from './frame-schemas.js';
 import type { Subscriber } from './room-hub.js';
 import { TokenBucket } from './token-bucket.js';
@@ -79,6 +79,15 @@ export function settleChatSocket(socket: WebSocket): Promise<void> {
 const validateSend = Compile(SendFrameSchema);
 const validateSync = Compile(SyncFrameSchema);
 
+/** How many rooms a send's items name (an item without room_id is in the default room, as validation sees it). */
+function roomCount(items: unknown[]): number {
+  const rooms = new Set<unknown>();
+  for (const item of items) {
+    rooms.add(typeof item === 'object' && item !== null ? ((item as { room_id?: unknown }).room_id ?? DEFAULT_ROOM_ID) : DEFAULT_ROOM_ID);
+  }
+  return rooms.size;
+}
+
 function typeOf(frame: unknown): unknown {
   return typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? (frame as { type?: unknown }).type : undefined;
 }
@@ -127,11 +136,22 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
 
   // S4: sends and syncs from one socket are handled strictly in arrival order.
   let queue: Promise<void> = Promise.resolve();
-  const enqueue = (work: () => Promise<void>) => {
-    queue = queue.then(work).catch((error: unknown) => {
-      log.warn({ err: error }, 'chat frame failed');
-      sendError(ErrorCode.Unavailable, 'the server could not store or read messages right now; resend later');
-    });
+  /**
+   * Queued work that nothing after it may overtake: syncs, and sends that
+   * name several rooms (their writes start only after a room check).
+   */
+  let barriers = 0;
+  const enqueue = (work: () => Promise<void>, barrier = true) => {
+    if (barrier) barriers++;
+    queue = queue
+      .then(work)
+      .catch((error: unknown) => {
+        log.warn({ err: error }, 'chat frame failed');
+        sendError(ErrorCode.Unavailable, 'the server could not store or read messages right now; resend later');
+      })
+      .finally(() => {
+        if (barrier) barriers--;
+      });
   };
 
   settlers.set(socket, async () => {
@@ -142,12 +162,12 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
     } while (current !== queue);
   });
 
-  const handleSend = async (data: unknown[]) => {
-    const { ack, rejected, unavailable } = await sendMessages(app.writer, userId, data);
+  const answer = ({ ack, rejected, unavailable }: SendOutcome) => {
     for (const frame of rejected) send(frame);
     if (ack) send(ack);
     if (unavailable) sendError(ErrorCode.Unavailable, 'some messages could not be stored right now; resend them');
   };
+  const handleSend = async (data: unknown[]) => answer(await sendMessages(app.writer, userId, data));
 
   const handleSync = async (roomId: string, afterSeq: number) => {
     const head = await app.messages.lastSeq(roomId);
@@ -213,7 +233,19 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, token:
           socket.close(CloseCode.PolicyViolation, 'too many messages');
           return;
         }
-        enqueue(() => handleSend(items));
+        if (barriers === 0 && roomCount(items) === 1) {
+          // Pipelined: a one-room send reaches the writer's queue at once
+          // (sendMessages calls writer.write synchronously for one room), so
+          // frames that follow each other from one socket share a
+          // transaction instead of waiting a commit each. Writes still enter
+          // the room's queue in arrival order, and only the answers take
+          // their turn in `queue`, so acks keep arrival order too (S4).
+          const outcome = sendMessages(app.writer, userId, items);
+          outcome.catch(() => undefined); // reported when its turn comes
+          enqueue(async () => answer(await outcome), false);
+        } else {
+          enqueue(() => handleSend(items));
+        }
         return;
       }
       case 'sync': {

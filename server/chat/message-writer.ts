@@ -9,6 +9,13 @@ import type { MessagesRepository, NewMessage, StoredMessage } from '../repositor
  */
 const MAX_ITEMS_PER_COMMIT = 1000;
 
+/**
+ * Resolves once the current turn of the event loop is over: every callback
+ * and promise chain woken so far (a socket's next frame, the continuations
+ * of the acks just resolved) has run.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 interface Job {
   items: NewMessage[];
   resolve(results: StoredMessage[]): void;
@@ -62,6 +69,9 @@ export class MessageWriter {
   }
 
   private async run(roomId: string, queue: RoomQueue): Promise<void> {
+    // Sends that arrive in the same turn join the first transaction instead
+    // of the first one going alone.
+    await nextTurn();
     while (queue.jobs.length > 0) {
       const batch = this.takeBatch(queue);
       try {
@@ -81,6 +91,11 @@ export class MessageWriter {
         this.log.debug({ err: error, roomId }, 'message batch not stored');
         for (const job of batch) job.reject(error);
       }
+      // The acks just resolved wake their sockets, whose next frames are
+      // often already waiting: let them queue before the next batch is taken,
+      // or it starts with whoever came first and the rest wait a whole
+      // commit (batches alternate 1, n-1, 1, n-1, … under steady load).
+      await nextTurn();
     }
     this.queues.delete(roomId);
   }
