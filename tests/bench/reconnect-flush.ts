@@ -154,6 +154,10 @@ async function realClientFlush(origin: string, run: number): Promise<{ flushMs: 
   return { flushMs: lastAckAt - connectedAt, totalMs: lastAckAt - startedAt, inOrder };
 }
 
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void cleanup().finally(() => process.exit(1)));
+}
+
 try {
   await admin(`CREATE DATABASE ${database}`);
   const port = await freePort();
