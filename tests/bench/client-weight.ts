@@ -56,6 +56,7 @@ import lighthouse from 'lighthouse';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ulid } from 'ulid';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The build to measure; CLIENT_DIST points at another one (say, a build of an older version) to compare. */
@@ -63,18 +64,8 @@ const DIST = path.resolve(process.env.CLIENT_DIST ?? path.join(REPO_ROOT, 'clien
 /** Lighthouse's full reports (JSON; open in https://googlechrome.github.io/lighthouse/viewer/) for diagnosis. */
 const REPORT_DIR = path.join(REPO_ROOT, 'tests/output/bench/client-weight');
 const ADMIN_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROME_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+/** Lighthouse drives Chromium through chrome-launcher, which wants the headless flag spelled out. */
+const CHROME_FLAGS = ['--headless=new', ...CHROMIUM_ARGS];
 const ROOM = 'general';
 /** A phone-sized viewport for the big-room measurements (Lighthouse's own mobile emulation is 412×823 too). */
 const VIEWPORT = { width: 412, height: 823 };
