@@ -2,7 +2,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, restSend } from '../support/fixtures.js';
-import { createE2eEnv, ownMessages, sendMessage, UI_TIMEOUT_MS, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, ownMessages, sendMessage, UI_TIMEOUT_MS, writeOutboxRow, type E2eEnv } from './support/e2e-env.js';
 
 let env: E2eEnv;
 beforeAll(async () => {
@@ -55,29 +55,8 @@ describe('accessibility (axe)', () => {
         data: Array.from({ length: 12 }, (_, i) => ({ content: `Message ${i} from someone else, with enough words to wrap on a phone screen.` })),
       });
       await sendMessage(page, 'My own message');
-      await page.evaluate(async () => {
-        // A message the server will refuse, as an older client might have queued it.
-        const request = indexedDB.open('whisper');
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          request.onsuccess = () => resolve(request.result);
-          request.onerror = () => reject(request.error);
-        });
-        const tx = db.transaction('outbox', 'readwrite');
-        tx.objectStore('outbox').put({
-          client_id: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
-          room_id: 'general',
-          content: 'x'.repeat(4001),
-          created_at: new Date().toISOString(),
-          status: 'pending',
-          attempts: 0,
-          sent_at: null,
-          sent_on: null,
-          error_code: null,
-          error_message: null,
-        });
-        await new Promise((resolve) => (tx.oncomplete = resolve));
-        db.close();
-      });
+      // A message the server will refuse, as an older client might have queued it.
+      await writeOutboxRow(page, '01ZZZZZZZZZZZZZZZZZZZZZZZZ', 'x'.repeat(4001));
       await expect.poll(async () => (await ownMessages(page)).map((m) => m.status).sort(), { timeout: UI_TIMEOUT_MS }).toEqual(['failed', 'sent']);
       await page.getByRole('button', { name: 'Retry' }).waitFor();
       expect(await seriousViolations(page)).toEqual([]);

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createE2eEnv, ownMessages, UI_TIMEOUT_MS, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, ownMessages, UI_TIMEOUT_MS, writeOutboxRow, type E2eEnv } from './support/e2e-env.js';
 
 /** The server's limit (MAX_CONTENT_LENGTH) is 4000; the composer never lets more through. */
 const TOO_LONG = 4001;
@@ -23,44 +23,6 @@ function fakeUlid(suffix: string): string {
   return id;
 }
 
-/**
- * Writes an outbox row the way an older client version (or a bug) might
- * have left it: straight into IndexedDB, bypassing the composer's limit.
- * The row has the OutboxItem shape of client/src/shared/db/whisper-db.ts.
- */
-async function writeOutboxRow(page: Page, clientId: string, content: string): Promise<void> {
-  await page.evaluate(
-    ({ clientId, content }) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('whisper');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction('outbox', 'readwrite');
-          tx.objectStore('outbox').put({
-            client_id: clientId,
-            room_id: 'general',
-            content,
-            created_at: new Date().toISOString(),
-            status: 'pending',
-            attempts: 0,
-            sent_at: null,
-            sent_on: null,
-            error_code: null,
-            error_message: null,
-          });
-          tx.oncomplete = () => {
-            db.close();
-            resolve();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    { clientId, content },
-  );
-}
-
-/** The outbox as IndexedDB holds it. */
 async function outboxRows(page: Page): Promise<{ client_id: string; status: string; error_code: string | null }[]> {
   return page.evaluate(
     () =>

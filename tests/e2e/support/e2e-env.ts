@@ -115,3 +115,41 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   await box.press('Enter');
 }
 
+/**
+ * Writes an outbox row the way an older client version (or a bug) might
+ * have left it: straight into IndexedDB, bypassing the composer's limit.
+ * The row has the OutboxItem shape of client/src/shared/db/whisper-db.ts.
+ */
+export async function writeOutboxRow(page: Page, clientId: string, content: string): Promise<void> {
+  await page.evaluate(
+    ({ clientId, content }) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('whisper');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction('outbox', 'readwrite');
+          tx.objectStore('outbox').put({
+            client_id: clientId,
+            room_id: 'general',
+            content,
+            created_at: new Date().toISOString(),
+            status: 'pending',
+            attempts: 0,
+            sent_at: null,
+            sent_on: null,
+            error_code: null,
+            error_message: null,
+          });
+          tx.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    { clientId, content },
+  );
+}
+
+/** The outbox as IndexedDB holds it. */
