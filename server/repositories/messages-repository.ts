@@ -27,6 +27,7 @@ export const FANOUT_CHANNEL = 'whisper_messages';
 /**
  * The notification payload: ids, not bodies, to stay far below the 8000-byte
  * NOTIFY limit whatever the messages hold. Seqs a..b of room r were committed.
+ * Sent by store_messages() (migrations/002) inside the storing transaction.
  */
 export interface CommitNotice {
   r: string;
@@ -48,6 +49,8 @@ export class UnknownRoomError extends Error {
  */
 const RETRYABLE_CODES = new Set(['23505', '40P01']);
 const INSERT_ATTEMPTS = 3;
+/** Raised by store_messages() for a room that does not exist. */
+const UNKNOWN_ROOM_SQLSTATE = 'WH404';
 
 const MESSAGE_COLUMNS = 'id, seq, room_id, user_id, client_id, content, created_at';
 
@@ -61,12 +64,19 @@ interface MessageRow {
   created_at: Date;
 }
 
-function toMessage(row: MessageRow): ChatMessage {
-  return { ...row, created_at: row.created_at.toISOString() };
+/** One row of store_messages() (migrations/002) per item sent. */
+interface StoreRow {
+  id: string;
+  seq: number;
+  /** Already in the wire format (ISO 8601, UTC, milliseconds). */
+  created_at: string;
+  created: boolean;
+  /** Only for items the call did not create (resends). */
+  content: string | null;
 }
 
-function identityKey(userId: string, clientId: string): string {
-  return `${userId}/${clientId}`;
+function toMessage(row: MessageRow): ChatMessage {
+  return { ...row, created_at: row.created_at.toISOString() };
 }
 
 export function createMessagesRepository(pool: pg.Pool) {
@@ -74,95 +84,39 @@ export function createMessagesRepository(pool: pg.Pool) {
   const nextId = monotonicFactory();
 
   async function insertOnce(roomId: string, items: NewMessage[]): Promise<StoredMessage[]> {
-    const client = await pool.connect();
-    // A checked-out client has no pool listener: without one, a connection
-    // lost mid-transaction (database restart, failover) would be an uncaught
-    // 'error' event and take the process down. The failed query rejects anyway.
-    const onError = () => undefined;
-    client.on('error', onError);
+    // Minted before the room lock is taken: within one process the writer
+    // stores one batch per room at a time, so ids still rise with seq there.
+    const ids = items.map(() => nextId());
     try {
-      await client.query('BEGIN');
-      // S2: the row lock is held until COMMIT, so seqs are handed out in
-      // commit order and a rolled-back batch gives its seqs back.
-      const room = await client.query<{ last_seq: number }>(
-        'SELECT last_seq FROM rooms WHERE id = $1 FOR UPDATE',
-        [roomId],
+      // One autocommitted statement (migrations/002): lock, resend lookup,
+      // insert, seq counter and NOTIFY in one round trip; it returns only
+      // after COMMIT (S4).
+      const { rows } = await pool.query<StoreRow>(
+        'SELECT * FROM store_messages($1, $2, $3::text[], $4::uuid[], $5::text[], $6::text[])',
+        [
+          FANOUT_CHANNEL,
+          roomId,
+          ids,
+          items.map((item) => item.userId),
+          items.map((item) => item.clientId),
+          items.map((item) => item.content),
+        ],
       );
-      if (room.rowCount === 0) throw new UnknownRoomError(roomId);
-      let lastSeq = room.rows[0].last_seq;
-
-      // S3: look up resends after taking the lock, so a concurrent first send
-      // of the same client_id is already committed and visible here.
-      const keyed = items.filter((item) => item.clientId !== null);
-      const stored = new Map<string, ChatMessage>();
-      if (keyed.length > 0) {
-        const existing = await client.query<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} FROM messages
-            WHERE (user_id, client_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
-          [keyed.map((item) => item.userId), keyed.map((item) => item.clientId)],
-        );
-        for (const row of existing.rows) stored.set(identityKey(row.user_id, row.client_id!), toMessage(row));
-      }
-
-      const results: StoredMessage[] = [];
-      const fresh: ChatMessage[] = [];
-      const createdAt = new Date().toISOString();
-      for (const item of items) {
-        const key = item.clientId === null ? null : identityKey(item.userId, item.clientId);
-        const previous = key === null ? undefined : stored.get(key);
-        if (previous) {
-          results.push({ message: previous, created: false });
-          continue;
-        }
-        const message: ChatMessage = {
-          id: nextId(),
-          seq: ++lastSeq,
+      return rows.map((row, i) => ({
+        message: {
+          id: row.id,
+          seq: row.seq,
           room_id: roomId,
-          user_id: item.userId,
-          client_id: item.clientId,
-          content: item.content,
-          created_at: createdAt,
-        };
-        fresh.push(message);
-        // A client_id repeated inside one batch is the same message.
-        if (key !== null) stored.set(key, message);
-        results.push({ message, created: true });
-      }
-
-      if (fresh.length > 0) {
-        // One multi-row insert for the whole batch (group commit).
-        const inserted = await client.query<{ created_at: Date }>(
-          `INSERT INTO messages (id, room_id, seq, user_id, client_id, content)
-           SELECT t.id, $1, t.seq, t.user_id, t.client_id, t.content
-             FROM unnest($2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[])
-               AS t(id, seq, user_id, client_id, content)
-           RETURNING created_at`,
-          [
-            roomId,
-            fresh.map((m) => m.id),
-            fresh.map((m) => m.seq),
-            fresh.map((m) => m.user_id),
-            fresh.map((m) => m.client_id),
-            fresh.map((m) => m.content),
-          ],
-        );
-        // The database clock is the one history will show; use it everywhere.
-        const committedAt = inserted.rows[0].created_at.toISOString();
-        for (const message of fresh) message.created_at = committedAt;
-        await client.query('UPDATE rooms SET last_seq = $2 WHERE id = $1', [roomId, lastSeq]);
-        // S6: every instance hears about the commit, in commit order, once it
-        // is durable (NOTIFY is delivered at COMMIT, never for a rollback).
-        const notice: CommitNotice = { r: roomId, a: fresh[0].seq, b: lastSeq };
-        await client.query('SELECT pg_notify($1, $2)', [FANOUT_CHANNEL, JSON.stringify(notice)]);
-      }
-      await client.query('COMMIT');
-      return results;
+          user_id: items[i].userId,
+          client_id: items[i].clientId,
+          content: row.content ?? items[i].content,
+          created_at: row.created_at,
+        },
+        created: row.created,
+      }));
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if ((error as { code?: string }).code === UNKNOWN_ROOM_SQLSTATE) throw new UnknownRoomError(roomId);
       throw error;
-    } finally {
-      client.off('error', onError);
-      client.release();
     }
   }
 

@@ -41,7 +41,13 @@ const routes: FastifyPluginAsyncTypebox<{ allowedOrigins: readonly string[] }> =
       },
     },
     // The querystring schema above has validated this shape before the upgrade.
-    (socket, request) => handleChatSocket(app, socket, (request.query as { token?: string }).token, request.ip, request.log),
+    (socket, request) =>
+      handleChatSocket(app, socket, {
+        token: (request.query as { token?: string }).token,
+        ip: request.ip,
+        stream: request.raw.socket,
+        log: request.log,
+      }),
   );
 };
 

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, type AckFrame } from '../../server/protocol.js';
 import { isAck, item } from '../support/fixtures.js';
-import { createTestDatabase } from '../support/test-db.js';
+import { createTestDatabase, migrationVersions } from '../support/test-db.js';
 import { startTestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';
 
@@ -30,10 +30,10 @@ describe('lifecycle', () => {
 
   it('[S1] npm run db:migrate applies the migrations to DATABASE_URL, and is a no-op the second time', async () => {
     const db = await createTestDatabase(); // already migrated: drop the tables to start from zero
-    await db.pool.query('DROP TABLE messages, rooms, schemaversion');
+    await db.pool.query('DROP TABLE messages, rooms, schemaversion; DROP FUNCTION store_messages');
     const env = { ...process.env, DATABASE_URL: db.url };
     const first = await run('npm', ['run', '--silent', 'db:migrate'], { env });
-    expect(first.stdout).toContain('applied migrations 1');
+    expect(first.stdout).toContain(`applied migrations ${migrationVersions().join(', ')}`);
     const second = await run('npm', ['run', '--silent', 'db:migrate'], { env });
     expect(second.stdout).toContain('database is up to date');
     const { rows } = await db.pool.query("SELECT id FROM rooms WHERE id = 'general'");

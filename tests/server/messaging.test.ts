@@ -118,6 +118,42 @@ describe('S3 idempotent resends', () => {
     await socket.close();
   });
 
+  it('[S2][S3] a batch mixing new messages, a resend, a repeat and an item without client_id stores each new one once, gap-free', async () => {
+    const socket = await TestSocket.connect(server.wsUrl);
+    const listener = await TestSocket.connect(server.wsUrl);
+    const earlier = item('sent before');
+    socket.send({ type: 'messages', data: [earlier] });
+    const [earlierId, earlierSeq] = await socket.next<AckFrame>(isAck).then((ack) => [ack.message_ids[0], ack.seqs[0]]);
+
+    const b = item('b');
+    const c = item('c');
+    socket.send({ type: 'messages', data: [b, { ...earlier, content: 'resent with other text' }, b, { content: 'no client id' }, c] });
+    const ack = await socket.next<AckFrame>(isAck);
+    expect(ack.client_ids).toEqual([b.client_id, earlier.client_id, b.client_id, null, c.client_id]);
+    // The resend is answered with the stored message; only b, the item without a client_id and c are new.
+    expect(ack.message_ids[1]).toBe(earlierId);
+    expect(ack.seqs[1]).toBe(earlierSeq);
+    expect(ack.message_ids[2]).toBe(ack.message_ids[0]);
+    expect(ack.seqs[2]).toBe(ack.seqs[0]);
+    const [bSeq, , , loneSeq, cSeq] = ack.seqs;
+    expect([loneSeq - bSeq, cSeq - loneSeq]).toEqual([1, 1]);
+
+    const { rows } = await server.db.pool.query<{ seq: number; content: string }>(
+      'SELECT seq, content FROM messages WHERE room_id = $1 AND seq >= $2 ORDER BY seq',
+      ['general', earlierSeq],
+    );
+    expect(rows.find((row) => row.seq === earlierSeq)?.content).toBe('sent before');
+    expect(rows.filter((row) => row.seq >= bSeq && row.seq <= cSeq).map((row) => row.content)).toEqual(['b', 'no client id', 'c']);
+    // Listeners get each new message once, in seq order, and never the resend again.
+    await listener.next((f) => f.type === 'messages' && f.data.some((m) => m.client_id === c.client_id));
+    const seen = received(listener.frames).filter((m) => m.seq >= bSeq && m.seq <= cSeq);
+    expect(seen.map((m) => m.content)).toEqual(['b', 'no client id', 'c']);
+    // What was broadcast is exactly what history serves (created_at included).
+    const history = await server.app.messages.history({ roomId: 'general', afterSeq: bSeq - 1, limit: 3 });
+    expect(seen).toEqual(history.messages);
+    await Promise.all([socket.close(), listener.close()]);
+  });
+
   it('[S3] the same client_id raced from two sockets of one user at once is stored once', async () => {
     const session = await createSession(server.baseUrl);
     const sockets = await Promise.all(Array.from({ length: 5 }, () => TestSocket.connect(server.wsUrl, session.token)));

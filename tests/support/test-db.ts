@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { migrate } from '../../server/migrate.js';
@@ -8,6 +11,17 @@ export interface TestDatabase {
   /** A small pool for assertions straight against the tables. */
   pool: pg.Pool;
   drop(): Promise<void>;
+}
+
+const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+/** The versions of the migrations in migrations/, ascending: what a migrated database holds. */
+export function migrationVersions(): number[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .map((file) => /^(\d+)\.do\./.exec(file)?.[1])
+    .filter((version): version is string => version !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 const OBJECT_IN_USE = '55006';

@@ -90,7 +90,7 @@ function fanoutSection(bench: Json, settings: Json): string {
 function ingestSection(bench: Json, settings: Json): string {
   const s = settings.ingest;
   const out: string[] = ['## 2. Ingest', ''];
-  if (bench.error) return [...out, `error: ${bench.error}`, ''].join('\n');
+  if (bench.error && !bench.rounds?.length) return [...out, `error: ${bench.error}`, ''].join('\n');
   out.push(
     `${s.senders} senders × ${s.window} sends in flight, one message (${s.contentBytes[0]}–${s.contentBytes[1]} random characters) per send, ` +
       `${s.durationMs / 1000} s measured after ${s.warmupMs / 1000} s warm-up; durable commits (fsync on, synchronous_commit on). ` +
@@ -102,15 +102,26 @@ function ingestSection(bench: Json, settings: Json): string {
     r
       ? [name, fmt(r.ackedPerSecond), fmt(r.latency?.p50, 1), fmt(r.latency?.p95, 1), fmt(r.latency?.p99, 1), fmt(r.serverCpuPct), fmt(r.postgresCpuPct), fmt(r.loadgenCpuPct), fmt(r.machineCpuPct)]
       : [name, '—', '—', '—', '—', '—', '—', '—', '—'];
+  const rounds: Json[] = bench.rounds ?? [];
   out.push(
+    `${rounds.length} round(s), Whisper and baseline taking turns, each round on a fresh database; medians over the rounds, and the median of the rounds' side-by-side ratios.`,
+    '',
     table(
-      ['system', 'acked msg/s', 'ack p50 ms', 'ack p95 ms', 'ack p99 ms', 'server CPU %', 'PostgreSQL backends CPU %', 'load gen CPU %', 'machine CPU % (all cores)'],
-      [row('Whisper (group commit)', bench.whisper), row('baseline (INSERT per message)', bench.baseline)],
+      ['round', 'system', 'acked msg/s', 'ack p50 ms', 'ack p95 ms', 'ack p99 ms', 'server CPU %', 'PostgreSQL backends CPU %', 'load gen CPU %', 'machine CPU % (all cores)', 'ratio'],
+      rounds.flatMap((r) => [
+        [String(r.round), ...row('Whisper (group commit)', r.whisper), fmt(r.ratio, 2)],
+        [String(r.round), ...row('baseline (INSERT per message)', r.baseline), ''],
+      ]),
     ),
     '',
   );
-  out.push(`Whisper / baseline: ${ratio(bench.ratio, 3)}`);
-  if (bench.whisper) out.push(`Rows stored for Whisper: ${fmt(bench.whisper.storedRows)} for ${fmt(bench.whisper.ackedTotal)} acks (every ack stored: ${bench.whisper.everyAckStored ? 'yes' : 'NO'}).`);
+  out.push(`Median acked msg/s: Whisper ${fmt(bench.whisper?.ackedPerSecond)}, baseline ${fmt(bench.baseline?.ackedPerSecond)}.`);
+  out.push(`Whisper / baseline (median of rounds): ${ratio(bench.ratio, 3)}`);
+  if (rounds.length > 0) {
+    const stored = rounds.map((r) => `${fmt(r.whisper?.storedRows)} rows for ${fmt(r.whisper?.ackedTotal)} acks`).join('; ');
+    out.push(`Rows stored for Whisper: ${stored} (every ack stored: ${bench.everyAckStored ? 'yes' : 'NO'}).`);
+  }
+  if (bench.error) out.push(`error: ${bench.error}`);
   out.push('');
   return out.join('\n');
 }

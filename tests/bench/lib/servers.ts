@@ -72,7 +72,7 @@ async function startWhisper(options: ServerOptions): Promise<RunningServer> {
     await dropBenchDatabase(database.name);
   };
   try {
-    child = spawnChild('whisper-server', ['node', ...nodeArgs, '--import', 'tsx', options.whisperMain ?? 'server/main.ts'], {
+    child = spawnChild('whisper-server', ['node', '--max-semi-space-size=32', ...nodeArgs, '--import', 'tsx', options.whisperMain ?? 'server/main.ts'], {
       raiseFdLimit: options.raiseFdLimit,
       env: {
         ...baseEnv(),
