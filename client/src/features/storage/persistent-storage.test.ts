@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ensurePersistentStorage, PERSIST_ANSWER_KEY, type FlagStore } from './persistent-storage';
+import { ensurePersistentStorage, PERSIST_ANSWER_KEY, presumedPersistence, type FlagStore } from './persistent-storage';
 
 function memoryStore(initial: Record<string, string> = {}): FlagStore & { data: Record<string, string> } {
   const data = { ...initial };
@@ -33,5 +33,21 @@ describe('ensurePersistentStorage', () => {
   it('treats a throwing implementation as unsupported rather than a refusal', async () => {
     const api = { persist: () => Promise.reject(new Error('nope')), persisted: async () => false };
     expect(await ensurePersistentStorage(api, memoryStore())).toBe('unsupported');
+  });
+});
+
+describe('presumedPersistence', () => {
+  it('presumes a refusal where persist() exists and nothing was answered yet, so the notice is there from the first paint', () => {
+    expect(presumedPersistence({ persist: async () => false }, memoryStore())).toBe('denied');
+  });
+
+  it('presumes the last answer the browser gave', () => {
+    expect(presumedPersistence({ persist: async () => true }, memoryStore({ [PERSIST_ANSWER_KEY]: 'granted' }))).toBe('granted');
+    expect(presumedPersistence({ persist: async () => false }, memoryStore({ [PERSIST_ANSWER_KEY]: 'denied' }))).toBe('denied');
+  });
+
+  it('presumes nothing to warn about where persist() does not exist', () => {
+    expect(presumedPersistence(undefined, memoryStore())).toBe('unsupported');
+    expect(presumedPersistence({}, memoryStore({ [PERSIST_ANSWER_KEY]: 'denied' }))).toBe('unsupported');
   });
 });

@@ -27,6 +27,18 @@ export interface FlagStore {
   set(key: string, value: string): void;
 }
 
+/**
+ * What to assume before the browser answers, synchronously: the answer it
+ * gave last time, else a refusal where persist() exists (the usual answer
+ * to a first visit). The notice is then laid out from the first paint,
+ * instead of appearing a moment later and pushing the conversation down
+ * (a layout shift); a grant takes it away again.
+ */
+export function presumedPersistence(api: PersistApi | undefined, memory: FlagStore): PersistenceState {
+  if (!api || typeof api.persist !== 'function') return 'unsupported';
+  return memory.get(PERSIST_ANSWER_KEY) === 'granted' ? 'granted' : 'denied';
+}
+
 export async function ensurePersistentStorage(api: PersistApi | undefined, memory: FlagStore): Promise<PersistenceState> {
   if (!api || typeof api.persist !== 'function') return 'unsupported';
   try {

@@ -1,9 +1,19 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ensurePersistentStorage, localFlagStore, NOTICE_DISMISSED_KEY, type PersistenceState } from './persistent-storage';
+import {
+  ensurePersistentStorage,
+  localFlagStore,
+  NOTICE_DISMISSED_KEY,
+  presumedPersistence,
+  type PersistenceState,
+} from './persistent-storage';
+
+function storageManager() {
+  return typeof navigator === 'undefined' ? undefined : navigator.storage;
+}
 
 export interface PersistentStorage {
-  /** null until the browser has answered. */
-  state: PersistenceState | null;
+  /** The browser's answer; until it comes, the presumed one (presumedPersistence). */
+  state: PersistenceState;
   /** The browser refused and the user has not dismissed the notice. */
   showNotice: boolean;
   dismissNotice: () => void;
@@ -11,13 +21,12 @@ export interface PersistentStorage {
 
 /** Requests persistent storage once on mount and says whether to warn the user. */
 export function usePersistentStorage(): PersistentStorage {
-  const [state, setState] = useState<PersistenceState | null>(null);
+  const [state, setState] = useState<PersistenceState>(() => presumedPersistence(storageManager(), localFlagStore));
   const [dismissed, setDismissed] = useState(() => localFlagStore.get(NOTICE_DISMISSED_KEY) === 'true');
 
   useEffect(() => {
     let cancelled = false;
-    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
-    void ensurePersistentStorage(storage, localFlagStore).then((answer) => {
+    void ensurePersistentStorage(storageManager(), localFlagStore).then((answer) => {
       if (!cancelled) setState(answer);
     });
     return () => {
