@@ -3,7 +3,9 @@
  * (outbox + connection machine, in Node on fake IndexedDB), then the
  * connection comes: time from the socket being up to the last ack. Baseline
  * in the same run, against the same server: one message at a time, waiting
- * for each ack before sending the next. Prints `RESULT {json}` for run.ts.
+ * for each ack before sending the next. One warm-up run of each is not
+ * counted (FLUSH_WARMUP_RUNS); medians of FLUSH_RUNS (5) alternating runs.
+ * Prints `RESULT {json}` for run.ts.
  *
  *   node --import tsx tests/bench/reconnect-flush.ts
  *
@@ -36,14 +38,17 @@ const { createNodeClient } = await import('../support/node-client.js');
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MESSAGES = Number(process.env.FLUSH_MESSAGES ?? 1000);
-const RUNS = Number(process.env.FLUSH_RUNS ?? 3);
+const RUNS = Number(process.env.FLUSH_RUNS ?? 5);
+/** Runs of both kinds before the measured ones, not counted: the first pass of each path runs cold (JIT, query plans). */
+const WARMUP_RUNS = Number(process.env.FLUSH_WARMUP_RUNS ?? 1);
 const SERVER_START_TIMEOUT_MS = 60_000;
 const FLUSH_TIMEOUT_MS = 120_000;
 /** Targets from the issue: ≤ 1 s and ≥ 20× the one-at-a-time baseline. */
 const TARGET_MS = 1_000;
 const TARGET_RATIO = 20;
 
-const log = (line: string) => process.stderr.write(`[reconnect-flush] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[reconnect-flush]${process.env.FLUSH_DEBUG ? ` ${performance.now().toFixed(1)}` : ''} ${line}\n`);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function freePort(): Promise<number> {
@@ -134,11 +139,12 @@ async function realClientFlush(origin: string, run: number): Promise<{ flushMs: 
       }
     },
   });
-  log(`run ${run + 1}: queueing ${MESSAGES} messages offline`);
+  const label = run < 0 ? 'warm-up' : `run ${run + 1}`;
+  log(`${label}: queueing ${MESSAGES} messages offline`);
   const queued: string[] = [];
   for (let i = 0; i < MESSAGES; i++) queued.push((await client.send(`queued offline ${i}`)).client_id);
   const startedAt = performance.now();
-  log(`run ${run + 1}: connecting`);
+  log(`${label}: connecting`);
   client.start();
   await Promise.race([allAcked, new Promise((_, reject) => setTimeout(() => reject(new Error('flush timed out')), FLUSH_TIMEOUT_MS))]);
   if (process.env.FLUSH_DEBUG) log('all acked; checking order');
@@ -190,6 +196,11 @@ try {
   const whisperTotal: number[] = [];
   const baseline: number[] = [];
   let inOrder = true;
+  for (let run = 0; run < WARMUP_RUNS; run++) {
+    const flush = await realClientFlush(origin, -1 - run);
+    const alone = await oneAtATime(origin);
+    log(`warm-up ${run + 1}: real client ${flush.flushMs.toFixed(0)} ms, one-at-a-time ${alone.toFixed(0)} ms (not counted)`);
+  }
   // Side by side: alternate so both see the same machine conditions.
   for (let run = 0; run < RUNS; run++) {
     const flush = await realClientFlush(origin, run);
@@ -204,6 +215,7 @@ try {
   const result = {
     messages: MESSAGES,
     runs: RUNS,
+    warmupRuns: WARMUP_RUNS,
     flushMedianMs: Math.round(flushMs),
     startToLastAckMedianMs: Math.round(median(whisperTotal)),
     baselineMedianMs: Math.round(baselineMs),
