@@ -15,7 +15,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +33,8 @@ const { default: pg } = await import('pg');
 const { default: WebSocket } = await import('ws');
 const { ulid } = await import('ulid');
 const { createNodeClient } = await import('../support/node-client.js');
+const { freePort } = await import('../support/free-port.js');
+const { median } = await import('./lib/histogram.js');
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -49,18 +50,6 @@ const TARGET_RATIO = 20;
 
 const log = (line: string) =>
   process.stderr.write(`[reconnect-flush]${process.env.FLUSH_DEBUG ? ` ${performance.now().toFixed(1)}` : ''} ${line}\n`);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function admin(sql: string) {
   const client = new pg.Client({ connectionString: ADMIN_URL });

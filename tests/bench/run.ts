@@ -25,6 +25,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Target } from './lib/clients.js';
 import { ADMIN_DATABASE_URL, benchQuery, dropAllBenchDatabases } from './lib/db.js';
+import { median } from './lib/histogram.js';
 import { machineInfo, type MachineInfo } from './lib/machine.js';
 import { assertLoopbackUrl, sourceAddresses } from './lib/loopback.js';
 import { killAllNow, OUTPUT_DIR, REPO_ROOT, runLoadGenerator, spawnChild, stopAll } from './lib/procs.js';
@@ -208,8 +209,6 @@ function limitOf(steps: FanoutStep[]): string {
 
 const INGEST_ROOM = 'ingest';
 
-const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /**
  * Whisper and the baseline take turns (Whisper, baseline, Whisper, …), each
  * round on a fresh database, so that whatever else the machine is doing
@@ -228,9 +227,9 @@ async function ingest(): Promise<Record<string, unknown>> {
   const ratios = rounds.map((round) => round.ratio).filter((ratio): ratio is number => ratio !== null);
   return {
     rounds,
-    whisper: { ackedPerSecond: middle(rounds.map((round) => round.whisper.ackedPerSecond as number)) },
-    baseline: { ackedPerSecond: middle(rounds.map((round) => round.baseline.ackedPerSecond as number)), poolSize: rounds[0]?.baseline.poolSize },
-    ratio: ratios.length > 0 ? middle(ratios) : null,
+    whisper: { ackedPerSecond: median(rounds.map((round) => round.whisper.ackedPerSecond as number)) },
+    baseline: { ackedPerSecond: median(rounds.map((round) => round.baseline.ackedPerSecond as number)), poolSize: rounds[0]?.baseline.poolSize },
+    ratio: ratios.length > 0 ? median(ratios) : null,
     everyAckStored: rounds.every((round) => round.whisper.everyAckStored === true),
     target: 'Whisper ≥ 3× one INSERT per message through a pg.Pool',
   };

@@ -34,13 +34,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaultProxy } from '../e2e/support/fault-proxy.js';
 import { createNodeClient, socketStats, type AckRecord, type NodeClient } from '../support/node-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { freePort } from '../support/free-port.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Fixed, so identity tokens stay valid across the restart (P1). */
@@ -169,14 +169,6 @@ function prng(seed: number): () => number {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The real server (`node --import tsx server/main.ts`), killable with SIGKILL. */
 class ServerProcess {

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createE2eEnv, shownMessages, UI_TIMEOUT_MS, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, shownMessages, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 const TOTAL = 500;
 const BATCH = 100;
@@ -189,7 +189,7 @@ describe('history', () => {
     }
 
     // Back online: the reader still at the top gets the older pages.
-    await fresh.locator('[role="status"][data-phase="online"]').waitFor();
+    await waitUntilLive(fresh);
     await expect
       .poll(
         async () => {

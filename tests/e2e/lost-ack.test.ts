@@ -1,6 +1,6 @@
 import type { Page, WebSocket as PageWebSocket } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 /**
  * C4 resends an unacked message after ACK_TIMEOUT_MS (10 s), checked every
@@ -69,7 +69,7 @@ describe('lost ack', () => {
     const page = await context.newPage();
     const sends = recordSends(page);
     await page.goto(`${env.origin}/chat`);
-    await page.locator('[role="status"][data-phase="online"]').waitFor();
+    await waitUntilLive(page);
 
     const text = 'ack lost, broadcast delivered';
     let ackDropped = false;
@@ -106,7 +106,7 @@ describe('lost ack', () => {
     await page.goto(`${env.origin}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
     // Live before sending, so the first send goes out at once.
-    await page.locator('[role="status"][data-phase="online"]').waitFor();
+    await waitUntilLive(page);
 
     const text = 'ack and broadcast lost, resent';
     let clientId: string | null = null;

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page, WebSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 /**
  * A whole offline session of one user: messages typed with no network,
@@ -17,11 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-
-/** The connection indicator says "Online": hello received and caught up (C3). */
-async function waitUntilLive(page: Page): Promise<void> {
-  await page.locator('[role="status"][data-phase="online"]').waitFor();
-}
 
 /** W1: the service worker controls the page, so the next navigation works offline. */
 async function waitForServiceWorker(page: Page): Promise<void> {

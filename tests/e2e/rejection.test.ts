@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createE2eEnv, ownMessages, UI_TIMEOUT_MS, writeOutboxRow, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, ownMessages, UI_TIMEOUT_MS, waitUntilLive, writeOutboxRow, type E2eEnv } from './support/e2e-env.js';
 
 /** The server's limit (MAX_CONTENT_LENGTH) is 4000; the composer never lets more through. */
 const TOO_LONG = 4001;
@@ -75,7 +75,7 @@ describe('rejected message', () => {
     const traffic = watchSockets(page);
     await page.goto(`${env.origin}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
-    await page.locator('[role="status"][data-phase="online"]').waitFor();
+    await waitUntilLive(page);
 
     const clientId = fakeUlid('A1');
     const content = 'x'.repeat(TOO_LONG);
@@ -107,7 +107,7 @@ describe('rejected message', () => {
     // For good: a reload does not bring it back, and the outbox is empty.
     await page.reload();
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
-    await page.locator('[role="status"][data-phase="online"]').waitFor();
+    await waitUntilLive(page);
     expect(await page.locator(`[data-client-id="${clientId}"]`).count()).toBe(0);
     expect(await ownMessages(page)).toEqual([]);
     expect(await outboxRows(page)).toEqual([]);
@@ -122,7 +122,7 @@ describe('rejected message', () => {
     const traffic = watchSockets(page);
     await page.goto(`${env.origin}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
-    await page.locator('[role="status"][data-phase="online"]').waitFor();
+    await waitUntilLive(page);
 
     const clientId = fakeUlid('B2');
     await writeOutboxRow(page, clientId, 'y'.repeat(TOO_LONG + 500));

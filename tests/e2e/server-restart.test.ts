@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 /**
  * The server goes away under two chatting users and comes back on the same
@@ -34,10 +34,6 @@ async function startServer(): Promise<void> {
 afterAll(async () => {
   await env?.close();
 });
-
-async function waitUntilLive(page: Page): Promise<void> {
-  await page.locator('[role="status"][data-phase="online"]').waitFor();
-}
 
 const texts = async (page: Page) => (await shownMessages(page)).map((m) => m.text);
 const statuses = async (page: Page) => (await ownMessages(page)).map((m) => m.status);

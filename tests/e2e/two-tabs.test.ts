@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 /**
  * One user, two tabs: two pages in one browser context share the IndexedDB
@@ -41,10 +41,6 @@ async function openTab(context: BrowserContext): Promise<Tab> {
   await page.goto(`${env.origin}/chat`);
   await page.getByRole('textbox', { name: 'Message' }).waitFor();
   return { page, sentClientIds };
-}
-
-async function waitUntilLive(page: Page): Promise<void> {
-  await page.locator('[role="status"][data-phase="online"]').waitFor();
 }
 
 /** Both tabs' dead network: offline event, sockets cut, no new connections. */

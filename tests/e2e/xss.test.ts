@@ -1,6 +1,6 @@
 import type { Dialog } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 let env: E2eEnv;
 beforeAll(async () => {
@@ -49,7 +49,7 @@ describe('hostile message content', () => {
     });
     const response = await page.goto(`${env.origin}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
-    await page.locator('[role="status"][data-phase="online"]').waitFor();
+    await waitUntilLive(page);
 
     // R3: the document comes with a strict CSP: no inline script or style.
     const csp = response?.headers()['content-security-policy'];

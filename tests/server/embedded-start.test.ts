@@ -6,11 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, item, restSend, waitFor } from '../support/fixtures.js';
+import { freePort } from '../support/free-port.js';
+import { processExists } from '../support/process-exists.js';
 
 /** initdb plus the first start can take a while on a 2-core CI machine. */
 const START_TIMEOUT_MS = 90_000;
@@ -19,17 +20,6 @@ const STOP_TIMEOUT_MS = 30_000;
 let dataDir: string;
 let port: number;
 const started: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function startServer(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' };
@@ -59,15 +49,6 @@ async function postmasterPid(): Promise<number | null> {
   return Number((await readFile(file, 'utf8')).split('\n')[0]);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'whisper-start-'));
   await chmod(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root
@@ -77,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
   const pid = await postmasterPid();
-  if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+  if (pid && processExists(pid)) process.kill(pid, 'SIGKILL');
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -112,7 +93,7 @@ describe('embedded default (S5)', () => {
     second.child.kill('SIGINT');
     const code = await Promise.race([second.exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS))]);
     expect(code, second.output()).toBe(0);
-    expect(pgPid !== null && alive(pgPid)).toBe(false);
+    expect(pgPid !== null && processExists(pgPid)).toBe(false);
     expect(await postmasterPid()).toBeNull();
     expect(first.output()).toContain('migrations applied');
     expect(second.output()).not.toContain('migrations applied');

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { migrate } from '../../server/migrate.js';
+import { migrate, MIGRATIONS_DIR } from '../../server/migrate.js';
 
 export interface TestDatabase {
   url: string;
@@ -12,8 +10,6 @@ export interface TestDatabase {
   pool: pg.Pool;
   drop(): Promise<void>;
 }
-
-const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
 /** The versions of the migrations in migrations/, ascending: what a migrated database holds. */
 export function migrationVersions(): number[] {

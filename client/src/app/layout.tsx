@@ -1,7 +1,8 @@
 import { useId, useRef, type ReactNode, type TouchEvent } from 'react';
 import { StorageNotice } from '../features/storage/storage-notice';
 import { Brand } from './brand';
-import { CloseIcon, MenuIcon } from './icons';
+import { CloseIcon } from '../shared/ui/icons';
+import { MenuIcon } from './icons';
 import { Sidebar } from './sidebar';
 import { useDrawer } from './use-drawer';
 
@@ -84,7 +85,7 @@ export function Layout({ children, sidebarFooter }: LayoutProps) {
               onClick={drawer.hide}
               className="-my-1.5 grid size-11 place-items-center rounded-lg text-ink-muted hover:bg-surface-muted hover:text-ink md:hidden"
             >
-              <CloseIcon />
+              <CloseIcon className="size-6" />
             </button>
           }
         />

@@ -47,3 +47,8 @@ export class LatencyHistogram {
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
+
+/** The middle value (the upper one of the two middles for an even count), as the benchmarks quote it. */
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}

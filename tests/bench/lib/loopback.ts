@@ -35,16 +35,3 @@ export function addressFor(addresses: readonly string[], index: number, perAddre
   if (slot >= addresses.length) throw new Error(`socket ${index} needs more than ${addresses.length} source addresses at ${perAddress} each`);
   return addresses[slot];
 }
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

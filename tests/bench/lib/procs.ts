@@ -12,6 +12,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { processExists } from '../../support/process-exists.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const OUTPUT_DIR = path.join(REPO_ROOT, 'tests/output/bench');
@@ -96,10 +97,10 @@ export function spawnChild(name: string, command: string[], options: SpawnOption
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) {
         // The leader is gone; whatever it started in its group goes too.
-        if (options.processGroup && alive(target)) {
+        if (options.processGroup && processExists(target)) {
           signal(target, 'SIGTERM');
           const deadline = Date.now() + graceMs;
-          while (alive(target) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+          while (processExists(target) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
           signal(target, 'SIGKILL');
         }
         return;
@@ -113,16 +114,6 @@ export function spawnChild(name: string, command: string[], options: SpawnOption
   };
   live.add(handle);
   return handle;
-}
-
-/** Whether a process (or, for a negative PID, any process of that group) still exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Target } from './clients.js';
 import { createBenchDatabase, dropBenchDatabase } from './db.js';
-import { freePort } from './loopback.js';
+import { freePort } from '../../support/free-port.js';
 import { OUTPUT_DIR, spawnChild, waitForLine, type Child } from './procs.js';
 
 export interface RunningServer {

@@ -95,6 +95,11 @@ export interface ShownMessage {
 }
 
 /** Every message in the log, in screen order, with its status. */
+/** The connection indicator says "Online": hello received and caught up (C3). */
+export async function waitUntilLive(page: Page): Promise<void> {
+  await page.locator('[role="status"][data-phase="online"]').waitFor();
+}
+
 export async function shownMessages(page: Page): Promise<ShownMessage[]> {
   return page.locator('[role="log"] [data-message]').evaluateAll((elements) =>
     elements.map((element) => ({

@@ -1,3 +1,4 @@
+import { CloseIcon, SvgIcon } from '../../shared/ui/icons';
 import { usePersistentStorage } from './use-persistent-storage';
 
 /**
@@ -44,32 +45,11 @@ export function StorageNotice() {
   );
 }
 
-type IconProps = { className?: string };
-
-const ICON = {
-  viewBox: '0 0 24 24',
-  fill: 'none',
-  stroke: 'currentColor',
-  strokeWidth: 2,
-  strokeLinecap: 'round',
-  strokeLinejoin: 'round',
-  'aria-hidden': true,
-  focusable: false,
-} as const;
-
-function ShieldIcon({ className }: IconProps) {
+function ShieldIcon({ className }: { className?: string }) {
   return (
-    <svg {...ICON} className={className}>
+    <SvgIcon className={className}>
       <path d="M12 3l7 3v5c0 4.5-3 8.3-7 10-4-1.7-7-5.5-7-10V6l7-3z" />
       <path d="M12 8v4.5M12 16h.01" />
-    </svg>
-  );
-}
-
-function CloseIcon({ className }: IconProps) {
-  return (
-    <svg {...ICON} className={className}>
-      <path d="M6 6l12 12M18 6L6 18" />
-    </svg>
+    </SvgIcon>
   );
 }

@@ -1,28 +1,5 @@
-/**
- * Small inline icons (no icon library). All are decorative: `aria-hidden`,
- * the accessible name lives on the element that wraps them.
- */
-import type { SVGProps } from 'react';
-
-type IconProps = SVGProps<SVGSVGElement>;
-
-function Svg({ children, ...props }: IconProps) {
-  return (
-    <svg
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth={2}
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-      {...props}
-    >
-      {children}
-    </svg>
-  );
-}
+/** The chat's icons, drawn in the shared 24×24 stroke frame. */
+import { SvgIcon as Svg, type IconProps } from '../../../shared/ui/icons';
 
 export function ClockIcon(props: IconProps) {
   return (
