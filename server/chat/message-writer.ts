@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChatMessage } from '../protocol.js';
+import { MAX_BATCH_SIZE, type ChatMessage } from '../protocol.js';
 import type { MessagesRepository, NewMessage, StoredMessage } from '../repositories/messages-repository.js';
 
 /**
@@ -8,6 +8,24 @@ import type { MessagesRepository, NewMessage, StoredMessage } from '../repositor
  * lock short.
  */
 const MAX_ITEMS_PER_COMMIT = 1000;
+
+/**
+ * A full frame (MAX_BATCH_SIZE items) says its sender had more queued than
+ * one frame holds: a reconnect flushing a long outbox, whose next frames are
+ * already on the wire. The writer waits for them while they keep coming (a
+ * gap this long means the flush is over), up to FLUSH_GATHER_MAX_MS, so the
+ * whole flush shares one commit instead of the first frame committing alone
+ * and the rest queueing behind it. Lone messages never wait.
+ */
+export const FLUSH_GATHER_QUIET_MS = 1;
+export const FLUSH_GATHER_MAX_MS = 5;
+
+export interface MessageWriterOptions {
+  flushGatherQuietMs?: number;
+  flushGatherMaxMs?: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Resolves once the current turn of the event loop is over: every callback
@@ -39,6 +57,7 @@ export class MessageWriter {
     /** Receives the newly stored messages of each commit (for fan-out). */
     private readonly onCommitted: (messages: ChatMessage[]) => void,
     private readonly log: FastifyBaseLogger,
+    private readonly options: MessageWriterOptions = {},
   ) {}
 
   /** Resolves, after COMMIT, with one result per item in order. */
@@ -73,6 +92,7 @@ export class MessageWriter {
     // of the first one going alone.
     await nextTurn();
     while (queue.jobs.length > 0) {
+      await this.gatherFlush(queue);
       const batch = this.takeBatch(queue);
       try {
         const results = await this.repository.insertBatch(
@@ -98,6 +118,22 @@ export class MessageWriter {
       await nextTurn();
     }
     this.queues.delete(roomId);
+  }
+
+  /** See FLUSH_GATHER_QUIET_MS. */
+  private async gatherFlush(queue: RoomQueue): Promise<void> {
+    const quietMs = this.options.flushGatherQuietMs ?? FLUSH_GATHER_QUIET_MS;
+    const deadline = performance.now() + (this.options.flushGatherMaxMs ?? FLUSH_GATHER_MAX_MS);
+    const queued = () => queue.jobs.reduce((count, job) => count + job.items.length, 0);
+    while (
+      queue.jobs.at(-1)!.items.length >= MAX_BATCH_SIZE &&
+      queued() < MAX_ITEMS_PER_COMMIT &&
+      performance.now() < deadline
+    ) {
+      const before = queue.jobs.length;
+      await sleep(quietMs);
+      if (queue.jobs.length === before) return;
+    }
   }
 
   private takeBatch(queue: RoomQueue): Job[] {

@@ -1,7 +1,8 @@
 /**
  * Reconnect flush: 1,000 messages queued offline in the real client code
- * (outbox + connection machine, in Node on fake IndexedDB), then the
- * connection comes: time from the socket being up to the last ack. Baseline
+ * (outbox + connection machine, in Node on fake IndexedDB) by a device that
+ * had been live in the room, then the network comes back: time from the
+ * socket being up (hello) to the last ack, catch-up included. Baseline
  * in the same run, against the same server: one message at a time, waiting
  * for each ack before sending the next. One warm-up run of each is not
  * counted (FLUSH_WARMUP_RUNS); medians of FLUSH_RUNS (5) alternating runs.
@@ -103,8 +104,13 @@ async function oneAtATime(origin: string): Promise<number> {
   return elapsed;
 }
 
-/** The real client: MESSAGES queued while offline, then started. */
+/**
+ * The real client: a device that has been live in the room goes offline,
+ * MESSAGES are queued, and it comes back online: the socket opens, catches
+ * up (P6) and flushes.
+ */
 async function realClientFlush(origin: string, run: number): Promise<{ flushMs: number; totalMs: number; inOrder: boolean }> {
+  let reconnecting = false;
   let connectedAt = 0;
   let lastAckAt = 0;
   let acked = 0;
@@ -113,11 +119,10 @@ async function realClientFlush(origin: string, run: number): Promise<{ flushMs: 
   const client = await createNodeClient({
     origin,
     name: `flush-${run}-${ulid()}`,
-    autoStart: false,
     onPhase: (phase) => {
       // The socket is up and identified; catch-up (P6) and the flush follow.
       if (process.env.FLUSH_DEBUG) log(`phase ${phase}`);
-      if (phase === 'syncing' && connectedAt === 0) connectedAt = performance.now();
+      if (phase === 'syncing' && reconnecting && connectedAt === 0) connectedAt = performance.now();
     },
     onAck: (ack) => {
       acked += ack.client_ids.length;
@@ -129,12 +134,15 @@ async function realClientFlush(origin: string, run: number): Promise<{ flushMs: 
     },
   });
   const label = run < 0 ? 'warm-up' : `run ${run + 1}`;
+  await client.waitUntilLive();
+  client.setOnline(false);
   log(`${label}: queueing ${MESSAGES} messages offline`);
   const queued: string[] = [];
   for (let i = 0; i < MESSAGES; i++) queued.push((await client.send(`queued offline ${i}`)).client_id);
   const startedAt = performance.now();
-  log(`${label}: connecting`);
-  client.start();
+  log(`${label}: back online`);
+  reconnecting = true;
+  client.setOnline(true);
   await Promise.race([allAcked, new Promise((_, reject) => setTimeout(() => reject(new Error('flush timed out')), FLUSH_TIMEOUT_MS))]);
   if (process.env.FLUSH_DEBUG) log('all acked; checking order');
   const identity = client.identity!;

@@ -115,8 +115,11 @@ describe('server restart', () => {
     env.proxy.dropFromServer = (frame) => frame.includes('"message_ids"') || unacked.some((text) => frame.includes(text));
     for (const text of unacked) await sendMessage(alice, text);
     await expect.poll(() => stored(unacked), { timeout: UI_TIMEOUT_MS }).toEqual(unacked);
-    // Written to the socket, committed, but unconfirmed as far as Alice knows.
-    expect((await ownMessages(alice)).filter((m) => unacked.includes(m.text)).map((m) => m.status)).toEqual(['sending', 'sending']);
+    // Written to the socket, committed, but unconfirmed as far as Alice knows
+    // (marked `sending` once the ack is late: MARK_SENDING_DELAY_MS).
+    await expect
+      .poll(async () => (await ownMessages(alice)).filter((m) => unacked.includes(m.text)).map((m) => m.status), { timeout: UI_TIMEOUT_MS })
+      .toEqual(['sending', 'sending']);
 
     await stopServer();
     env.proxy.dropFromServer = null;

@@ -122,8 +122,10 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
 
 /**
  * Writes an outbox row the way an older client version (or a bug) might
- * have left it: straight into IndexedDB, bypassing the composer's limit.
- * The row has the OutboxItem shape of client/src/shared/db/whisper-db.ts.
+ * have left it: straight into IndexedDB, bypassing the composer's limit,
+ * then reloads the page, which finds it as it would after an update. (A
+ * write that bypasses Dexie is invisible to the running page's live
+ * queries.) The row has the OutboxItem shape of client/src/shared/db/whisper-db.ts.
  */
 export async function writeOutboxRow(page: Page, clientId: string, content: string): Promise<void> {
   await page.evaluate(
@@ -155,6 +157,8 @@ export async function writeOutboxRow(page: Page, clientId: string, content: stri
       }),
     { clientId, content },
   );
+  await page.reload();
+  await page.getByRole('textbox', { name: 'Message' }).waitFor();
 }
 
 /** The outbox as IndexedDB holds it. */

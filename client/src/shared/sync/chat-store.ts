@@ -10,10 +10,34 @@ import { MetaKey, type Identity, type OutboxItem, type WhisperDatabase } from '.
 
 /** Longest batch the client puts in one frame; the server accepts up to MAX_BATCH_SIZE. */
 export const FLUSH_BATCH_SIZE = 100;
+/**
+ * Most items one socket carries unacked (ten full frames). A reconnect with
+ * a long offline queue sends this much at once; the rest follows as acks
+ * free room, so one slow socket never holds the whole outbox in its buffers.
+ */
+export const FLUSH_WINDOW = FLUSH_BATCH_SIZE * 10;
 
 export interface FlushPlan {
-  /** Items to (re)send now, in enqueue order (C4), already marked `sending`. */
+  /** Items to (re)send now, in enqueue order (C4), as they will read once marked `sending`. */
   items: OutboxItem[];
+  /** More were due than the window had room for: plan again when an ack frees some. */
+  more: boolean;
+}
+
+/** A fresh outbox row: queued, never sent. */
+export function pendingItem(clientId: string, roomId: string, content: string, createdAt: string): OutboxItem {
+  return {
+    client_id: clientId,
+    room_id: roomId,
+    content,
+    created_at: createdAt,
+    status: 'pending',
+    attempts: 0,
+    sent_at: null,
+    sent_on: null,
+    error_code: null,
+    error_message: null,
+  };
 }
 
 export function createChatStore(db: WhisperDatabase) {
@@ -46,18 +70,7 @@ export function createChatStore(db: WhisperDatabase) {
   return {
     /** C1, C2: the message exists on this device before anything touches the network. */
     async enqueue(roomId: string, content: string): Promise<OutboxItem> {
-      const item: OutboxItem = {
-        client_id: nextClientId(),
-        room_id: roomId,
-        content,
-        created_at: new Date().toISOString(),
-        status: 'pending',
-        attempts: 0,
-        sent_at: null,
-        sent_on: null,
-        error_code: null,
-        error_message: null,
-      };
+      const item = pendingItem(nextClientId(), roomId, content, new Date().toISOString());
       await db.outbox.add(item);
       return item;
     },
@@ -65,19 +78,27 @@ export function createChatStore(db: WhisperDatabase) {
     /**
      * Picks what to send on socket `socketId` now: everything pending, plus
      * anything sent on an earlier socket (lost with it) or sent on this one
-     * but unacked for longer than `ackTimeoutMs` (C4). An item that has
-     * gone unacked `maxAttempts` times over live sockets is marked failed (C6).
+     * but unacked for longer than `ackTimeoutMs` (C4), as far as the socket's
+     * window has room. An item that has gone unacked `maxAttempts` times over
+     * live sockets is marked failed here (C6); the picked ones are marked
+     * `sending` by markSending once they are on the wire.
      */
     async planFlush(socketId: string, now: number, ackTimeoutMs: number, maxAttempts: number): Promise<FlushPlan> {
       return db.transaction('rw', db.outbox, async () => {
+        // One read in key order (= enqueue order); failed rows are skipped
+        // below. A status-index query would walk a cursor row by row.
         const candidates = await db.outbox.orderBy('client_id').toArray();
-        const items: OutboxItem[] = [];
+        const due: OutboxItem[] = [];
         const failed: OutboxItem[] = [];
+        let inFlight = 0;
         for (const item of candidates) {
-          if (items.length >= FLUSH_BATCH_SIZE * 10) break;
+          if (item.status === 'failed') continue;
           const lostWithSocket = item.status === 'sending' && item.sent_on !== socketId;
           const ackOverdue = item.status === 'sending' && item.sent_on === socketId && item.sent_at !== null && now - item.sent_at >= ackTimeoutMs;
-          if (item.status !== 'pending' && !lostWithSocket && !ackOverdue) continue;
+          if (item.status === 'sending' && !lostWithSocket && !ackOverdue) {
+            inFlight++;
+            continue;
+          }
           if (ackOverdue && item.attempts + 1 >= maxAttempts) {
             failed.push({
               ...item,
@@ -88,7 +109,7 @@ export function createChatStore(db: WhisperDatabase) {
             });
             continue;
           }
-          items.push({
+          due.push({
             ...item,
             status: 'sending',
             attempts: ackOverdue ? item.attempts + 1 : item.attempts,
@@ -96,10 +117,33 @@ export function createChatStore(db: WhisperDatabase) {
             sent_on: socketId,
           });
         }
-        // One bulk write: a full outbox after a long offline spell is
-        // marked in one go, not row by row.
-        await db.outbox.bulkPut([...items, ...failed]);
-        return { items };
+        if (failed.length > 0) await db.outbox.bulkPut(failed);
+        const room = Math.max(0, FLUSH_WINDOW - inFlight);
+        return { items: due.slice(0, room), more: due.length > room };
+      });
+    },
+
+    /**
+     * Records that a plan's items went out on their socket. Written after the
+     * frames, not before: marking a long queue is one bulk write that would
+     * otherwise hold the whole flush back. Until it lands a row reads
+     * `pending`, which a crash leaves resendable, as a new socket would anyway.
+     * A row acked, rejected or deleted meanwhile is left as it is.
+     */
+    async markSending(items: OutboxItem[]): Promise<void> {
+      if (items.length === 0) return;
+      const planned = new Map(items.map((item) => [item.client_id, item]));
+      const ids = [...planned.keys()].sort();
+      await db.transaction('rw', db.outbox, async () => {
+        // One range read rather than a get per row (bulkGet).
+        const rows = await db.outbox.where(':id').between(ids[0], ids[ids.length - 1], true, true).toArray();
+        const marks: OutboxItem[] = [];
+        for (const row of rows) {
+          const item = planned.get(row.client_id);
+          if (!item || row.status === 'failed') continue;
+          marks.push({ ...row, status: 'sending', attempts: item.attempts, sent_at: item.sent_at, sent_on: item.sent_on });
+        }
+        await db.outbox.bulkPut(marks);
       });
     },
 

@@ -4,12 +4,14 @@ import { createActor, fromCallback, type Actor } from 'xstate';
 import type { ChatMessage, ClientFrame, ServerFrame } from '@whisper/protocol';
 import { WhisperDatabase } from '../db/whisper-db';
 import { BACKOFF_INITIAL_MS, BACKOFF_JITTER, BACKOFF_MAX_MS, backoffDelay } from './backoff';
-import { createChatStore, type ChatStore } from './chat-store';
+import { FLUSH_WINDOW, createChatStore, type ChatStore } from './chat-store';
+import { pendingRows } from './outbox-rows.fixture';
 import {
   ACK_CHECK_INTERVAL_MS,
   ACK_TIMEOUT_MS,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TIMEOUT_MS,
+  MARK_SENDING_DELAY_MS,
   connectionMachine,
   flushLockActor,
   type ConnectionEvent,
@@ -50,6 +52,11 @@ async function settle() {
     await new Promise((resolve) => setImmediate(resolve));
     await vi.advanceTimersByTimeAsync(0);
   }
+}
+
+/** Settles until `done` holds: a thousand-row outbox takes fake-indexeddb many steps. */
+async function settleUntil(done: () => boolean) {
+  for (let i = 0; i < 20 && !done(); i++) await settle();
 }
 
 /** Moves the clock in small steps, letting IndexedDB work finish at each. */
@@ -284,6 +291,73 @@ describe('connection machine', () => {
     expect(socket.sent.map((f) => f.type)).toEqual(['sync', 'messages', 'messages']);
     expect(messagesSent(socket).map((m) => m.client_id)).toEqual(queued.map((q) => q.client_id));
     expect(socket.sent.filter((f) => f.type === 'messages').map((f) => (f.type === 'messages' ? f.data.length : 0))).toEqual([100, 50]);
+  });
+
+  it('[C4] the frames go out at once; rows unanswered after MARK_SENDING_DELAY_MS are marked `sending`; nothing is planned twice meanwhile', async () => {
+    const h = await createHarness();
+    const queued = [await h.store.enqueue(ROOM, 'one'), await h.store.enqueue(ROOM, 'two')];
+    await h.goLive();
+    const socket = h.latest();
+    expect(messagesSent(socket).map((m) => m.client_id)).toEqual(queued.map((q) => q.client_id));
+    expect((await h.db.outbox.toArray()).map((row) => row.status)).toEqual(['pending', 'pending']);
+    // Typed before the first two are answered or marked: it waits for the marks.
+    const third = await h.store.enqueue(ROOM, 'three');
+    h.actor.send({ type: 'OUTBOX.CHANGED' });
+    await settle();
+    expect(messagesSent(socket)).toHaveLength(2);
+    await elapse(MARK_SENDING_DELAY_MS, 50);
+    expect(messagesSent(socket).map((m) => m.client_id)).toEqual([...queued, third].map((q) => q.client_id));
+    expect((await h.db.outbox.toArray()).map((row) => [row.content, row.status, row.sent_on])).toEqual([
+      ['one', 'sending', h.actor.getSnapshot().context.socketId],
+      ['two', 'sending', h.actor.getSnapshot().context.socketId],
+      ['three', 'pending', null],
+    ]);
+  });
+
+  it('[C4] sends answered promptly are never marked, and what was typed meanwhile goes out with the answers', async () => {
+    const h = await createHarness();
+    const queued = [await h.store.enqueue(ROOM, 'one'), await h.store.enqueue(ROOM, 'too long')];
+    const markSending = vi.spyOn(h.store, 'markSending');
+    await h.goLive();
+    const socket = h.latest();
+    const third = await h.store.enqueue(ROOM, 'three');
+    h.actor.send({ type: 'OUTBOX.CHANGED' });
+    await settle();
+    expect(messagesSent(socket)).toHaveLength(2);
+    socket.serve({ type: 'message_ids', status: 'success', message_ids: [ulid()], client_ids: [queued[0].client_id], seqs: [1] });
+    socket.serve({ type: 'rejected', client_ids: [queued[1].client_id], code: 'invalid_content', message: 'too long' });
+    await settle();
+    expect(messagesSent(socket).map((m) => m.client_id)).toEqual([...queued, third].map((q) => q.client_id));
+    socket.serve({ type: 'message_ids', status: 'success', message_ids: [ulid()], client_ids: [third.client_id], seqs: [2] });
+    await elapse(4 * MARK_SENDING_DELAY_MS, 50);
+    expect(markSending).not.toHaveBeenCalled();
+    expect((await h.db.outbox.toArray()).map((row) => [row.content, row.status])).toEqual([['too long', 'failed']]);
+  });
+
+  it('[C4] a queue longer than the window goes out as acks free room; acks without a backlog plan nothing', async () => {
+    const h = await createHarness();
+    const queued = pendingRows(FLUSH_WINDOW + 50, ROOM);
+    await h.db.outbox.bulkAdd(queued);
+    const planFlush = vi.spyOn(h.store, 'planFlush');
+    await h.goLive();
+    const socket = h.latest();
+    const ids = (from: number, to: number) => queued.slice(from, to).map((q) => q.client_id);
+    const ack = (clientIds: string[], firstSeq: number) =>
+      socket.serve({ type: 'message_ids', status: 'success', message_ids: clientIds.map(() => ulid()), client_ids: clientIds, seqs: clientIds.map((_, i) => firstSeq + i) });
+    await settleUntil(() => messagesSent(socket).length > 0);
+    expect(messagesSent(socket).map((m) => m.client_id)).toEqual(ids(0, FLUSH_WINDOW));
+    await settleUntil(() => h.actor.getSnapshot().matches({ link: { online: { connected: { phase: { live: 'idle' } } } } }));
+    ack(ids(0, 100), 1);
+    // The room freed is used once the rest of the window is marked `sending`.
+    await elapse(MARK_SENDING_DELAY_MS, 50);
+    await settleUntil(() => messagesSent(socket).length > FLUSH_WINDOW);
+    expect(messagesSent(socket).map((m) => m.client_id)).toEqual(ids(0, FLUSH_WINDOW + 50));
+    const plans = planFlush.mock.calls.length;
+    ack(ids(100, 200), 101);
+    ack(ids(200, 300), 201);
+    await settleUntil(() => false);
+    expect(planFlush.mock.calls.length).toBe(plans);
+    expect(messagesSent(socket)).toHaveLength(FLUSH_WINDOW + 50);
   });
 
   it('[C4] a message enqueued while live is sent right away; an unacked one is resent after the ack timeout', async () => {

@@ -24,6 +24,12 @@ export const ACK_TIMEOUT_MS = 10_000;
 export const ACK_CHECK_INTERVAL_MS = 5_000;
 /** Unacked sends over live sockets before a message is shown as failed (C6). */
 export const MAX_SEND_ATTEMPTS = 5;
+/**
+ * Sent items still unacked after this long are marked `sending` in the
+ * outbox. Prompt acks make the marks unnecessary (the rows leave the outbox),
+ * and marking a long queue is a bulk write that would compete with the flush.
+ */
+export const MARK_SENDING_DELAY_MS = 250;
 
 export interface ConnectionDeps {
   store: ChatStore;
@@ -56,8 +62,12 @@ export interface ConnectionContext {
   syncedSeq: number;
   /** C7: this tab holds the outbox lock and is the one that sends. */
   isLeader: boolean;
-  /** The outbox changed while a flush was being planned: plan again. */
+  /** The outbox changed while a flush was being planned or recorded: plan again. */
   outboxDirty: boolean;
+  /** The last plan left due items for lack of window room: plan again when an ack frees some. */
+  backlog: boolean;
+  /** Items of the last flush neither acked nor rejected yet, and not yet marked `sending`. */
+  unmarked: OutboxItem[];
 }
 
 export type ConnectionEvent =
@@ -162,6 +172,7 @@ export const connectionMachine = setup({
     planFlush: fromPromise<FlushPlan, { deps: ConnectionDeps; socketId: string }>(({ input: { deps, socketId } }) =>
       deps.store.planFlush(socketId, deps.now(), ACK_TIMEOUT_MS, MAX_SEND_ATTEMPTS),
     ),
+    markSending: fromPromise<void, { deps: ConnectionDeps; items: OutboxItem[] }>(({ input: { deps, items } }) => deps.store.markSending(items)),
   },
   delays: {
     backoff: ({ context }) => Math.max(0, (context.retryAt ?? 0) - context.deps.now()),
@@ -169,11 +180,14 @@ export const connectionMachine = setup({
     heartbeatInterval: HEARTBEAT_INTERVAL_MS,
     heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     ackCheck: ACK_CHECK_INTERVAL_MS,
+    markSendingDelay: MARK_SENDING_DELAY_MS,
   },
   guards: {
     browserOffline: ({ context }) => !context.deps.isOnline(),
     shouldFlush: ({ context }) => context.isLeader,
     dirtyLeader: ({ context }) => context.isLeader && context.outboxDirty,
+    hasBacklog: ({ context }) => context.backlog,
+    allAnswered: ({ context }) => context.unmarked.length === 0,
     tokenRejected: ({ event }) => event.type === 'SOCKET.CLOSED' && event.code === CloseCode.InvalidToken,
   },
   actions: {
@@ -235,6 +249,15 @@ export const connectionMachine = setup({
         enqueue.sendTo('socket', { type: 'SEND', frame });
       }
     }),
+    noteSent: assign(({ event }) => {
+      const { items, more } = (event as unknown as { output: FlushPlan }).output;
+      return { backlog: more, unmarked: items };
+    }),
+    /** An ack or a rejection answers some of the last flush: those need no `sending` mark. */
+    noteAnswered: assign(({ context, event }) => {
+      const answered = new Set<string | null>((event as { frame: AckFrame | RejectedFrame }).frame.client_ids);
+      return { unmarked: context.unmarked.filter((item) => !answered.has(item.client_id)) };
+    }),
     markDirty: assign({ outboxDirty: true }),
     markClean: assign({ outboxDirty: false }),
     becomeLeader: assign({ isLeader: true }),
@@ -253,6 +276,8 @@ export const connectionMachine = setup({
     syncedSeq: 0,
     isLeader: false,
     outboxDirty: false,
+    backlog: false,
+    unmarked: [],
   }),
   states: {
     lock: {
@@ -352,18 +377,52 @@ export const connectionMachine = setup({
                           invoke: {
                             src: 'planFlush',
                             input: ({ context }) => ({ deps: context.deps, socketId: context.socketId! }),
-                            onDone: { target: 'idle', actions: 'sendBatches' },
+                            onDone: { target: 'sent', actions: ['sendBatches', 'noteSent'] },
                             onError: { target: 'idle' },
                           },
-                          on: { 'OUTBOX.CHANGED': { actions: 'markDirty' } },
+                          on: {
+                            'OUTBOX.CHANGED': { actions: 'markDirty' },
+                            // An ack that frees window room for a backlog: plan again after this.
+                            'SERVER.message_ids': [{ guard: 'hasBacklog', actions: ['storeAck', 'markDirty'] }, { actions: 'storeAck' }],
+                          },
+                        },
+                        // The frames are out; their rows still read `pending`.
+                        // No new plan until they are answered or marked, or it
+                        // would pick the same rows again.
+                        sent: {
+                          initial: 'awaitingAnswers',
+                          on: {
+                            'OUTBOX.CHANGED': { actions: 'markDirty' },
+                            'SERVER.message_ids': [
+                              { guard: 'hasBacklog', actions: ['storeAck', 'noteAnswered', 'markDirty'] },
+                              { actions: ['storeAck', 'noteAnswered'] },
+                            ],
+                            'SERVER.rejected': { actions: ['storeRejection', 'noteAnswered'] },
+                          },
+                          states: {
+                            awaitingAnswers: {
+                              always: { guard: 'allAnswered', target: '#outboxIdle' },
+                              after: { markSendingDelay: 'marking' },
+                            },
+                            marking: {
+                              invoke: {
+                                src: 'markSending',
+                                input: ({ context }) => ({ deps: context.deps, items: context.unmarked }),
+                                onDone: { target: '#outboxIdle' },
+                                onError: { target: '#outboxIdle' },
+                              },
+                            },
+                          },
                         },
                         idle: {
+                          id: 'outboxIdle',
                           always: { guard: 'dirtyLeader', target: 'flushing', actions: 'markClean' },
                           after: { ackCheck: 'deciding' },
                           on: {
                             'OUTBOX.CHANGED': 'deciding',
-                            // An ack frees room in the socket's window: send what is left.
-                            'SERVER.message_ids': { target: 'deciding', actions: 'storeAck' },
+                            // An ack frees room in the socket's window: send
+                            // what is left, if the last plan left anything.
+                            'SERVER.message_ids': [{ guard: 'hasBacklog', target: 'deciding', actions: 'storeAck' }, { actions: 'storeAck' }],
                           },
                         },
                       },

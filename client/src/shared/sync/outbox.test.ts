@@ -2,7 +2,8 @@ import { ulid } from 'ulid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AckFrame, ChatMessage } from '@whisper/protocol';
 import { WhisperDatabase } from '../db/whisper-db';
-import { createChatStore, type ChatStore } from './chat-store';
+import { FLUSH_WINDOW, createChatStore, type ChatStore } from './chat-store';
+import { pendingRows } from './outbox-rows.fixture';
 
 const ME = '11111111-1111-4111-8111-111111111111';
 const OTHER = '22222222-2222-4222-8222-222222222222';
@@ -22,6 +23,13 @@ afterEach(async () => {
   db.close();
   await db.delete();
 });
+
+/** What the connection machine does on a flush: plan, (send,) then record the send. */
+async function flush(socketId: string, now: number) {
+  const plan = await store.planFlush(socketId, now, ACK_TIMEOUT, MAX_ATTEMPTS);
+  await store.markSending(plan.items);
+  return plan;
+}
 
 function ackFor(clientIds: string[], firstSeq: number): AckFrame {
   return {
@@ -55,7 +63,7 @@ describe('outbox', () => {
   it('[C4] a flush plan keeps enqueue order, even for messages typed in the same millisecond', async () => {
     const contents = Array.from({ length: 50 }, (_, i) => `m${i}`);
     for (const content of contents) await store.enqueue(ROOM, content);
-    const plan = await store.planFlush('socket-1', Date.now(), ACK_TIMEOUT, MAX_ATTEMPTS);
+    const plan = await flush('socket-1', Date.now());
     expect(plan.items.map((item) => item.content)).toEqual(contents);
     expect(new Set((await db.outbox.toArray()).map((row) => row.status))).toEqual(new Set(['sending']));
   });
@@ -63,33 +71,67 @@ describe('outbox', () => {
   it('[C4] items in flight on this socket are not resent until their ack is overdue; items lost with an old socket are', async () => {
     const a = await store.enqueue(ROOM, 'a');
     const t0 = 1_000_000;
-    expect((await store.planFlush('s1', t0, ACK_TIMEOUT, MAX_ATTEMPTS)).items).toHaveLength(1);
-    expect((await store.planFlush('s1', t0 + ACK_TIMEOUT - 1, ACK_TIMEOUT, MAX_ATTEMPTS)).items).toHaveLength(0);
-    const overdue = await store.planFlush('s1', t0 + ACK_TIMEOUT, ACK_TIMEOUT, MAX_ATTEMPTS);
+    expect((await flush('s1', t0)).items).toHaveLength(1);
+    expect((await flush('s1', t0 + ACK_TIMEOUT - 1)).items).toHaveLength(0);
+    const overdue = await flush('s1', t0 + ACK_TIMEOUT);
     expect(overdue.items.map((item) => item.client_id)).toEqual([a.client_id]);
     expect(overdue.items[0].attempts).toBe(1);
     // A new socket: whatever was on the old one is resent at once, same client_id.
-    const reconnect = await store.planFlush('s2', t0 + ACK_TIMEOUT + 1, ACK_TIMEOUT, MAX_ATTEMPTS);
+    const reconnect = await flush('s2', t0 + ACK_TIMEOUT + 1);
     expect(reconnect.items.map((item) => item.client_id)).toEqual([a.client_id]);
+  });
+
+  it('[C4] one socket carries at most FLUSH_WINDOW unacked items; acks free room for the rest, in order', async () => {
+    const queued = pendingRows(FLUSH_WINDOW + 150, ROOM);
+    await db.outbox.bulkAdd(queued);
+    const first = await flush('s1', 0);
+    expect(first.items.map((item) => item.client_id)).toEqual(queued.slice(0, FLUSH_WINDOW).map((item) => item.client_id));
+    expect(first.more).toBe(true);
+    expect((await flush('s1', 1)).items).toHaveLength(0);
+    await store.applyAck(ackFor(queued.slice(0, 100).map((item) => item.client_id), 1));
+    const second = await flush('s1', 2);
+    expect(second.items.map((item) => item.client_id)).toEqual(queued.slice(FLUSH_WINDOW, FLUSH_WINDOW + 100).map((item) => item.client_id));
+    expect(second.more).toBe(true);
+    // A new socket starts with an empty window: the first FLUSH_WINDOW unacked go again.
+    const reconnect = await flush('s2', 3);
+    expect(reconnect.items.map((item) => item.client_id)).toEqual(queued.slice(100, 100 + FLUSH_WINDOW).map((item) => item.client_id));
+    expect(reconnect.more).toBe(true);
+  });
+
+  it('[C4][C5] a plan is marked `sending` only by markSending, which never brings back a row acked, rejected or deleted meanwhile', async () => {
+    const [acked, rejected, deleted, kept] = [await store.enqueue(ROOM, 'a'), await store.enqueue(ROOM, 'r'), await store.enqueue(ROOM, 'd'), await store.enqueue(ROOM, 'k')];
+    const plan = await store.planFlush('s1', 5, ACK_TIMEOUT, MAX_ATTEMPTS);
+    expect(plan.items.map((item) => item.client_id)).toEqual([acked, rejected, deleted, kept].map((item) => item.client_id));
+    // Planning alone writes nothing: the rows stay pending until the frames are out.
+    expect(new Set((await db.outbox.toArray()).map((row) => row.status))).toEqual(new Set(['pending']));
+    await store.applyAck(ackFor([acked.client_id], 1));
+    await store.applyRejection({ type: 'rejected', client_ids: [rejected.client_id], code: 'invalid_content', message: 'no' });
+    await store.remove(deleted.client_id);
+    await store.markSending(plan.items);
+    expect(await db.outbox.toArray()).toEqual([
+      expect.objectContaining({ client_id: rejected.client_id, status: 'failed', error_code: 'invalid_content' }),
+      expect.objectContaining({ client_id: kept.client_id, status: 'sending', sent_on: 's1', sent_at: 5 }),
+    ]);
+    expect(await db.messages.count()).toBe(1);
   });
 
   it('[C6] a message never acknowledged over live sockets becomes failed after the bounded number of attempts', async () => {
     const item = await store.enqueue(ROOM, 'into the void');
     let now = 0;
-    await store.planFlush('s1', now, ACK_TIMEOUT, MAX_ATTEMPTS);
+    await flush('s1', now);
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       now += ACK_TIMEOUT;
-      await store.planFlush('s1', now, ACK_TIMEOUT, MAX_ATTEMPTS);
+      await flush('s1', now);
     }
     expect(await db.outbox.get(item.client_id)).toMatchObject({ status: 'failed', error_code: 'unconfirmed' });
-    expect((await store.planFlush('s9', now + 1, ACK_TIMEOUT, MAX_ATTEMPTS)).items).toHaveLength(0);
+    expect((await flush('s9', now + 1)).items).toHaveLength(0);
   });
 });
 
 describe('reconciliation', () => {
   it('[C5] ack before broadcast: one stored message with the ULID and seq, none left in the outbox', async () => {
     const item = await store.enqueue(ROOM, 'hi');
-    await store.planFlush('s1', 0, ACK_TIMEOUT, MAX_ATTEMPTS);
+    await flush('s1', 0);
     const ack = ackFor([item.client_id], 7);
     await store.applyAck(ack);
     expect(await db.outbox.count()).toBe(0);
@@ -118,17 +160,17 @@ describe('reconciliation', () => {
 
   it('[P7][C6] a rejection marks the item failed with the reason, and flushes skip it', async () => {
     const item = await store.enqueue(ROOM, 'x'.repeat(5000));
-    await store.planFlush('s1', 0, ACK_TIMEOUT, MAX_ATTEMPTS);
+    await flush('s1', 0);
     await store.applyRejection({ type: 'rejected', client_ids: [item.client_id], code: 'invalid_content', message: 'content is longer than 4000 characters' });
     expect(await db.outbox.get(item.client_id)).toMatchObject({ status: 'failed', error_code: 'invalid_content', error_message: 'content is longer than 4000 characters' });
-    expect((await store.planFlush('s2', 1, ACK_TIMEOUT, MAX_ATTEMPTS)).items).toHaveLength(0);
+    expect((await flush('s2', 1)).items).toHaveLength(0);
   });
 
   it('[C6][C2] Retry requeues the failed item with the same client_id; Delete removes it for good', async () => {
     const item = await store.enqueue(ROOM, 'again');
     await store.applyRejection({ type: 'rejected', client_ids: [item.client_id], code: 'unknown_room', message: 'no room' });
     await store.retry(item.client_id);
-    const plan = await store.planFlush('s1', 0, ACK_TIMEOUT, MAX_ATTEMPTS);
+    const plan = await flush('s1', 0);
     expect(plan.items.map((i) => i.client_id)).toEqual([item.client_id]);
     await store.remove(item.client_id);
     expect(await db.outbox.get(item.client_id)).toBeUndefined();
