@@ -125,10 +125,12 @@ export function createChatStore(db: WhisperDatabase) {
 
     /**
      * Records that a plan's items went out on their socket. Written after the
-     * frames, not before: marking a long queue is one bulk write that would
-     * otherwise hold the whole flush back. Until it lands a row reads
-     * `pending`, which a crash leaves resendable, as a new socket would anyway.
-     * A row acked, rejected or deleted meanwhile is left as it is.
+     * frames, not before, and by the machine only for items still unanswered
+     * a while later (MARK_SENDING_DELAY_MS): marking a long queue is a bulk
+     * write that would hold the flush back, and promptly acked rows leave the
+     * outbox anyway. Until it lands a row reads `pending`, which a crash
+     * leaves resendable, as a new socket would anyway. A row acked, rejected
+     * or deleted meanwhile is left as it is.
      */
     async markSending(items: OutboxItem[]): Promise<void> {
       if (items.length === 0) return;
