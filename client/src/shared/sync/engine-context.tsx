@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, startTransition, useContext, useEffect, useState, type ReactNode } from 'react';
 import { openDatabase, type WhisperDatabase } from '../db/whisper-db';
 import { startSyncEngine, type SyncEngine } from './sync-engine';
 
@@ -18,9 +18,20 @@ function database(): WhisperDatabase {
 export function EngineProvider({ children, origin, db }: { children: ReactNode; origin?: string; db?: WhisperDatabase }) {
   const [engine, setEngine] = useState<SyncEngine | null>(null);
   useEffect(() => {
-    const started = startSyncEngine({ db: db ?? database(), origin: origin ?? window.location.origin });
-    setEngine(started);
-    return () => started.stop();
+    let started: SyncEngine | undefined;
+    // A task of its own, after the first paint's: loading the code, starting
+    // the engine and rendering the app are three short tasks, not one long one.
+    const timer = setTimeout(() => {
+      const engine = startSyncEngine({ db: db ?? database(), origin: origin ?? window.location.origin });
+      started = engine;
+      // The whole app renders once the engine exists: as a transition, React
+      // renders it in slices and never blocks input for the length of it.
+      startTransition(() => setEngine(engine));
+    });
+    return () => {
+      clearTimeout(timer);
+      started?.stop();
+    };
   }, [origin, db]);
   if (!engine) return null;
   return <EngineContext.Provider value={engine}>{children}</EngineContext.Provider>;

@@ -15,6 +15,8 @@ function parse(iso: string): Date | null {
  */
 let timeFormat: Intl.DateTimeFormat | undefined;
 let fullDateTimeFormat: Intl.DateTimeFormat | undefined;
+let dayFormat: Intl.DateTimeFormat | undefined;
+let dayWithYearFormat: Intl.DateTimeFormat | undefined;
 
 /**
  * "14:05" or "2:05 PM", as the locale prefers; no leading zero on the hour
@@ -54,12 +56,12 @@ export function formatDayLabel(iso: string, now: Date = new Date()): string {
   const days = Math.round((startOfDay(now) - startOfDay(date)) / 86_400_000);
   if (days === 0) return 'Today';
   if (days === 1) return 'Yesterday';
-  return date.toLocaleDateString(undefined, {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }),
-  });
+  if (date.getFullYear() === now.getFullYear()) {
+    dayFormat ??= new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long' });
+    return dayFormat.format(date);
+  }
+  dayWithYearFormat ??= new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  return dayWithYearFormat.format(date);
 }
 
 /** Minutes between two instants (absolute); Infinity when either is not a date. */

@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { DeliveryStatus } from '../../../shared/sync/timeline';
 import { MessageBubble } from './message-bubble';
@@ -112,12 +112,13 @@ describe('MessageBubble', () => {
     expect(container.querySelector('[title="Guest 3fa9"]')).toBeNull(); // no avatar
   });
 
-  it('shows the time as HH:MM with the full date in <time dateTime>', () => {
+  it('shows the time as HH:MM in <time dateTime>, and the full date as a tooltip on hover', () => {
     const createdAt = new Date(2024, 2, 5, 9, 7).toISOString();
     const root = renderBubble(makeItem({ createdAt }));
     const time = root.querySelector('time')!;
     expect(time).toHaveAttribute('dateTime', createdAt);
     expect(time.textContent).toMatch(/0?9[:.]07/);
+    fireEvent.pointerEnter(time);
     expect(time.getAttribute('title')).toMatch(/2024/);
   });
 });

@@ -73,7 +73,15 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
               own ? 'text-indigo-50' : 'text-slate-500 dark:text-slate-400'
             }`}
           >
-            <time dateTime={item.createdAt} title={formatFullDateTime(item.createdAt)}>
+            <time
+              dateTime={item.createdAt}
+              // The full date is only a hover tooltip: formatted when the
+              // pointer arrives rather than for every bubble drawn (the
+              // first long date format costs tens of milliseconds on a phone).
+              onPointerEnter={(event) => {
+                event.currentTarget.title ||= formatFullDateTime(item.createdAt);
+              }}
+            >
               {formatTime(item.createdAt)}
             </time>
             {own && status && <StatusMark status={status} />}
