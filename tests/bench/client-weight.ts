@@ -316,6 +316,25 @@ async function runLighthouse(url: string, reportName: string): Promise<Lighthous
 }
 
 /**
+ * Lighthouse itself sometimes fails to record a page load (NO_NAVSTART,
+ * NO_FCP on a trace it lost): such a run measured nothing, so it is run
+ * again, up to LIGHTHOUSE_ATTEMPTS times. A page that really fails to load
+ * fails every attempt.
+ */
+const LIGHTHOUSE_ATTEMPTS = 3;
+
+async function runLighthouseRetrying(url: string, reportName: string): Promise<LighthouseRun> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runLighthouse(url, reportName);
+    } catch (error) {
+      if (attempt >= LIGHTHOUSE_ATTEMPTS || !/^Lighthouse: /.test((error as Error).message)) throw error;
+      say(`  ${(error as Error).message}; attempt ${attempt + 1}/${LIGHTHOUSE_ATTEMPTS}`);
+    }
+  }
+}
+
+/**
  * N runs: the run with the median performance score (Lighthouse's own advice
  * for variance), every run's scores, and the best run. A busy machine only
  * ever makes a run slower, so the best run is the nearest to what the page
@@ -325,7 +344,7 @@ async function lighthouseMedian(url: string, label: string, reportName: string) 
   const runs: LighthouseRun[] = [];
   for (let i = 0; i < LIGHTHOUSE_RUNS; i++) {
     say(`lighthouse ${label}: run ${i + 1}/${LIGHTHOUSE_RUNS}`);
-    const run = await runLighthouse(url, `${reportName}-${i + 1}`);
+    const run = await runLighthouseRetrying(url, `${reportName}-${i + 1}`);
     say(
       `  performance ${run.performance}, accessibility ${run.accessibility}, best-practices ${run.bestPractices}; ` +
         `FCP ${run.fcpMs} ms, LCP ${run.lcpMs} ms, TBT ${run.tbtMs} ms, CLS ${run.cls}; benchmarkIndex ${run.benchmarkIndex}, load ${run.loadAverage}` +
