@@ -1,5 +1,5 @@
-import Dexie, { liveQuery } from 'dexie';
-import { startTransition, useEffect, useState } from 'react';
+import Dexie from 'dexie';
+import { useLiveQuery } from 'dexie-react-hooks';
 import { MetaKey, type CachedMessage, type Identity, type OutboxItem } from '../db/whisper-db';
 import { useEngine } from './engine-context';
 import { failureText } from './failure-text';
@@ -44,33 +44,13 @@ function fromOutbox(item: OutboxItem, me: string | undefined): TimelineItem {
 }
 
 /**
- * dexie-react-hooks' useLiveQuery, except that each new result is rendered
- * as a transition: a long list then re-renders in slices that leave the
- * page responsive, instead of in one long task.
- */
-function useLiveQueryInTransition<T>(query: () => Promise<T>, deps: unknown[]): T | undefined {
-  const [state, setState] = useState<{ result?: T; error?: unknown }>({});
-  useEffect(() => {
-    const subscription = liveQuery(query).subscribe({
-      next: (result) => startTransition(() => setState({ result })),
-      error: (error: unknown) => setState({ error }),
-    });
-    return () => subscription.unsubscribe();
-    // The query closes over exactly `deps`, as with useLiveQuery.
-  }, deps);
-  // As useLiveQuery: a failed query reaches the nearest error boundary.
-  if (state.error !== undefined) throw state.error;
-  return state.result;
-}
-
-/**
  * The newest `limit` stored messages of the room in seq order, then the
  * outbox in enqueue order. Both tables are read in one live query, so an
  * ack moving a row from the outbox to the history is seen as one change (C5).
  */
 export function useRoomTimeline(limit: number): RoomTimeline {
   const { db, roomId } = useEngine();
-  const result = useLiveQueryInTransition(async () => {
+  const result = useLiveQuery(async () => {
     const [messages, outbox, identity, hasOlder] = await Promise.all([
       db.messages.where('[room_id+seq]').between([roomId, Dexie.minKey], [roomId, Dexie.maxKey]).reverse().limit(limit).toArray(),
       db.outbox.where('room_id').equals(roomId).sortBy('client_id'),
