@@ -15,7 +15,8 @@ const MAX_ITEMS_PER_COMMIT = 1000;
  * already on the wire. The writer waits for them while they keep coming (a
  * gap this long means the flush is over), up to FLUSH_GATHER_MAX_MS, so the
  * whole flush shares one commit instead of the first frame committing alone
- * and the rest queueing behind it. Lone messages never wait.
+ * and the rest queueing behind it. A batch that ends in a partial frame (a
+ * lone message, the end of a flush) never waits.
  */
 export const FLUSH_GATHER_QUIET_MS = 1;
 export const FLUSH_GATHER_MAX_MS = 5;

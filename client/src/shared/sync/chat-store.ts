@@ -12,8 +12,9 @@ import { MetaKey, type Identity, type OutboxItem, type WhisperDatabase } from '.
 export const FLUSH_BATCH_SIZE = 100;
 /**
  * Most items one socket carries unacked (ten full frames). A reconnect with
- * a long offline queue sends this much at once; the rest follows as acks
- * free room, so one slow socket never holds the whole outbox in its buffers.
+ * a long offline queue sends this much at once; the rest follows as acks and
+ * rejections free room, so one slow socket never holds the whole outbox in
+ * its buffers.
  */
 export const FLUSH_WINDOW = FLUSH_BATCH_SIZE * 10;
 
@@ -128,8 +129,9 @@ export function createChatStore(db: WhisperDatabase) {
      * frames, not before, and by the machine only for items still unanswered
      * a while later (MARK_SENDING_DELAY_MS): marking a long queue is a bulk
      * write that would hold the flush back, and promptly acked rows leave the
-     * outbox anyway. Until it lands a row reads `pending`, which a crash
-     * leaves resendable, as a new socket would anyway. A row acked, rejected
+     * outbox anyway. Until it lands a row reads as before (`pending`, or
+     * `sending` on an earlier socket), which a crash leaves resendable, as a
+     * new socket would anyway. A row acked, rejected
      * or deleted meanwhile is left as it is.
      */
     async markSending(items: OutboxItem[]): Promise<void> {

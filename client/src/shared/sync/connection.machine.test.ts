@@ -55,9 +55,12 @@ async function settle() {
 }
 
 /** Settles until `done` holds: a thousand-row outbox takes fake-indexeddb many steps. */
-async function settleUntil(done: () => boolean) {
+async function settleUntil(done: () => boolean, what: string) {
   for (let i = 0; i < 20 && !done(); i++) await settle();
+  if (!done()) throw new Error(`never happened: ${what}`);
 }
+
+const outboxIdle = { link: { online: { connected: { phase: { live: 'idle' } } } } } as const;
 
 /** Moves the clock in small steps, letting IndexedDB work finish at each. */
 async function elapse(ms: number, step = 500) {
@@ -344,20 +347,35 @@ describe('connection machine', () => {
     const ids = (from: number, to: number) => queued.slice(from, to).map((q) => q.client_id);
     const ack = (clientIds: string[], firstSeq: number) =>
       socket.serve({ type: 'message_ids', status: 'success', message_ids: clientIds.map(() => ulid()), client_ids: clientIds, seqs: clientIds.map((_, i) => firstSeq + i) });
-    await settleUntil(() => messagesSent(socket).length > 0);
+    await settleUntil(() => messagesSent(socket).length > 0, 'the first frames');
     expect(messagesSent(socket).map((m) => m.client_id)).toEqual(ids(0, FLUSH_WINDOW));
-    await settleUntil(() => h.actor.getSnapshot().matches({ link: { online: { connected: { phase: { live: 'idle' } } } } }));
     ack(ids(0, 100), 1);
     // The room freed is used once the rest of the window is marked `sending`.
     await elapse(MARK_SENDING_DELAY_MS, 50);
-    await settleUntil(() => messagesSent(socket).length > FLUSH_WINDOW);
+    await settleUntil(() => messagesSent(socket).length > FLUSH_WINDOW, 'the rest of the queue');
     expect(messagesSent(socket).map((m) => m.client_id)).toEqual(ids(0, FLUSH_WINDOW + 50));
+    // Those 50 go unanswered too: marked, the flusher is idle with no backlog.
+    await elapse(MARK_SENDING_DELAY_MS, 50);
+    await settleUntil(() => h.actor.getSnapshot().matches(outboxIdle), 'idle');
     const plans = planFlush.mock.calls.length;
     ack(ids(100, 200), 101);
     ack(ids(200, 300), 201);
-    await settleUntil(() => false);
+    for (let i = 0; i < 10; i++) await settle();
     expect(planFlush.mock.calls.length).toBe(plans);
     expect(messagesSent(socket)).toHaveLength(FLUSH_WINDOW + 50);
+  });
+
+  it('[C4][P7] a rejection frees window room too: the backlog goes out', async () => {
+    const h = await createHarness();
+    const queued = pendingRows(FLUSH_WINDOW + 50, ROOM);
+    await h.db.outbox.bulkAdd(queued);
+    await h.goLive();
+    const socket = h.latest();
+    await settleUntil(() => messagesSent(socket).length > 0, 'the first frames');
+    socket.serve({ type: 'rejected', client_ids: queued.slice(0, 100).map((q) => q.client_id), code: 'invalid_content', message: 'no' });
+    await elapse(MARK_SENDING_DELAY_MS, 50);
+    await settleUntil(() => messagesSent(socket).length > FLUSH_WINDOW, 'the rest of the queue');
+    expect(messagesSent(socket).map((m) => m.client_id)).toEqual(queued.map((q) => q.client_id));
   });
 
   it('[C4] a message enqueued while live is sent right away; an unacked one is resent after the ack timeout', async () => {

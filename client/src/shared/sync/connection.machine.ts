@@ -382,11 +382,13 @@ export const connectionMachine = setup({
                           },
                           on: {
                             'OUTBOX.CHANGED': { actions: 'markDirty' },
-                            // An ack that frees window room for a backlog: plan again after this.
+                            // An answer that frees window room for a backlog: plan again after this.
                             'SERVER.message_ids': [{ guard: 'hasBacklog', actions: ['storeAck', 'markDirty'] }, { actions: 'storeAck' }],
+                            'SERVER.rejected': [{ guard: 'hasBacklog', actions: ['storeRejection', 'markDirty'] }, { actions: 'storeRejection' }],
                           },
                         },
-                        // The frames are out; their rows still read `pending`.
+                        // The frames are out; their rows do not say so yet
+                        // (new ones read `pending`, resends their old socket).
                         // No new plan until they are answered or marked, or it
                         // would pick the same rows again.
                         sent: {
@@ -397,7 +399,10 @@ export const connectionMachine = setup({
                               { guard: 'hasBacklog', actions: ['storeAck', 'noteAnswered', 'markDirty'] },
                               { actions: ['storeAck', 'noteAnswered'] },
                             ],
-                            'SERVER.rejected': { actions: ['storeRejection', 'noteAnswered'] },
+                            'SERVER.rejected': [
+                              { guard: 'hasBacklog', actions: ['storeRejection', 'noteAnswered', 'markDirty'] },
+                              { actions: ['storeRejection', 'noteAnswered'] },
+                            ],
                           },
                           states: {
                             awaitingAnswers: {
@@ -409,7 +414,9 @@ export const connectionMachine = setup({
                                 src: 'markSending',
                                 input: ({ context }) => ({ deps: context.deps, items: context.unmarked }),
                                 onDone: { target: '#outboxIdle' },
-                                onError: { target: '#outboxIdle' },
+                                // Try again later rather than plan over rows
+                                // that do not say they were sent.
+                                onError: { target: 'awaitingAnswers' },
                               },
                             },
                           },
@@ -420,9 +427,10 @@ export const connectionMachine = setup({
                           after: { ackCheck: 'deciding' },
                           on: {
                             'OUTBOX.CHANGED': 'deciding',
-                            // An ack frees room in the socket's window: send
+                            // An answer frees room in the socket's window: send
                             // what is left, if the last plan left anything.
                             'SERVER.message_ids': [{ guard: 'hasBacklog', target: 'deciding', actions: 'storeAck' }, { actions: 'storeAck' }],
+                            'SERVER.rejected': [{ guard: 'hasBacklog', target: 'deciding', actions: 'storeRejection' }, { actions: 'storeRejection' }],
                           },
                         },
                       },

@@ -79,7 +79,7 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
               // pointer arrives rather than for every bubble drawn (the
               // first long date format costs tens of milliseconds on a phone).
               onPointerEnter={(event) => {
-                event.currentTarget.title ||= formatFullDateTime(item.createdAt);
+                event.currentTarget.title = formatFullDateTime(item.createdAt);
               }}
             >
               {formatTime(item.createdAt)}
