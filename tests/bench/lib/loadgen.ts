@@ -147,6 +147,25 @@ export async function postgresBackendPids(url: string | undefined): Promise<numb
   }
 }
 
+/**
+ * The timed part of a throughput run, once the load is flowing: a warm-up,
+ * then `durationMs` with `setMeasuring(true)`, CPU counted over exactly that
+ * window (the server's process and its PostgreSQL backends).
+ */
+export async function measureWindow(
+  config: { warmupMs: number; durationMs: number; databaseUrl?: string; serverPid?: number },
+  setMeasuring: (on: boolean) => void,
+): Promise<{ seconds: number; usage: ReturnType<CpuMeter['read']> }> {
+  await sleep(config.warmupMs);
+  const cpu = new CpuMeter(config.serverPid, await postgresBackendPids(config.databaseUrl));
+  const start = performance.now();
+  setMeasuring(true);
+  await sleep(config.durationMs);
+  setMeasuring(false);
+  const seconds = (performance.now() - start) / 1000;
+  return { seconds, usage: cpu.read() };
+}
+
 /** Runs `task` over `items` with at most `limit` running at once. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { monotonicFactory } from 'ulid';
 import { LatencyHistogram } from '../lib/histogram.js';
-import { CpuMeter, emit, loadConfig, log, postgresBackendPids, randomText, runLoadGenerator, sleep } from '../lib/loadgen.js';
+import { emit, loadConfig, log, measureWindow, randomText, runLoadGenerator } from '../lib/loadgen.js';
 import { assertLoopbackUrl } from '../lib/loopback.js';
 
 interface BaselineConfig {
@@ -78,14 +78,7 @@ runLoadGenerator(async () => {
     }
   }
   log(`baseline: ${config.senders} workers × ${config.window} in flight over a pool of ${config.poolSize}`);
-  await sleep(config.warmupMs);
-  const cpu = new CpuMeter(undefined, await postgresBackendPids(config.databaseUrl));
-  const start = performance.now();
-  measuring = true;
-  await sleep(config.durationMs);
-  measuring = false;
-  const seconds = (performance.now() - start) / 1000;
-  const usage = cpu.read();
+  const { seconds, usage } = await measureWindow(config, (on) => (measuring = on));
   sending = false;
   await Promise.all(chains);
   await pool.end();

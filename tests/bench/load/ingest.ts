@@ -8,7 +8,7 @@
  */
 import { connectBenchSocket, type BenchSocket } from '../lib/clients.js';
 import { LatencyHistogram } from '../lib/histogram.js';
-import { CpuMeter, emit, loadConfig, log, mapLimit, postgresBackendPids, randomText, runLoadGenerator, sleep } from '../lib/loadgen.js';
+import { emit, loadConfig, log, mapLimit, measureWindow, randomText, runLoadGenerator, sleep } from '../lib/loadgen.js';
 import { addressFor } from '../lib/loopback.js';
 
 interface IngestConfig {
@@ -89,14 +89,7 @@ runLoadGenerator(async () => {
 
   log(`sending: ${config.warmupMs} ms warm-up, then ${config.durationMs} ms measured`);
   for (const sender of senders) topUp(sender);
-  await sleep(config.warmupMs);
-  const cpu = new CpuMeter(config.serverPid, await postgresBackendPids(config.databaseUrl));
-  const start = performance.now();
-  measuring = true;
-  await sleep(config.durationMs);
-  measuring = false;
-  const seconds = (performance.now() - start) / 1000;
-  const usage = cpu.read();
+  const { seconds, usage } = await measureWindow(config, (on) => (measuring = on));
   sending = false;
   const deadline = performance.now() + FINAL_ACK_WAIT_MS;
   while (senders.some((sender) => sender.inFlight > 0) && performance.now() < deadline) await sleep(20);

@@ -186,7 +186,6 @@ export const connectionMachine = setup({
     browserOffline: ({ context }) => !context.deps.isOnline(),
     shouldFlush: ({ context }) => context.isLeader,
     dirtyLeader: ({ context }) => context.isLeader && context.outboxDirty,
-    hasBacklog: ({ context }) => context.backlog,
     allAnswered: ({ context }) => context.unmarked.length === 0,
     tokenRejected: ({ event }) => event.type === 'SOCKET.CLOSED' && event.code === CloseCode.InvalidToken,
   },
@@ -255,10 +254,13 @@ export const connectionMachine = setup({
     }),
     /** An ack or a rejection answers some of the last flush: those need no `sending` mark. */
     noteAnswered: assign(({ context, event }) => {
+      if (context.unmarked.length === 0) return {};
       const answered = new Set<string | null>((event as { frame: AckFrame | RejectedFrame }).frame.client_ids);
       return { unmarked: context.unmarked.filter((item) => !answered.has(item.client_id)) };
     }),
     markDirty: assign({ outboxDirty: true }),
+    /** An answer frees window room: if the last plan left items waiting, plan again as soon as the flusher may. */
+    wakeBacklog: assign(({ context }) => ({ outboxDirty: context.outboxDirty || context.backlog })),
     markClean: assign({ outboxDirty: false }),
     becomeLeader: assign({ isLeader: true }),
   },
@@ -368,6 +370,11 @@ export const connectionMachine = setup({
                       initial: 'deciding',
                       on: {
                         'SERVER.messages': { actions: 'storeLiveMessages' },
+                        // Answers (P3, P7) settle the last flush's items and
+                        // free window room; `idle` then plans again at once,
+                        // `flushing` and `sent` once they are done.
+                        'SERVER.message_ids': { actions: ['storeAck', 'noteAnswered', 'wakeBacklog'] },
+                        'SERVER.rejected': { actions: ['storeRejection', 'noteAnswered', 'wakeBacklog'] },
                       },
                       states: {
                         deciding: {
@@ -380,12 +387,7 @@ export const connectionMachine = setup({
                             onDone: { target: 'sent', actions: ['sendBatches', 'noteSent'] },
                             onError: { target: 'idle' },
                           },
-                          on: {
-                            'OUTBOX.CHANGED': { actions: 'markDirty' },
-                            // An answer that frees window room for a backlog: plan again after this.
-                            'SERVER.message_ids': [{ guard: 'hasBacklog', actions: ['storeAck', 'markDirty'] }, { actions: 'storeAck' }],
-                            'SERVER.rejected': [{ guard: 'hasBacklog', actions: ['storeRejection', 'markDirty'] }, { actions: 'storeRejection' }],
-                          },
+                          on: { 'OUTBOX.CHANGED': { actions: 'markDirty' } },
                         },
                         // The frames are out; their rows do not say so yet
                         // (new ones read `pending`, resends their old socket).
@@ -393,17 +395,7 @@ export const connectionMachine = setup({
                         // would pick the same rows again.
                         sent: {
                           initial: 'awaitingAnswers',
-                          on: {
-                            'OUTBOX.CHANGED': { actions: 'markDirty' },
-                            'SERVER.message_ids': [
-                              { guard: 'hasBacklog', actions: ['storeAck', 'noteAnswered', 'markDirty'] },
-                              { actions: ['storeAck', 'noteAnswered'] },
-                            ],
-                            'SERVER.rejected': [
-                              { guard: 'hasBacklog', actions: ['storeRejection', 'noteAnswered', 'markDirty'] },
-                              { actions: ['storeRejection', 'noteAnswered'] },
-                            ],
-                          },
+                          on: { 'OUTBOX.CHANGED': { actions: 'markDirty' } },
                           states: {
                             awaitingAnswers: {
                               always: { guard: 'allAnswered', target: '#outboxIdle' },
@@ -413,7 +405,7 @@ export const connectionMachine = setup({
                               invoke: {
                                 src: 'markSending',
                                 input: ({ context }) => ({ deps: context.deps, items: context.unmarked }),
-                                onDone: { target: '#outboxIdle' },
+                                onDone: { target: '#outboxIdle', actions: assign({ unmarked: [] }) },
                                 // Try again later rather than plan over rows
                                 // that do not say they were sent.
                                 onError: { target: 'awaitingAnswers' },
@@ -425,13 +417,7 @@ export const connectionMachine = setup({
                           id: 'outboxIdle',
                           always: { guard: 'dirtyLeader', target: 'flushing', actions: 'markClean' },
                           after: { ackCheck: 'deciding' },
-                          on: {
-                            'OUTBOX.CHANGED': 'deciding',
-                            // An answer frees room in the socket's window: send
-                            // what is left, if the last plan left anything.
-                            'SERVER.message_ids': [{ guard: 'hasBacklog', target: 'deciding', actions: 'storeAck' }, { actions: 'storeAck' }],
-                            'SERVER.rejected': [{ guard: 'hasBacklog', target: 'deciding', actions: 'storeRejection' }, { actions: 'storeRejection' }],
-                          },
+                          on: { 'OUTBOX.CHANGED': 'deciding' },
                         },
                       },
                     },
