@@ -5,6 +5,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import { settleChatSocket, type SocketRates } from './chat/chat-socket.js';
+import { DEFAULT_ABUSE_LIMITS, type AbuseLimits } from './chat/connection-limits.js';
 import { redactUrl } from './logger.js';
 import { CloseCode, ErrorCode, MAX_FRAME_BYTES } from './protocol.js';
 import authPlugin from './plugins/auth.plugin.js';
@@ -20,7 +21,10 @@ import sessionRoutes from './routes/session.routes.js';
 
 export interface AppOptions {
   databaseUrl: string;
-  tokenSecret: string;
+  /** TOKEN_SECRET; absent: the secret shared through the database (server/auth/token-secret.ts). */
+  tokenSecret?: string;
+  /** Where earlier releases kept the generated secret, adopted by a database that has none yet. */
+  legacyTokenSecretFile?: string;
   clientDir: string;
   /** Absent: no logging (tests). */
   logger?: FastifyBaseLogger;
@@ -30,6 +34,8 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** Per-socket rate limits, where the defaults do not fit (load tests). */
   socketRates?: Partial<SocketRates>;
+  /** Per-address and per-user limits (sockets, connects, REST), where the defaults do not fit. */
+  limits?: Partial<AbuseLimits>;
 }
 
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -124,12 +130,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   });
   await app.register(docsPlugin);
-  await app.register(authPlugin, { secret: options.tokenSecret });
-  await app.register(chatPlugin, { databaseUrl: options.databaseUrl, socketRates: options.socketRates });
+  await app.register(authPlugin, { fromEnv: options.tokenSecret, legacyFile: options.legacyTokenSecretFile });
+  const limits: AbuseLimits = { ...DEFAULT_ABUSE_LIMITS, ...options.limits };
+  await app.register(chatPlugin, { databaseUrl: options.databaseUrl, socketRates: options.socketRates, limits });
 
   await app.register(healthRoutes);
-  await app.register(sessionRoutes);
-  await app.register(messagesRoutes);
+  await app.register(sessionRoutes, { limits });
+  await app.register(messagesRoutes, { limits });
   await app.register(chatWsRoutes, { allowedOrigins: options.allowedOrigins ?? [] });
   await app.register(clientPlugin, { clientDir: options.clientDir });
 

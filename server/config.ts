@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { MIN_TOKEN_SECRET_LENGTH } from './auth/token-secret.js';
 import type { SocketRates } from './chat/chat-socket.js';
+import type { AbuseLimits } from './chat/connection-limits.js';
+import type { LogFormat } from './logger.js';
 
 export interface Config {
   port: number;
@@ -10,7 +11,11 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   logLevel: string;
-  tokenSecret: string;
+  /** LOG_FORMAT; absent: pretty on a terminal, JSON otherwise. */
+  logFormat: LogFormat | undefined;
+  /** TOKEN_SECRET; absent: generated once and shared through the database. */
+  tokenSecret: string | undefined;
+  legacyTokenSecretFile: string;
   /** Fixed port for the embedded PostgreSQL; absent: any free port. */
   embeddedPgPort: number | undefined;
   /** Production build of the client, served from `/` when it exists. */
@@ -20,17 +25,39 @@ export interface Config {
   trustProxy: boolean;
   /** SOCKET_FRAME_BURST, SOCKET_FRAMES_PER_SECOND, SOCKET_MESSAGE_BURST, SOCKET_MESSAGES_PER_SECOND */
   socketRates: Partial<SocketRates>;
+  /** ADDRESS_MAX_SOCKETS, ADDRESS_CONNECT_BURST, …, USER_SENDS_PER_MINUTE (server/chat/connection-limits.ts) */
+  limits: Partial<AbuseLimits>;
 }
 
-const TOKEN_SECRET_FILE = 'token-secret';
-/** 256 bits, the HMAC-SHA256 key size. */
-const TOKEN_SECRET_BYTES = 32;
+/** Environment variable of each per-address and per-user limit. */
+const LIMIT_VARIABLES: Record<keyof AbuseLimits, string> = {
+  maxSockets: 'ADDRESS_MAX_SOCKETS',
+  connectBurst: 'ADDRESS_CONNECT_BURST',
+  connectsPerSecond: 'ADDRESS_CONNECTS_PER_SECOND',
+  sessionsPerMinute: 'ADDRESS_SESSIONS_PER_MINUTE',
+  historyPerMinute: 'ADDRESS_HISTORY_PER_MINUTE',
+  sendsPerMinute: 'ADDRESS_SENDS_PER_MINUTE',
+  userSendsPerMinute: 'USER_SENDS_PER_MINUTE',
+};
+
+/** Where releases before the shared secret kept the generated one (see server/auth/token-secret.ts). */
+const LEGACY_TOKEN_SECRET_FILE = 'token-secret';
 
 function parseRate(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const rate = Number(value);
   if (!Number.isFinite(rate) || rate <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(value)}`);
   return rate;
+}
+
+/** The variables of `names` that are set, parsed as positive numbers; unset ones are left to the defaults. */
+function parseRates<K extends string>(env: NodeJS.ProcessEnv, names: Record<K, string>): Partial<Record<K, number>> {
+  const rates: Partial<Record<K, number>> = {};
+  for (const key of Object.keys(names) as K[]) {
+    const rate = parseRate(names[key], env[names[key]]);
+    if (rate !== undefined) rates[key] = rate;
+  }
+  return rates;
 }
 
 function parsePort(name: string, value: string | undefined): number | undefined {
@@ -42,31 +69,16 @@ function parsePort(name: string, value: string | undefined): number | undefined 
   return port;
 }
 
-/**
- * The token secret must survive restarts, or every stored identity would be
- * logged out. When TOKEN_SECRET is not given it is generated once and kept
- * (readable by the owner only) under DATA_DIR.
- */
-function loadTokenSecret(dataDir: string, fromEnv: string | undefined): string {
-  if (fromEnv) {
-    if (fromEnv.length < 32) throw new Error('TOKEN_SECRET must be at least 32 characters');
-    return fromEnv;
-  }
-  const file = path.join(dataDir, TOKEN_SECRET_FILE);
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(TOKEN_SECRET_BYTES).toString('base64url');
-  // 'wx' fails if another process created it meanwhile; then use theirs.
-  try {
-    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
-  } catch {
-    return readFileSync(file, 'utf8').trim();
-  }
+function parseLogFormat(value: string | undefined): LogFormat | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'json' && value !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function parseTokenSecret(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < MIN_TOKEN_SECRET_LENGTH) throw new Error(`TOKEN_SECRET must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
+  return value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -77,18 +89,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
     logLevel: env.LOG_LEVEL || 'info',
-    tokenSecret: loadTokenSecret(dataDir, env.TOKEN_SECRET),
+    logFormat: parseLogFormat(env.LOG_FORMAT),
+    tokenSecret: parseTokenSecret(env.TOKEN_SECRET),
+    legacyTokenSecretFile: path.join(dataDir, LEGACY_TOKEN_SECRET_FILE),
     embeddedPgPort: parsePort('EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT),
     clientDir: path.resolve(env.CLIENT_DIR || 'client/dist'),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
-    socketRates: Object.fromEntries(
-      Object.entries({
-        frameBurst: parseRate('SOCKET_FRAME_BURST', env.SOCKET_FRAME_BURST),
-        framesPerSecond: parseRate('SOCKET_FRAMES_PER_SECOND', env.SOCKET_FRAMES_PER_SECOND),
-        messageBurst: parseRate('SOCKET_MESSAGE_BURST', env.SOCKET_MESSAGE_BURST),
-        messagesPerSecond: parseRate('SOCKET_MESSAGES_PER_SECOND', env.SOCKET_MESSAGES_PER_SECOND),
-      }).filter(([, value]) => value !== undefined),
-    ),
+    socketRates: parseRates(env, {
+      frameBurst: 'SOCKET_FRAME_BURST',
+      framesPerSecond: 'SOCKET_FRAMES_PER_SECOND',
+      messageBurst: 'SOCKET_MESSAGE_BURST',
+      messagesPerSecond: 'SOCKET_MESSAGES_PER_SECOND',
+    }),
+    limits: parseRates(env, LIMIT_VARIABLES),
   };
 }

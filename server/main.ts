@@ -8,14 +8,14 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
-import { createLogger } from './logger.js';
+import { chooseLogFormat, createLogger, runningLine } from './logger.js';
 import { migrate } from './migrate.js';
 
 /** Time allowed for draining sockets and stopping the database before a forced exit. */
 const SHUTDOWN_GRACE_MS = 15_000;
 
 const config = loadConfig();
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, chooseLogFormat(config.logFormat));
 let embedded: EmbeddedPostgresHandle | undefined;
 
 async function start() {
@@ -35,11 +35,13 @@ async function start() {
   const app = await buildApp({
     databaseUrl,
     tokenSecret: config.tokenSecret,
+    legacyTokenSecretFile: config.legacyTokenSecretFile,
     clientDir: config.clientDir,
     logger: log,
     allowedOrigins: config.allowedOrigins,
     trustProxy: config.trustProxy,
     socketRates: config.socketRates,
+    limits: config.limits,
   });
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an unexpected error');
@@ -48,6 +50,8 @@ async function start() {
     await embedded?.stop();
   });
   await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  log.info(runningLine(config.host, typeof address === 'object' && address !== null ? address.port : config.port));
 }
 
 start().catch(async (error: unknown) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { loadTokenSecret, type TokenSecretSources } from '../auth/token-secret.js';
 
 export interface Identity {
   userId: string;
@@ -31,8 +32,9 @@ export class UnauthorizedError extends Error {
   readonly code = 'invalid_token';
 }
 
-export default fp<{ secret: string }>(
-  async (app, { secret }) => {
+export default fp<TokenSecretSources>(
+  async (app, sources) => {
+    const secret = await loadTokenSecret(app.db, sources);
     await app.register(fastifyJwt, {
       secret,
       sign: { algorithm: 'HS256', expiresIn: TOKEN_LIFETIME },
@@ -63,5 +65,5 @@ export default fp<{ secret: string }>(
       return identity;
     });
   },
-  { name: 'auth' },
+  { name: 'auth', dependencies: ['db'] },
 );

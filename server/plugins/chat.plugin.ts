@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { DEFAULT_SOCKET_RATES, type SocketRates } from '../chat/chat-socket.js';
-import { ConnectionLimits } from '../chat/connection-limits.js';
+import { ConnectionLimits, type AbuseLimits } from '../chat/connection-limits.js';
 import { MessageWriter } from '../chat/message-writer.js';
 import { PgFanout } from '../chat/pg-fanout.js';
 import { RoomHub } from '../chat/room-hub.js';
@@ -22,8 +22,8 @@ declare module 'fastify' {
  * announced through PostgreSQL (S6) and each instance's hub delivers them to
  * its own sockets.
  */
-export default fp<{ databaseUrl: string; socketRates?: Partial<SocketRates> }>(
-  async (app, { databaseUrl, socketRates }) => {
+export default fp<{ databaseUrl: string; socketRates?: Partial<SocketRates>; limits?: AbuseLimits }>(
+  async (app, { databaseUrl, socketRates, limits }) => {
     app.decorate('socketRates', { ...DEFAULT_SOCKET_RATES, ...socketRates });
     const messages = createMessagesRepository(app.db);
     const hub = new RoomHub();
@@ -33,7 +33,7 @@ export default fp<{ databaseUrl: string; socketRates?: Partial<SocketRates> }>(
     app.decorate('hub', hub);
     app.decorate('writer', writer);
     app.decorate('fanout', fanout);
-    const connectionLimits = new ConnectionLimits();
+    const connectionLimits = new ConnectionLimits(limits);
     app.decorate('connectionLimits', connectionLimits);
     app.addHook('onClose', async () => connectionLimits.close());
     await fanout.start();

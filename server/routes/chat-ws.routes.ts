@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { CHAT_WS_PATH, ErrorCode } from '../protocol.js';
 import { handleChatSocket } from '../chat/chat-socket.js';
+import { ErrorFrameSchema } from '../protocol/schemas.js';
+import { SOCKET_PROTOCOL_DESCRIPTION } from './chat-ws.docs.js';
 
 /**
  * A browser always sends Origin on a WebSocket upgrade, and cookies or not,
@@ -35,9 +37,15 @@ const routes: FastifyPluginAsyncTypebox<{ allowedOrigins: readonly string[] }> =
         if (refusal) return reply.code(429).send({ type: 'error', code: ErrorCode.RateLimited, message: refusal });
       },
       schema: {
-        tags: ['messages'],
-        summary: 'The chat socket (P1–P4, P6–P9); see README for the frames',
-        querystring: Type.Object({ token: Type.Optional(Type.String()) }),
+        tags: ['socket'],
+        summary: 'The chat socket: every frame both ways',
+        description: SOCKET_PROTOCOL_DESCRIPTION,
+        querystring: Type.Object({ token: Type.Optional(Type.String({ description: 'From POST /v1/session or an earlier hello; absent: a new identity' })) }),
+        response: {
+          101: Type.Null({ description: 'Switching Protocols: the frames described above follow, starting with `hello`' }),
+          403: ErrorFrameSchema,
+          429: ErrorFrameSchema,
+        },
       },
     },
     // The querystring schema above has validated this shape before the upgrade.

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { DEFAULT_ROOM_ID, ErrorCode, HISTORY_DEFAULT_LIMIT, MESSAGES_PATH } from '../protocol.js';
 import { sendMessages } from '../chat/chat-service.js';
+import type { AbuseLimits } from '../chat/connection-limits.js';
 import {
   ErrorResponseSchema,
   HistoryQuerySchema,
@@ -9,18 +11,33 @@ import {
   SendBodySchema,
 } from '../chat/frame-schemas.js';
 
-/**
- * REST requests per address and minute. History paging and service-worker
- * flushes are a few requests a minute; the limit only stops a script.
- */
-const HISTORY_REQUESTS_PER_IP_PER_MINUTE = 600;
-const SENDS_PER_IP_PER_MINUTE = 300;
+const PER_MINUTE = '1 minute';
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
+class RateLimitedError extends Error {
+  readonly statusCode = 429;
+  readonly code = ErrorCode.RateLimited;
+}
+
+/**
+ * REST limits (sizes and reasons: connection-limits.ts). History is read
+ * without a token, so it is limited per address only, sized for the crowd
+ * behind a shared address. Sends carry a token: each user has a budget of
+ * their own, so one sender on a school's address cannot use up everyone
+ * else's; a generous per-address cap stays on top. A request without a
+ * valid token (401 anyway) counts against its address.
+ */
+const routes: FastifyPluginAsyncTypebox<{ limits: AbuseLimits }> = async (app, { limits }) => {
+  const sendKey = (request: FastifyRequest) => {
+    const token = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const identity = token === undefined ? null : app.verifyToken(token);
+    return identity ? `user:${identity.userId}` : `address:${request.ip}`;
+  };
+  const sendsFromAddress = app.createRateLimit({ max: limits.sendsPerMinute, timeWindow: PER_MINUTE, keyGenerator: (request) => request.ip });
+
   app.get(
     MESSAGES_PATH,
     {
-      config: { rateLimit: { max: HISTORY_REQUESTS_PER_IP_PER_MINUTE, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: limits.historyPerMinute, timeWindow: PER_MINUTE } },
       schema: {
         tags: ['messages'],
         summary: 'P5: message history, paged by seq',
@@ -43,7 +60,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     MESSAGES_PATH,
     {
-      config: { rateLimit: { max: SENDS_PER_IP_PER_MINUTE, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: limits.userSendsPerMinute, timeWindow: PER_MINUTE, keyGenerator: sendKey } },
+      onRequest: async (request, reply) => {
+        const verdict = await sendsFromAddress(request);
+        if (verdict.isAllowed || !verdict.isExceeded) return;
+        reply.header('retry-after', verdict.ttlInSeconds);
+        throw new RateLimitedError(`too many requests from this address; retry in ${verdict.ttlInSeconds} s`);
+      },
       schema: {
         tags: ['messages'],
         summary: 'P10: send messages without a socket',
@@ -51,7 +74,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           'The P2 body with a bearer token. Answers the P3 ack for the accepted items (request order) and the P7 rejections; each item is checked on its own, as over the socket. Resending a client_id stores nothing new and returns the original id. 422 when no item was accepted; 503 when the database could not store them (resend).',
         security: [{ bearer: [] }],
         body: SendBodySchema,
-        response: { 200: RestSendResponseSchema, 422: RestSendResponseSchema, 401: ErrorResponseSchema, 503: ErrorResponseSchema },
+        response: { 200: RestSendResponseSchema, 422: RestSendResponseSchema, 401: ErrorResponseSchema, 429: ErrorResponseSchema, 503: ErrorResponseSchema },
       },
     },
     async (request, reply) => {

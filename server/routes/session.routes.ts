@@ -1,18 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SESSION_PATH } from '../protocol.js';
+import type { AbuseLimits } from '../chat/connection-limits.js';
 import { SessionResponseSchema } from '../chat/frame-schemas.js';
 
 /**
- * New identities per address: a person needs one per device; a script
- * minting thousands is trying to dodge per-user limits.
+ * New identities per address: a person needs one per device, and thousands
+ * of people may share the address (sizes and reasons: connection-limits.ts);
+ * a script minting identities by the thousand to dodge per-user limits is
+ * held back.
  */
-const SESSIONS_PER_IP_PER_MINUTE = 30;
-
-const routes: FastifyPluginAsyncTypebox = async (app) => {
+const routes: FastifyPluginAsyncTypebox<{ limits: AbuseLimits }> = async (app, { limits }) => {
   app.post(
     SESSION_PATH,
     {
-      config: { rateLimit: { max: SESSIONS_PER_IP_PER_MINUTE, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: limits.sessionsPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['identity'],
         summary: 'P1: create an anonymous identity',

@@ -1,5 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { formatReport, runChaos } from './chaos.js';
+import { formatReport, runChaos, type ChaosOptions } from './chaos.js';
+
+/** The short run's faults; each test below adds its own setting. */
+const SHORT_RUN: ChaosOptions = {
+  clients: 8,
+  messagesPerClient: 30,
+  sendIntervalMs: [50, 700],
+  cutIntervalMs: [500, 2_500],
+  ackDropRate: 0.2,
+  ackDropKillsNetwork: 0.5,
+  messagesDropRate: 0.02,
+  liveDropRate: 0.05,
+  liveDropUntil: 0.8,
+  silenceEveryMs: [4_000, 8_000],
+  silenceMs: [300, 1_000],
+  stallEveryMs: [1_500, 4_000],
+  stallMs: [300, 2_000],
+  kills: 1,
+  killsAt: [0.3],
+  downtimeMs: [0, 1_000],
+  faultsAfterRestartMs: 8_000,
+  reloadEveryMs: [2_000, 5_000],
+  settleTimeoutMs: 45_000,
+  progressEveryMs: process.env.CHAOS_PROGRESS ? 1_000 : 0,
+  tracePhases: Boolean(process.env.CHAOS_TRACE),
+  seed: process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined,
+  log: (line) => console.log(`[chaos] ${line}`),
+};
 
 /**
  * R1 in `npm test`: a short run (about 20–40 s) that still meets every
@@ -11,31 +38,7 @@ import { formatReport, runChaos } from './chaos.js';
  */
 describe('R1 chaos', () => {
   it('[R1][S2][S3][S4][C1][C2][C4][C5] 8 clients through a cutting, dropping proxy, a stalling database, reloads and a kill -9 of the server: every message stored exactly once, nothing acked lost, every client ends with the same sequence', async () => {
-    const report = await runChaos({
-      clients: 8,
-      messagesPerClient: 30,
-      sendIntervalMs: [50, 700],
-      cutIntervalMs: [500, 2_500],
-      ackDropRate: 0.2,
-      ackDropKillsNetwork: 0.5,
-      messagesDropRate: 0.02,
-      liveDropRate: 0.05,
-      liveDropUntil: 0.8,
-      silenceEveryMs: [4_000, 8_000],
-      silenceMs: [300, 1_000],
-      stallEveryMs: [1_500, 4_000],
-      stallMs: [300, 2_000],
-      kills: 1,
-      killsAt: [0.3],
-      downtimeMs: [0, 1_000],
-      faultsAfterRestartMs: 8_000,
-      reloadEveryMs: [2_000, 5_000],
-      settleTimeoutMs: 45_000,
-      progressEveryMs: process.env.CHAOS_PROGRESS ? 1_000 : 0,
-      tracePhases: Boolean(process.env.CHAOS_TRACE),
-      seed: process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined,
-      log: (line) => console.log(`[chaos] ${line}`),
-    });
+    const report = await runChaos(SHORT_RUN);
     console.log(formatReport(report));
 
     expect(report.problems).toEqual([]);
@@ -46,5 +49,19 @@ describe('R1 chaos', () => {
     expect(report.stored).toBe(report.messages);
     expect(report.kills).toBe(1);
     expect(report.cuts).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('[R1][P1][S6] two instances on separate DATA_DIRs with no TOKEN_SECRET, one killed and restarted on a fresh DATA_DIR: no identity lost, nothing sent under another user_id, every message once', async () => {
+    const report = await runChaos({ ...SHORT_RUN, instances: 2, tokenSecret: null, freshDataDirOnRestart: true, kills: 2, killsAt: [0.25, 0.6] });
+    console.log(formatReport(report));
+
+    // The harness's checks include: one identity per client for the whole
+    // run, and every row stored under the user_id of the client that wrote it.
+    expect(report.problems).toEqual([]);
+    expect(report.settled).toBe(true);
+    expect(report.lost).toBe(0);
+    expect(report.duplicated).toBe(0);
+    expect(report.stored).toBe(8 * 30);
+    expect(report.kills).toBe(2);
   }, 180_000);
 });

@@ -43,7 +43,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 import { freePort } from '../support/free-port.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Fixed, so identity tokens stay valid across the restart (P1). */
+/** The default TOKEN_SECRET of a run (options.tokenSecret). */
 const TOKEN_SECRET = 'chaos-secret-chaos-secret-chaos-secret-0123';
 const ROOM = 'general';
 const SERVER_START_TIMEOUT_MS = 60_000;
@@ -92,7 +92,22 @@ export interface ChaosOptions {
    */
   stallEveryMs: [number, number];
   stallMs: [number, number];
-  /** SIGKILLs of the server, spread evenly over the send phase unless killsAt says when. */
+  /**
+   * Server processes on the one database (S6), each with a DATA_DIR of its
+   * own, behind the proxy, which spreads new connections over the running
+   * ones (round robin, as a load balancer with health checks would). A kill
+   * takes down one instance, in turn; its clients reconnect to the others.
+   * Default 1.
+   */
+  instances?: number;
+  /** A killed instance comes back on a new, empty DATA_DIR (a container with a fresh disk). */
+  freshDataDirOnRestart?: boolean;
+  /**
+   * TOKEN_SECRET given to every instance. null: none, so the instances must
+   * agree on a generated one by themselves (P1). Default: a fixed secret.
+   */
+  tokenSecret?: string | null;
+  /** SIGKILLs of a server, spread evenly over the send phase unless killsAt says when. */
   kills: number;
   /** Per kill, the share of all messages enqueued when it comes (0–1). */
   killsAt?: number[];
@@ -176,7 +191,10 @@ class ServerProcess {
   private exited: Promise<void> = Promise.resolve();
   private readonly output: string[] = [];
 
-  constructor(private readonly env: NodeJS.ProcessEnv, readonly port: number) {}
+  constructor(readonly env: NodeJS.ProcessEnv, readonly port: number) {}
+
+  /** Answering /healthz, and not killed since. */
+  ready = false;
 
   /** The server's last lines of output, for a failure report. */
   tail(lines = 40): string {
@@ -201,6 +219,7 @@ class ServerProcess {
     this.exited = new Promise((resolve) =>
       child.once('exit', () => {
         exitedEarly = true;
+        this.ready = false;
         if (this.child === child) this.child = null;
         resolve();
       }),
@@ -210,7 +229,10 @@ class ServerProcess {
       if (exitedEarly) throw new Error(`the server exited while starting:\n${this.tail()}`);
       try {
         const response = await fetch(`http://127.0.0.1:${this.port}/healthz`);
-        if (response.ok) return;
+        if (response.ok) {
+          this.ready = true;
+          return;
+        }
       } catch {
         // Not listening yet.
       }
@@ -225,6 +247,7 @@ class ServerProcess {
   /** kill -9: no drain, no close frames, transactions cut wherever they are. */
   async kill(): Promise<void> {
     if (!this.child) return;
+    this.ready = false;
     this.child.kill('SIGKILL');
     await this.exited;
   }
@@ -305,36 +328,52 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
 
   let db: TestDatabase | undefined;
-  let dataDir: string | undefined;
-  let server: ServerProcess | undefined;
+  const dataDirs: string[] = [];
+  const servers: ServerProcess[] = [];
   let proxy: FaultProxy | undefined;
   const clients: NodeClient[] = [];
   const timers = new Set<NodeJS.Timeout>();
-  const killOnExit = () => server?.killNow();
+  const killOnExit = () => servers.forEach((server) => server.killNow());
   process.once('exit', killOnExit);
+  const newDataDir = async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'whisper-chaos-'));
+    dataDirs.push(dir);
+    return dir;
+  };
+  const serversTail = () => servers.map((server, k) => `instance ${k} (:${server.port}):\n${server.tail()}`).join('\n');
 
   try {
     db = await createTestDatabase();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'whisper-chaos-'));
-    const port = await freePort();
-    server = new ServerProcess(
-      {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DATABASE_URL: db.url,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        TOKEN_SECRET,
-        LOG_LEVEL: 'warn',
-        CLIENT_DIR: path.join(dataDir, 'no-client-build'),
-      },
-      port,
-    );
-    await server.start();
-    proxy = new FaultProxy(() => port);
+    const tokenSecret = options.tokenSecret === undefined ? TOKEN_SECRET : options.tokenSecret;
+    for (let k = 0; k < (options.instances ?? 1); k++) {
+      const [port, dataDir] = [await freePort(), await newDataDir()];
+      servers.push(
+        new ServerProcess(
+          {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            DATABASE_URL: db.url,
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            DATA_DIR: dataDir,
+            ...(tokenSecret === null ? {} : { TOKEN_SECRET: tokenSecret }),
+            LOG_LEVEL: 'warn',
+            CLIENT_DIR: path.join(dataDir, 'no-client-build'),
+          },
+          port,
+        ),
+      );
+    }
+    // At once, as a deployment's instances come up: they race to create the shared secret.
+    await Promise.all(servers.map((server) => server.start()));
+    let nextTarget = 0;
+    proxy = new FaultProxy(() => {
+      const running = servers.filter((server) => server.ready);
+      // None running: aim at a dead port, which refuses, as a dead backend does.
+      return (running[nextTarget++ % Math.max(1, running.length)] ?? servers[0]).port;
+    });
     const origin = `http://127.0.0.1:${await proxy.listen()}`;
-    log(`seed ${seed}; server :${port}, proxy ${origin}`);
+    log(`seed ${seed}; servers ${servers.map((server) => `:${server.port}`).join(', ')}, proxy ${origin}`);
 
     let heartbeatTimeouts = 0;
     // Per simulated device, over all its engines (a reload starts a new one on the same database).
@@ -534,11 +573,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       chaosTask(
         (async () => {
           try {
-            await server!.kill();
+            const server = servers[report.kills % servers.length];
+            await server.kill();
             report.kills++;
-            log(`kill -9 after ${enqueuedCount} enqueued (${Date.now() - startedAt} ms)`);
+            log(`kill -9 of :${server.port} after ${enqueuedCount} enqueued (${Date.now() - startedAt} ms)`);
             await sleep(between(options.downtimeMs));
-            await server!.start();
+            if (options.freshDataDirOnRestart) {
+              server.env.DATA_DIR = await newDataDir();
+              server.env.CLIENT_DIR = path.join(server.env.DATA_DIR, 'no-client-build');
+            }
+            await server.start();
             lastRestartAt = Date.now();
             log(`server back (${Date.now() - startedAt} ms)`);
           } finally {
@@ -747,7 +791,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     report.connections = [...clients, ...retired].reduce((sum, client) => sum + client.connections(), 0);
     report.itemsWritten = socketStats.itemsWritten - socketsAtStart.itemsWritten;
-    if (problems.length > 0) problems.push(`server output (last lines):\n${server.tail()}`);
+    if (problems.length > 0) problems.push(`server output (last lines):\n${serversTail()}`);
     return report;
   } finally {
     console.error = consoleError;
@@ -755,10 +799,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     report.durationMs = Date.now() - startedAt;
     await Promise.all(clients.map((client) => client.stop({ deleteDatabase: true }).catch(() => undefined)));
     await proxy?.close().catch(() => undefined);
-    await server?.stop().catch(() => server?.killNow());
+    await Promise.all(servers.map((server) => server.stop().catch(() => server.killNow())));
     process.off('exit', killOnExit);
     await db?.drop().catch(() => undefined);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+    await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true }).catch(() => undefined)));
   }
 }
 

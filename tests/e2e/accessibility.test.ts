@@ -2,6 +2,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, restSend } from '../support/fixtures.js';
+import { animationsSettled } from './support/first-run.js';
 import { createE2eEnv, ownMessages, sendMessage, UI_TIMEOUT_MS, writeOutboxRow, type E2eEnv } from './support/e2e-env.js';
 
 let env: E2eEnv;
@@ -19,22 +20,8 @@ async function seriousViolations(page: Page) {
   // worker's first install announce itself ("ready to work offline" toast),
   // then let every finite animation finish until a few frames pass quietly
   // (endless ones, pulsing dots and spinners, are left be).
-  await page.evaluate(async () => {
-    await Promise.race([navigator.serviceWorker?.ready, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-    for (let quietFrames = 0; quietFrames < 3; ) {
-      await frame();
-      const running = document
-        .getAnimations()
-        .filter((animation) => animation.playState === 'running' && animation.effect?.getComputedTiming().iterations !== Infinity);
-      if (running.length === 0) quietFrames++;
-      else {
-        quietFrames = 0;
-        await Promise.all(running.map((animation) => animation.finished.catch(() => undefined)));
-      }
-    }
-  });
+  await page.evaluate(() => Promise.race([navigator.serviceWorker?.ready, new Promise((resolve) => setTimeout(resolve, 5_000))]));
+  await animationsSettled(page);
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
@@ -67,7 +54,7 @@ describe('accessibility (axe)', () => {
     const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await env.openChat(context);
     await page.getByRole('button', { name: 'Open menu' }).click();
-    await page.getByRole('link', { name: 'Whisper Chat' }).waitFor();
+    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'general' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

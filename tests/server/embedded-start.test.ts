@@ -21,9 +21,10 @@ let dataDir: string;
 let port: number;
 const started: ChildProcess[] = [];
 
-function startServer(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' };
+function startServer(extraEnv: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', ...extraEnv };
   delete env.DATABASE_URL;
+  if (!('LOG_FORMAT' in extraEnv)) delete env.LOG_FORMAT;
   // Same entry point as `npm start`, without npm in between so the PID is the server's.
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
@@ -68,6 +69,11 @@ describe('embedded default (S5)', () => {
     await waitFor(healthy, START_TIMEOUT_MS, `first start: ${first.output()}`).catch((error) => {
       throw new Error(`${error.message}\n${first.output()}`);
     });
+    // Not a terminal (a pipe): JSON lines, one of them saying where the app is.
+    const running = `Whisper is running at http://127.0.0.1:${port}`;
+    await waitFor(() => first.output().includes(running), 5_000, 'the running line');
+    const messages = first.output().split('\n').filter((line) => line.startsWith('{')).map((line) => (JSON.parse(line) as { msg?: string }).msg);
+    expect(messages, first.output()).toContain(running);
     const session = await createSession(`http://127.0.0.1:${port}`);
     const message = item('survives a crash');
     const sent = await restSend(`http://127.0.0.1:${port}`, session.token, { data: [message] });
@@ -99,11 +105,13 @@ describe('embedded default (S5)', () => {
     expect(second.output()).not.toContain('migrations applied');
   }, START_TIMEOUT_MS * 3);
 
-  it('[S5] a start after a clean stop serves the same data', async () => {
-    const third = startServer();
+  it('[S5] a start after a clean stop serves the same data; LOG_FORMAT=pretty logs readable lines', async () => {
+    const third = startServer({ LOG_FORMAT: 'pretty' });
     await waitFor(healthy, START_TIMEOUT_MS, 'third start').catch((error) => {
       throw new Error(`${error.message}\n${third.output()}`);
     });
+    await waitFor(() => third.output().includes(`INFO: Whisper is running at http://127.0.0.1:${port}`), 5_000, `the running line in\n${third.output()}`);
+    expect(third.output().split('\n').filter((line) => line.startsWith('{')), 'no JSON lines').toEqual([]);
     const history = (await (await fetch(`http://127.0.0.1:${port}/v1/chat/messages`)).json()) as { data: unknown[] };
     expect(history.data.length).toBe(2);
     third.child.kill('SIGTERM');

@@ -29,8 +29,8 @@ describe('lifecycle', () => {
   });
 
   it('[S1] npm run db:migrate applies the migrations to DATABASE_URL, and is a no-op the second time', async () => {
-    const db = await createTestDatabase(); // already migrated: drop the tables to start from zero
-    await db.pool.query('DROP TABLE messages, rooms, schemaversion; DROP FUNCTION store_messages');
+    const db = await createTestDatabase(); // already migrated: drop everything to start from zero
+    await db.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     const env = { ...process.env, DATABASE_URL: db.url };
     const first = await run('npm', ['run', '--silent', 'db:migrate'], { env });
     expect(first.stdout).toContain(`applied migrations ${migrationVersions().join(', ')}`);

@@ -34,6 +34,7 @@ export type OutboxStatus = 'pending' | 'sending' | 'failed';
 /** client/src/shared/db/whisper-db.ts OutboxItem */
 export interface OutboxItem {
   client_id: string;
+  user_id: string | null;
   room_id: string;
   content: string;
   created_at: string;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../server/app.js';
+import { buildApp, type AppOptions } from '../../server/app.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
 
 export const TEST_TOKEN_SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -15,13 +15,16 @@ export interface TestServer {
 }
 
 /** The real app on a real port against its own fresh database. */
-export async function startTestServer(options: { clientDir?: string; db?: TestDatabase; allowedOrigins?: string[] } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { clientDir?: string; db?: TestDatabase; allowedOrigins?: string[]; limits?: AppOptions['limits'] } = {},
+): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const app = await buildApp({
     databaseUrl: db.url,
     tokenSecret: TEST_TOKEN_SECRET,
     clientDir: options.clientDir ?? '/nonexistent-client-build',
     allowedOrigins: options.allowedOrigins,
+    limits: options.limits,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

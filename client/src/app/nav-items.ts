@@ -1,12 +1,11 @@
-/** The app's pages as the sidebar lists them; routes live in app.tsx. */
-export interface NavItem {
+/** The rooms as the sidebar lists them; routes live in app.tsx. */
+export interface RoomItem {
+  /** The room's name as shown ("general"); its link is named after it (C9). */
+  name: string;
   href: string;
-  label: string;
 }
 
 export const CHAT_PATH = '/chat';
 
-export const NAV_ITEMS: readonly NavItem[] = [{ href: CHAT_PATH, label: 'Whisper Chat' }];
-
-/** The rooms the sidebar shows. Static for now: every user shares `general`. */
-export const ROOMS: readonly string[] = ['general'];
+/** Static for now: every user shares `general`, the chat page. */
+export const ROOMS: readonly RoomItem[] = [{ name: 'general', href: CHAT_PATH }];

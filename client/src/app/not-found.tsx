@@ -12,7 +12,7 @@ export function NotFound() {
         href={CHAT_PATH}
         className="mt-2 inline-flex min-h-11 items-center rounded-lg bg-accent px-4 text-sm font-medium text-accent-ink hover:bg-accent-hover"
       >
-        Back to Whisper Chat
+        Back to # general
       </Link>
     </div>
   );

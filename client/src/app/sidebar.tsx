@@ -1,7 +1,7 @@
 import { useId, type ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
 import { Brand } from './brand';
-import { NAV_ITEMS, ROOMS } from './nav-items';
+import { ROOMS } from './nav-items';
 
 export interface SidebarProps {
   /** Called when a nav link is followed; the phone drawer closes itself with it. */
@@ -12,7 +12,12 @@ export interface SidebarProps {
   headerAction?: ReactNode;
 }
 
-/** The sidebar's content: brand, main nav, rooms, and the optional footer slot. */
+/**
+ * The sidebar's content: the brand, the rooms, and the optional footer slot.
+ * The brand names the app once; the rooms are a navigation landmark named
+ * "Rooms" whose links are named after the rooms (C9), like the channel list
+ * of any chat app.
+ */
 export function Sidebar({ onNavigate, footer, headerAction }: SidebarProps) {
   return (
     <div className="flex min-h-full flex-col gap-6 px-3 py-4">
@@ -20,19 +25,22 @@ export function Sidebar({ onNavigate, footer, headerAction }: SidebarProps) {
         <Brand />
         {headerAction}
       </div>
-      <MainNav onNavigate={onNavigate} />
-      <RoomList />
+      <RoomList onNavigate={onNavigate} />
       {footer !== undefined && <div className="mt-auto px-2">{footer}</div>}
     </div>
   );
 }
 
-function MainNav({ onNavigate }: { onNavigate?: () => void }) {
+function RoomList({ onNavigate }: { onNavigate?: () => void }) {
+  const headingId = useId();
   const [location] = useLocation();
   return (
-    <nav aria-label="Main">
+    <nav aria-labelledby={headingId}>
+      <h2 id={headingId} className="px-3 pb-1 text-xs font-semibold tracking-wide text-ink-muted uppercase">
+        Rooms
+      </h2>
       <ul className="flex flex-col gap-1">
-        {NAV_ITEMS.map(({ href, label }) => {
+        {ROOMS.map(({ name, href }) => {
           const active = location === href;
           return (
             <li key={href}>
@@ -40,34 +48,17 @@ function MainNav({ onNavigate }: { onNavigate?: () => void }) {
                 href={href}
                 onClick={onNavigate}
                 aria-current={active ? 'page' : undefined}
-                className={`flex min-h-11 items-center rounded-lg px-3 text-sm font-medium transition-colors ${
+                className={`flex min-h-11 items-center gap-1.5 rounded-lg px-3 text-sm font-medium transition-colors ${
                   active ? 'bg-accent-soft text-accent-text' : 'text-ink-muted hover:bg-surface-muted hover:text-ink'
                 }`}
               >
-                {label}
+                <span aria-hidden="true">#</span>
+                {name}
               </Link>
             </li>
           );
         })}
       </ul>
     </nav>
-  );
-}
-
-function RoomList() {
-  const headingId = useId();
-  return (
-    <section aria-labelledby={headingId}>
-      <h2 id={headingId} className="px-3 pb-1 text-xs font-semibold tracking-wide text-ink-muted uppercase">
-        Rooms
-      </h2>
-      <ul className="flex flex-col gap-1">
-        {ROOMS.map((room) => (
-          <li key={room} className="flex min-h-9 items-center px-3 text-sm text-ink">
-            {`# ${room}`}
-          </li>
-        ))}
-      </ul>
-    </section>
   );
 }

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/test-db.js'
 import { TEST_TOKEN_SECRET } from '../../support/test-server.js';
 import { launchChromium } from './chromium.js';
 import { FaultProxy } from './fault-proxy.js';
+import { putOutboxRow } from './first-run.js';
 
 const CLIENT_DIR = fileURLToPath(new URL('../../../client/dist', import.meta.url));
 
@@ -125,38 +126,10 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
  * have left it: straight into IndexedDB, bypassing the composer's limit,
  * then reloads the page, which finds it as it would after an update. (A
  * write that bypasses Dexie is invisible to the running page's live
- * queries.) The row has the OutboxItem shape of client/src/shared/db/whisper-db.ts.
+ * queries.)
  */
 export async function writeOutboxRow(page: Page, clientId: string, content: string): Promise<void> {
-  await page.evaluate(
-    ({ clientId, content }) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('whisper');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction('outbox', 'readwrite');
-          tx.objectStore('outbox').put({
-            client_id: clientId,
-            room_id: 'general',
-            content,
-            created_at: new Date().toISOString(),
-            status: 'pending',
-            attempts: 0,
-            sent_at: null,
-            sent_on: null,
-            error_code: null,
-            error_message: null,
-          });
-          tx.oncomplete = () => {
-            db.close();
-            resolve();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    { clientId, content },
-  );
+  await putOutboxRow(page, { clientId, content, createdAt: new Date().toISOString() });
   await page.reload();
   await page.getByRole('textbox', { name: 'Message' }).waitFor();
 }

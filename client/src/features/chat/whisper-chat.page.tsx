@@ -7,6 +7,7 @@ import { Composer } from './components/composer';
 import { ConnectionIndicator } from './components/connection-indicator';
 import { MessageList } from './components/message-list';
 import { useDraft } from './hooks/use-draft';
+import { useIndicatorStatus } from './hooks/use-indicator-status';
 
 /**
  * How many of the room's newest cached messages the live query reads at
@@ -31,6 +32,7 @@ export function WhisperChatPage() {
   const [limit, setLimit] = useState(INITIAL_WINDOW);
   const timeline = useRoomTimeline(limit);
   const status = useConnectionStatus();
+  const indicator = useIndicatorStatus(status);
   const [draft, setDraft] = useDraft();
   const [loadingOlder, setLoadingOlder] = useState(false);
 
@@ -96,10 +98,10 @@ export function WhisperChatPage() {
   return (
     <section className="flex h-full min-h-0 flex-col" aria-labelledby="room-title">
       <header className="flex items-center justify-between gap-3 border-b border-black/5 px-4 py-3 dark:border-white/10">
-        <h1 id="room-title" className="truncate text-base font-semibold">
+        <h1 id="room-title" className="shrink-0 text-base font-semibold">
           <span aria-hidden="true" className="text-slate-400">#</span> general
         </h1>
-        <ConnectionIndicator status={status} />
+        <ConnectionIndicator status={indicator.status} retrying={indicator.retrying} onRetryNow={indicator.retryNow} />
       </header>
       <MessageList
         items={timeline.items}

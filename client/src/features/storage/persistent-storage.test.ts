@@ -1,5 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ensurePersistentStorage, PERSIST_ANSWER_KEY, presumedPersistence, type FlagStore } from './persistent-storage';
+import {
+  ensurePersistentStorage,
+  EXPLICIT_REFUSAL_KEY,
+  PERSIST_ANSWER_KEY,
+  presumedPersistence,
+  requestPersistence,
+  shouldShowStorageNotice,
+  type FlagStore,
+} from './persistent-storage';
 
 function memoryStore(initial: Record<string, string> = {}): FlagStore & { data: Record<string, string> } {
   const data = { ...initial };
@@ -49,5 +57,43 @@ describe('presumedPersistence', () => {
   it('presumes nothing to warn about where persist() does not exist', () => {
     expect(presumedPersistence(undefined, memoryStore())).toBe('unsupported');
     expect(presumedPersistence({}, memoryStore({ [PERSIST_ANSWER_KEY]: 'denied' }))).toBe('unsupported');
+  });
+});
+
+describe('requestPersistence (the user asked)', () => {
+  it('asks even after a remembered refusal, and remembers a new refusal as explicit', async () => {
+    const memory = memoryStore({ [PERSIST_ANSWER_KEY]: 'denied' });
+    const persist = vi.fn().mockResolvedValue(false);
+    expect(await requestPersistence({ persist }, memory)).toBe('denied');
+    expect(persist).toHaveBeenCalledTimes(1);
+    expect(memory.data[EXPLICIT_REFUSAL_KEY]).toBe('true');
+  });
+
+  it('a grant is remembered and clears an earlier explicit refusal', async () => {
+    const memory = memoryStore({ [EXPLICIT_REFUSAL_KEY]: 'true' });
+    expect(await requestPersistence({ persist: async () => true }, memory)).toBe('granted');
+    expect(memory.data[PERSIST_ANSWER_KEY]).toBe('granted');
+    expect(memory.data[EXPLICIT_REFUSAL_KEY]).toBe('false');
+  });
+
+  it('is unsupported without persist() or when it throws', async () => {
+    expect(await requestPersistence(undefined, memoryStore())).toBe('unsupported');
+    expect(await requestPersistence({ persist: () => Promise.reject(new Error('nope')) }, memoryStore())).toBe('unsupported');
+  });
+});
+
+describe('shouldShowStorageNotice', () => {
+  const base = { state: 'denied' as const, unsent: 0, explicitlyRefused: false, dismissed: false };
+
+  it('[C1] not for a refusal alone: only with unsent work or after an explicit refusal', () => {
+    expect(shouldShowStorageNotice(base)).toBe(false);
+    expect(shouldShowStorageNotice({ ...base, unsent: 1 })).toBe(true);
+    expect(shouldShowStorageNotice({ ...base, explicitlyRefused: true })).toBe(true);
+  });
+
+  it('never where storage is kept or cannot be asked for, nor once dismissed', () => {
+    expect(shouldShowStorageNotice({ ...base, unsent: 3, state: 'granted' })).toBe(false);
+    expect(shouldShowStorageNotice({ ...base, unsent: 3, state: 'unsupported' })).toBe(false);
+    expect(shouldShowStorageNotice({ ...base, unsent: 3, explicitlyRefused: true, dismissed: true })).toBe(false);
   });
 });

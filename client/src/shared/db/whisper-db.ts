@@ -7,8 +7,12 @@ import type { ChatMessage, ErrorCode } from '@whisper/protocol';
  * module; the service worker and every feature use it.
  */
 
-/** A message the server has stored (P4 fields), cached for offline reading. */
-export type CachedMessage = ChatMessage;
+/**
+ * A message the server has stored (P4 fields), cached for offline reading.
+ * `written_at` (own messages sent from this device): when the user wrote it,
+ * the time shown beside it, which must not jump to the server's time.
+ */
+export type CachedMessage = ChatMessage & { written_at?: string };
 
 /**
  * pending: queued, not on the wire; sending: written to a socket, awaiting
@@ -20,6 +24,13 @@ export type OutboxStatus = 'pending' | 'sending' | 'failed';
 export interface OutboxItem {
   /** ULID minted at enqueue (C2); the primary key, so key order is enqueue order. */
   client_id: string;
+  /**
+   * The identity that wrote it (P1). Only that identity ever sends it: a
+   * row written under one user_id and resent under another would be stored
+   * twice if its first send had landed. Null when it was written before the
+   * device had any identity; the first identity to flush takes it.
+   */
+  user_id: string | null;
   room_id: string;
   content: string;
   /** Local clock, ISO 8601: shown until the server's copy replaces the row. */
@@ -31,7 +42,7 @@ export interface OutboxItem {
   sent_at: number | null;
   /** Which socket carried the last send; a newer socket means it was lost. */
   sent_on: string | null;
-  error_code: ErrorCode | 'unconfirmed' | null;
+  error_code: ErrorCode | 'unconfirmed' | 'signed_out' | null;
   error_message: string | null;
 }
 
@@ -54,6 +65,19 @@ export class WhisperDatabase extends Dexie {
       outbox: 'client_id, room_id, status',
       meta: 'key',
     });
+    // Outbox rows name the identity that wrote them. Rows from before that
+    // were written by the identity stored then, if any.
+    this.version(2)
+      .stores({ outbox: 'client_id, room_id, status' })
+      .upgrade(async (tx) => {
+        const identity = (await tx.table<MetaRow, string>('meta').get(MetaKey.identity))?.value as Identity | undefined;
+        await tx
+          .table<OutboxItem, string>('outbox')
+          .toCollection()
+          .modify((row) => {
+            row.user_id ??= identity?.user_id ?? null;
+          });
+      });
   }
 }
 

@@ -1,6 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import type { AckFrame, ChatMessage, RejectedFrame } from '@whisper/protocol';
-import { MetaKey, type Identity, type OutboxItem, type WhisperDatabase } from '../db/whisper-db';
+import { MetaKey, type CachedMessage, type Identity, type OutboxItem, type WhisperDatabase } from '../db/whisper-db';
 
 /**
  * Every read and write the sync engine makes to IndexedDB. Multi-table
@@ -25,10 +25,11 @@ export interface FlushPlan {
   more: boolean;
 }
 
-/** A fresh outbox row: queued, never sent. */
-export function pendingItem(clientId: string, roomId: string, content: string, createdAt: string): OutboxItem {
+/** A fresh outbox row: queued, never sent, owned by `userId` (null: the device has no identity yet). */
+export function pendingItem(clientId: string, roomId: string, content: string, createdAt: string, userId: string | null = null): OutboxItem {
   return {
     client_id: clientId,
+    user_id: userId,
     room_id: roomId,
     content,
     created_at: createdAt,
@@ -39,6 +40,11 @@ export function pendingItem(clientId: string, roomId: string, content: string, c
     error_code: null,
     error_message: null,
   };
+}
+
+/** Whether `userId` may send this row: its writer, or anyone for a row written before the device had an identity. */
+function ownedBy(item: OutboxItem, userId: string | undefined): boolean {
+  return item.user_id === null || item.user_id === userId;
 }
 
 export function createChatStore(db: WhisperDatabase) {
@@ -53,6 +59,21 @@ export function createChatStore(db: WhisperDatabase) {
   }
 
   /**
+   * The server's copy of an own message carries the time it was stored; the
+   * author keeps seeing the time they wrote it (from the outbox row, or from
+   * the copy the ack already cached).
+   */
+  async function keepWrittenTimes(messages: ChatMessage[], mine: ChatMessage[]): Promise<CachedMessage[]> {
+    const [rows, cached] = await Promise.all([db.outbox.bulkGet(mine.map((m) => m.client_id!)), db.messages.bulkGet(mine.map((m) => m.id))]);
+    const written = new Map<string, string>();
+    mine.forEach((m, i) => {
+      const at = cached[i]?.written_at ?? rows[i]?.created_at;
+      if (at !== undefined) written.set(m.id, at);
+    });
+    return messages.map((m) => (written.has(m.id) ? { ...m, written_at: written.get(m.id) } : m));
+  }
+
+  /**
    * Stores server messages; own ones leave the outbox in the same
    * transaction (C5), and the room's sync cursor moves with them so it can
    * never point past a message that was not stored.
@@ -61,9 +82,9 @@ export function createChatStore(db: WhisperDatabase) {
     if (messages.length === 0 && !cursor) return;
     await db.transaction('rw', db.messages, db.outbox, db.meta, async () => {
       const me = await myUserId();
-      await db.messages.bulkPut(messages);
-      const mine = messages.filter((m) => m.user_id === me && m.client_id !== null).map((m) => m.client_id!);
-      if (mine.length > 0) await db.outbox.bulkDelete(mine);
+      const mine = messages.filter((m) => m.user_id === me && m.client_id !== null);
+      await db.messages.bulkPut(mine.length > 0 ? await keepWrittenTimes(messages, mine) : messages);
+      if (mine.length > 0) await db.outbox.bulkDelete(mine.map((m) => m.client_id!));
       if (cursor) await setMeta(MetaKey.syncedSeq(cursor.roomId), cursor.syncedSeq);
     });
   }
@@ -71,9 +92,11 @@ export function createChatStore(db: WhisperDatabase) {
   return {
     /** C1, C2: the message exists on this device before anything touches the network. */
     async enqueue(roomId: string, content: string): Promise<OutboxItem> {
-      const item = pendingItem(nextClientId(), roomId, content, new Date().toISOString());
-      await db.outbox.add(item);
-      return item;
+      return db.transaction('rw', db.outbox, db.meta, async () => {
+        const item = pendingItem(nextClientId(), roomId, content, new Date().toISOString(), (await myUserId()) ?? null);
+        await db.outbox.add(item);
+        return item;
+      });
     },
 
     /**
@@ -84,16 +107,22 @@ export function createChatStore(db: WhisperDatabase) {
      * live sockets is marked failed here (C6); the picked ones are marked
      * `sending` by markSending once they are on the wire.
      */
-    async planFlush(socketId: string, now: number, ackTimeoutMs: number, maxAttempts: number): Promise<FlushPlan> {
+    async planFlush(socketId: string, userId: string, now: number, ackTimeoutMs: number, maxAttempts: number): Promise<FlushPlan> {
       return db.transaction('rw', db.outbox, async () => {
         // One read in key order (= enqueue order); failed rows are skipped
         // below. A status-index query would walk a cursor row by row.
         const candidates = await db.outbox.orderBy('client_id').toArray();
         const due: OutboxItem[] = [];
         const failed: OutboxItem[] = [];
+        const claimed: OutboxItem[] = [];
         let inFlight = 0;
-        for (const item of candidates) {
-          if (item.status === 'failed') continue;
+        for (const row of candidates) {
+          // Another identity's work waits for that identity (P1).
+          if (row.status === 'failed' || !ownedBy(row, userId)) continue;
+          // Written before the device had an identity: it is this one's now,
+          // for good, before it goes out under it.
+          const item = row.user_id === null ? { ...row, user_id: userId } : row;
+          if (row.user_id === null) claimed.push(item);
           const lostWithSocket = item.status === 'sending' && item.sent_on !== socketId;
           const ackOverdue = item.status === 'sending' && item.sent_on === socketId && item.sent_at !== null && now - item.sent_at >= ackTimeoutMs;
           if (item.status === 'sending' && !lostWithSocket && !ackOverdue) {
@@ -118,6 +147,7 @@ export function createChatStore(db: WhisperDatabase) {
             sent_on: socketId,
           });
         }
+        if (claimed.length > 0) await db.outbox.bulkPut(claimed);
         if (failed.length > 0) await db.outbox.bulkPut(failed);
         const room = Math.max(0, FLUSH_WINDOW - inFlight);
         return { items: due.slice(0, room), more: due.length > room };
@@ -160,7 +190,7 @@ export function createChatStore(db: WhisperDatabase) {
         const clientIds = ack.client_ids.filter((id): id is string => id !== null);
         const rows = await db.outbox.bulkGet(clientIds);
         const byClientId = new Map(rows.filter((row): row is OutboxItem => row !== undefined).map((row) => [row.client_id, row]));
-        const messages: ChatMessage[] = [];
+        const messages: CachedMessage[] = [];
         ack.client_ids.forEach((clientId, i) => {
           const row = clientId === null ? undefined : byClientId.get(clientId);
           // Without its outbox row (the broadcast came first, or another tab
@@ -170,10 +200,11 @@ export function createChatStore(db: WhisperDatabase) {
             id: ack.message_ids[i],
             seq: ack.seqs[i],
             room_id: row.room_id,
-            user_id: me,
+            user_id: row.user_id ?? me,
             client_id: row.client_id,
             content: row.content,
             created_at: row.created_at,
+            written_at: row.created_at,
           });
         });
         // Never overwrite a broadcast copy (it has the server's timestamp).
@@ -194,7 +225,12 @@ export function createChatStore(db: WhisperDatabase) {
 
     /** C6: Retry keeps the client_id (C2), so a resend can never duplicate. */
     async retry(clientId: string): Promise<void> {
-      await db.outbox.update(clientId, { status: 'pending', attempts: 0, sent_at: null, sent_on: null, error_code: null, error_message: null });
+      await db.transaction('rw', db.outbox, db.meta, async () => {
+        const row = await db.outbox.get(clientId);
+        // Another identity's row would only wait for its writer forever.
+        if (!row || !ownedBy(row, await myUserId())) return;
+        await db.outbox.update(clientId, { status: 'pending', attempts: 0, sent_at: null, sent_on: null, error_code: null, error_message: null });
+      });
     },
 
     /** C6: Delete removes a failed message from the outbox for good. */
@@ -208,7 +244,21 @@ export function createChatStore(db: WhisperDatabase) {
 
     getIdentity: () => getMeta<Identity>(MetaKey.identity),
     setIdentity: (identity: Identity) => setMeta(MetaKey.identity, identity),
-    clearIdentity: () => db.meta.delete(MetaKey.identity),
+    /**
+     * P1: the server refused this device's identity (4401). The device starts
+     * afresh, but what the old identity wrote is never sent under the new
+     * one (had its first send landed, it would be stored twice): its unsent
+     * rows fail with the reason and wait for it.
+     */
+    async retireIdentity(userId: string | undefined): Promise<void> {
+      await db.transaction('rw', db.outbox, db.meta, async () => {
+        await db.meta.delete(MetaKey.identity);
+        if (userId === undefined) return;
+        await db.outbox
+          .filter((row) => row.user_id === userId && row.status !== 'failed')
+          .modify({ status: 'failed', error_code: 'signed_out', error_message: null });
+      });
+    },
 
     /** The seq up to which the room is known to be complete locally (P6 cursor). */
     async syncedSeq(roomId: string): Promise<number | undefined> {

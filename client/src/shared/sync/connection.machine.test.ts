@@ -19,6 +19,7 @@ import {
 import type { SocketCommand, SocketEvent } from './socket.actor';
 
 const ME = '11111111-1111-4111-8111-111111111111';
+const OTHER = '22222222-2222-4222-8222-222222222222';
 const ROOM = 'general';
 
 /** One fake socket per connection attempt; the test plays the server. */
@@ -278,6 +279,30 @@ describe('connection machine', () => {
     await settle();
     expect(h.latest().url).toBe('ws://whisper.test/v1/chat/ws');
     expect(await h.store.getIdentity()).toBeUndefined();
+  });
+
+  it('[P1][C4] after a rejected token, the old identity\'s unsent work is never sent under the new identity', async () => {
+    const h = await createHarness();
+    await h.goLive();
+    const lostAck = await h.store.enqueue(ROOM, 'sent, ack lost');
+    h.actor.send({ type: 'OUTBOX.CHANGED' });
+    await settle();
+    expect(messagesSent(h.latest()).map((m) => m.client_id)).toEqual([lostAck.client_id]);
+    h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
+    await untilRetry(h);
+    h.latest().emit({ type: 'SOCKET.CLOSED', code: 4401, reason: 'invalid token' });
+    await settle();
+    const fresh = h.latest();
+    fresh.emit({ type: 'SOCKET.OPEN' });
+    fresh.serve({ type: 'hello', user_id: OTHER, token: 'other' });
+    await settle();
+    fresh.serve({ type: 'synced', room_id: ROOM, seq: 0 });
+    await settle();
+    const next = await h.store.enqueue(ROOM, 'written as the new identity');
+    h.actor.send({ type: 'OUTBOX.CHANGED' });
+    await settle();
+    expect(messagesSent(fresh).map((m) => m.client_id)).toEqual([next.client_id]);
+    expect(await h.db.outbox.get(lostAck.client_id)).toMatchObject({ status: 'failed', error_code: 'signed_out', user_id: ME });
   });
 
   it('[C4] on entry to live it catches up first, then flushes the outbox in enqueue order, batched', async () => {

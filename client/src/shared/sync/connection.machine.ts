@@ -76,7 +76,8 @@ export type ConnectionEvent =
   | { type: 'OFFLINE' }
   | { type: 'VISIBLE' }
   | { type: 'OUTBOX.CHANGED' }
-  | { type: 'LOCK.ACQUIRED' };
+  | { type: 'LOCK.ACQUIRED' }
+  | { type: 'RETRY' };
 
 /**
  * C7: one tab sends the outbox at a time. The actor holds a Web Lock for as
@@ -169,8 +170,8 @@ export const connectionMachine = setup({
       await deps.store.setHasOlder(roomId, page.has_more);
       return newest;
     }),
-    planFlush: fromPromise<FlushPlan, { deps: ConnectionDeps; socketId: string }>(({ input: { deps, socketId } }) =>
-      deps.store.planFlush(socketId, deps.now(), ACK_TIMEOUT_MS, MAX_SEND_ATTEMPTS),
+    planFlush: fromPromise<FlushPlan, { deps: ConnectionDeps; socketId: string; userId: string }>(({ input: { deps, socketId, userId } }) =>
+      deps.store.planFlush(socketId, userId, deps.now(), ACK_TIMEOUT_MS, MAX_SEND_ATTEMPTS),
     ),
     markSending: fromPromise<void, { deps: ConnectionDeps; items: OutboxItem[] }>(({ input: { deps, items } }) => deps.store.markSending(items)),
   },
@@ -206,9 +207,13 @@ export const connectionMachine = setup({
       background(context.deps.store.setIdentity({ user_id, token }), 'saving identity');
       return { identity: { user_id, token } };
     }),
-    /** P1: the server does not know our token (new secret, wiped database): start afresh. */
+    /**
+     * P1: the server does not know our token (wiped database, changed
+     * TOKEN_SECRET): start afresh, leaving the old identity's unsent work
+     * unsent rather than sending it under the new one.
+     */
     forgetIdentity: assign(({ context }) => {
-      background(context.deps.store.clearIdentity(), 'clearing identity');
+      background(context.deps.store.retireIdentity(context.identity?.user_id), 'retiring identity');
       return { identity: undefined };
     }),
     setSyncedSeq: assign(({ event }) => ({ syncedSeq: (event as unknown as { output: number }).output })),
@@ -315,12 +320,12 @@ export const connectionMachine = setup({
           on: { ONLINE: 'online' },
         },
         waiting: {
-          tags: ['offline'],
+          tags: ['offline', 'unreachable'],
           entry: 'scheduleRetry',
           exit: 'clearRetry',
           after: { backoff: 'online' },
           // C3: a network that comes back or a page brought to the front retries at once.
-          on: { ONLINE: 'online', VISIBLE: 'online' },
+          on: { ONLINE: 'online', VISIBLE: 'online', RETRY: 'online' },
         },
         online: {
           // The socket lives exactly as long as this state: leaving it
@@ -383,7 +388,8 @@ export const connectionMachine = setup({
                         flushing: {
                           invoke: {
                             src: 'planFlush',
-                            input: ({ context }) => ({ deps: context.deps, socketId: context.socketId! }),
+                            // Live follows a hello, which set the identity.
+                            input: ({ context }) => ({ deps: context.deps, socketId: context.socketId!, userId: context.identity!.user_id }),
                             onDone: { target: 'sent', actions: ['sendBatches', 'noteSent'] },
                             onError: { target: 'idle' },
                           },

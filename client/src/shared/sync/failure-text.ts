@@ -10,6 +10,7 @@ const FAILURE_TEXT: Record<string, string> = {
   unknown_room: 'This room no longer exists.',
   forbidden: 'You are not allowed to post this here.',
   unconfirmed: 'The server did not confirm this message.',
+  signed_out: 'The server no longer knows the identity that wrote it.',
 };
 
 export function failureText(item: Pick<OutboxItem, 'error_code' | 'error_message'>): string | null {

@@ -26,7 +26,7 @@ afterEach(async () => {
 
 /** What the connection machine does on a flush: plan, (send,) then record the send. */
 async function flush(socketId: string, now: number) {
-  const plan = await store.planFlush(socketId, now, ACK_TIMEOUT, MAX_ATTEMPTS);
+  const plan = await store.planFlush(socketId, ME, now, ACK_TIMEOUT, MAX_ATTEMPTS);
   await store.markSending(plan.items);
   return plan;
 }
@@ -100,7 +100,7 @@ describe('outbox', () => {
 
   it('[C4][C5] a plan is marked `sending` only by markSending, which never brings back a row acked, rejected or deleted meanwhile', async () => {
     const [acked, rejected, deleted, kept] = [await store.enqueue(ROOM, 'a'), await store.enqueue(ROOM, 'r'), await store.enqueue(ROOM, 'd'), await store.enqueue(ROOM, 'k')];
-    const plan = await store.planFlush('s1', 5, ACK_TIMEOUT, MAX_ATTEMPTS);
+    const plan = await store.planFlush('s1', ME, 5, ACK_TIMEOUT, MAX_ATTEMPTS);
     expect(plan.items.map((item) => item.client_id)).toEqual([acked, rejected, deleted, kept].map((item) => item.client_id));
     // Planning alone writes nothing: the rows stay pending until the frames are out.
     expect(new Set((await db.outbox.toArray()).map((row) => row.status))).toEqual(new Set(['pending']));

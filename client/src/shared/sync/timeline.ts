@@ -16,13 +16,15 @@ export interface TimelineItem {
   seq: number | null;
   userId: string | null;
   content: string;
-  /** ISO 8601: the server's time once stored, the local time before. */
+  /** ISO 8601: for own messages the time they were written (`written_at`), else the server's. */
   createdAt: string;
   own: boolean;
   /** Own messages only; null for other people's. */
   status: DeliveryStatus | null;
   /** Why a failed message failed, for the user. */
   error: string | null;
+  /** A failed message that Retry may send again (C6). */
+  retryable: boolean;
 }
 
 /** The connection as the user sees it. */

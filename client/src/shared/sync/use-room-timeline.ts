@@ -21,10 +21,12 @@ function fromMessage(message: CachedMessage, me: string | undefined): TimelineIt
     seq: message.seq,
     userId: message.user_id,
     content: message.content,
-    createdAt: message.created_at,
+    // Own messages keep the time they were written, not the server's (C6).
+    createdAt: message.written_at ?? message.created_at,
     own,
     status: own ? 'sent' : null,
     error: null,
+    retryable: false,
   };
 }
 
@@ -40,6 +42,9 @@ function fromOutbox(item: OutboxItem, me: string | undefined): TimelineItem {
     own: true,
     status: item.status,
     error: failureText(item),
+    // Written by an identity the server no longer knows: sending it as the
+    // current one could store it twice (P1), so it can only be deleted.
+    retryable: item.status === 'failed' && item.error_code !== 'signed_out',
   };
 }
 

@@ -1,5 +1,6 @@
 import { MAX_CONTENT_LENGTH } from '@whisper/protocol';
-import { useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
+import { COMPOSER_CLEARANCE_PROPERTY } from '../overlay-space';
 import { SendIcon } from './icons';
 
 export interface ComposerProps {
@@ -10,6 +11,32 @@ export interface ComposerProps {
   onDraftChange: (draft: string) => void;
   /** When set, sending is off and this is shown; typing stays possible so nothing is lost. */
   disabledReason?: string | null;
+}
+
+/**
+ * Publishes the distance from the bottom of the viewport to the top of
+ * `form` (COMPOSER_CLEARANCE_PROPERTY) while it is mounted, so that toasts
+ * sit just above the composer however tall it has grown.
+ */
+function useComposerClearance(formRef: RefObject<HTMLFormElement | null>) {
+  useLayoutEffect(() => {
+    const form = formRef.current;
+    if (!form) return;
+    const root = document.documentElement;
+    const update = () => {
+      const clearance = Math.max(0, Math.round(window.innerHeight - form.getBoundingClientRect().top));
+      root.style.setProperty(COMPOSER_CLEARANCE_PROPERTY, `${clearance}px`);
+    };
+    update();
+    const observer = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(update);
+    observer?.observe(form);
+    window.addEventListener('resize', update);
+    return () => {
+      observer?.disconnect();
+      window.removeEventListener('resize', update);
+      root.style.removeProperty(COMPOSER_CLEARANCE_PROPERTY);
+    };
+  }, [formRef]);
 }
 
 /** The counter appears when this few characters are left. */
@@ -33,6 +60,8 @@ export function sendBlock(draft: string, disabledReason?: string | null): SendBl
  */
 export function Composer({ onSend, draft, onDraftChange, disabledReason }: ComposerProps) {
   const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  useComposerClearance(formRef);
   const hintId = useId();
   const block = sendBlock(draft, disabledReason);
   const remaining = MAX_CONTENT_LENGTH - draft.length;
@@ -71,10 +100,11 @@ export function Composer({ onSend, draft, onDraftChange, disabledReason }: Compo
 
   return (
     <form
+      ref={formRef}
       onSubmit={handleSubmit}
       className="border-t border-slate-200 bg-white/85 px-3 pt-2 pb-[max(0.5rem,env(safe-area-inset-bottom))] backdrop-blur supports-[backdrop-filter]:bg-white/70 dark:border-slate-800 dark:bg-slate-900/85 dark:supports-[backdrop-filter]:bg-slate-900/70 sm:px-4"
     >
-      <div className="mx-auto flex max-w-3xl items-end gap-2">
+      <div className="flex items-end gap-2">
         <div
           className={`flex min-h-11 flex-1 items-center rounded-3xl bg-slate-100 px-4 ring-1 transition-shadow focus-within:ring-2 dark:bg-slate-800 ${
             tooLong
@@ -109,7 +139,7 @@ export function Composer({ onSend, draft, onDraftChange, disabledReason }: Compo
         </button>
       </div>
 
-      <div id={hintId} aria-live="polite" className="mx-auto max-w-3xl px-4 empty:hidden">
+      <div id={hintId} aria-live="polite" className="px-4 empty:hidden">
         {disabledReason ? (
           <p className="pt-1.5 text-xs text-slate-600 dark:text-slate-300">{disabledReason}</p>
         ) : tooLong ? (

@@ -1,14 +1,38 @@
 import { useEffect, useState } from 'react';
 import type { ConnectionPhase, ConnectionStatus } from '../../../shared/sync/timeline';
+import { RetryIcon } from './icons';
 
-export interface ConnectionIndicatorProps {
-  status: ConnectionStatus;
+/**
+ * The connection as the indicator tells it. `offline` is the browser having
+ * no network; `unreachable` is a network that works and a server that does
+ * not answer (waiting on backoff between attempts): different causes, and
+ * only the second can be retried from here.
+ */
+export type IndicatorPhase = ConnectionPhase | 'unreachable';
+
+export interface IndicatorStatus extends Omit<ConnectionStatus, 'phase'> {
+  phase: IndicatorPhase;
 }
 
-const PHASE: Record<ConnectionPhase, { label: string; dot: string }> = {
+export interface ConnectionIndicatorProps {
+  status: IndicatorStatus;
+  /**
+   * Reconnects at once instead of waiting the backoff out ("Retry now").
+   * Offered while the server is unreachable; without it there is no button.
+   */
+  onRetryNow?: () => void;
+  /**
+   * A retry is under way (connecting after failed attempts): the button stays
+   * where it was, so keyboard focus is not lost, but does nothing meanwhile.
+   */
+  retrying?: boolean;
+}
+
+const PHASE: Record<IndicatorPhase, { label: string; dot: string }> = {
   online: { label: 'Online', dot: 'bg-emerald-500' },
   connecting: { label: 'Connecting…', dot: 'bg-amber-500 motion-safe:animate-pulse' },
   offline: { label: 'Offline', dot: 'bg-rose-500' },
+  unreachable: { label: 'Can’t reach the server', dot: 'bg-orange-500' },
 };
 
 /** "1 message waiting" / "3 messages waiting". */
@@ -37,33 +61,60 @@ function useRetrySeconds(retryInMs: number | null): number | null {
 
 /**
  * The connection at a glance: coloured dot + "Online" / "Connecting…" /
- * "Offline", how many own messages the server has not confirmed yet, and
- * when offline the next reconnect attempt.
+ * "Offline" / "Can't reach the server", how many own messages the server has
+ * not confirmed yet, and while the server is unreachable the next automatic
+ * attempt and a "Retry now" button.
  */
-export function ConnectionIndicator({ status }: ConnectionIndicatorProps) {
+export function ConnectionIndicator({ status, onRetryNow, retrying = false }: ConnectionIndicatorProps) {
   const { label, dot } = PHASE[status.phase];
-  const retrySeconds = useRetrySeconds(status.phase === 'offline' ? status.retryInMs : null);
+  const retrySeconds = useRetrySeconds(status.phase === 'unreachable' ? status.retryInMs : null);
+  const showRetry = onRetryNow !== undefined && (status.phase === 'unreachable' || (retrying && status.phase === 'connecting'));
+  const busy = status.phase !== 'unreachable';
 
   return (
-    <div
-      role="status"
-      data-phase={status.phase}
-      className="inline-flex min-w-0 items-center gap-2 rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-200"
-    >
-      <span aria-hidden="true" className={`size-2 shrink-0 rounded-full ${dot}`} />
-      <span className="truncate">
-        {label}
-        {status.waiting > 0 && (
-          <span className="text-slate-500 dark:text-slate-400"> · {waitingText(status.waiting)}</span>
-        )}
-        {retrySeconds !== null && retrySeconds > 0 && (
-          // Ticks every second: hidden from screen readers so the live region does not chatter.
-          <span aria-hidden="true" className="text-slate-500 tabular-nums max-sm:hidden dark:text-slate-400">
-            {' '}
-            · retrying in {retrySeconds} s
+    <div className="flex min-w-0 items-center gap-1.5">
+      <div
+        role="status"
+        data-phase={status.phase}
+        className="inline-flex min-w-0 items-center gap-2 rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-200"
+      >
+        <span aria-hidden="true" className={`size-2 shrink-0 rounded-full ${dot}`} />
+        <span className="truncate">
+          {label}
+          {status.waiting > 0 && (
+            // Next to "Retry now" a phone has room for the cause only; the count is still read out.
+            <span className={`text-slate-600 dark:text-slate-400 ${showRetry ? 'max-sm:sr-only' : ''}`}>
+              {' '}
+              · {waitingText(status.waiting)}
+            </span>
+          )}
+          {retrySeconds !== null && retrySeconds > 0 && (
+            // Ticks every second: hidden from screen readers so the live region does not chatter.
+            <span aria-hidden="true" className="text-slate-600 tabular-nums max-sm:hidden dark:text-slate-400">
+              {' '}
+              · retrying in {retrySeconds} s
+            </span>
+          )}
+        </span>
+      </div>
+      {showRetry && (
+        <button
+          type="button"
+          // aria-disabled, not disabled: a disabled button would drop keyboard focus mid-retry.
+          aria-label="Retry now"
+          aria-disabled={busy || undefined}
+          onClick={() => {
+            if (!busy) onRetryNow();
+          }}
+          className="inline-flex min-h-8 shrink-0 items-center gap-1 rounded-full px-2.5 text-xs font-semibold whitespace-nowrap text-indigo-700 ring-1 ring-indigo-600/25 transition-colors ring-inset hover:bg-indigo-50 aria-disabled:cursor-wait aria-disabled:hover:bg-transparent dark:text-indigo-300 dark:ring-indigo-300/30 dark:hover:bg-white/5"
+        >
+          <RetryIcon className={`size-3.5 ${busy ? 'motion-safe:animate-spin' : ''}`} />
+          {/* "Retry" on a phone, for room; the name stays "Retry now" (it starts with what is shown). */}
+          <span>
+            Retry<span className="max-sm:hidden"> now</span>
           </span>
-        )}
-      </span>
+        </button>
+      )}
     </div>
   );
 }

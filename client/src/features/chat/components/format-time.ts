@@ -48,6 +48,12 @@ function startOfDay(date: Date): number {
   return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
 }
 
+/** Local midnight of the day of `iso` (ms since the epoch), for ordering days; NaN for a bad date. */
+export function dayStart(iso: string): number {
+  const date = parse(iso);
+  return date ? startOfDay(date) : NaN;
+}
+
 /** "Today", "Yesterday", or a date such as "Monday, 3 March" (year added when not this year). */
 export function formatDayLabel(iso: string, now: Date = new Date()): string {
   const date = parse(iso);

@@ -6,9 +6,13 @@ import { makeItem, OTHER_USER } from './test-items';
 
 const noop = () => {};
 
-function renderBubble(item = makeItem(), handlers: { onRetry?: (id: string) => void; onDelete?: (id: string) => void } = {}) {
+function renderBubble(
+  item = makeItem(),
+  handlers: { onRetry?: (id: string) => void; onDelete?: (id: string) => void } = {},
+  run: { groupStart?: boolean; groupEnd?: boolean } = {},
+) {
   const { container } = render(
-    <MessageBubble item={item} onRetry={handlers.onRetry ?? noop} onDelete={handlers.onDelete ?? noop} />,
+    <MessageBubble item={item} onRetry={handlers.onRetry ?? noop} onDelete={handlers.onDelete ?? noop} {...run} />,
   );
   return container.firstElementChild as HTMLElement;
 }
@@ -68,6 +72,12 @@ describe('MessageBubble', () => {
     expect(onRetry).toHaveBeenCalledTimes(1);
   });
 
+  it('[P1][C6] a message of an identity the server no longer knows can be deleted but not retried', () => {
+    renderBubble(makeItem({ own: true, status: 'failed', error: 'The server no longer knows the identity that wrote it.', retryable: false }));
+    expect(screen.getByRole('button', { name: 'Retry' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Delete' })).toBeEnabled();
+  });
+
   it('[C6] a failed message without an error text still explains itself', () => {
     renderBubble(makeItem({ own: true, status: 'failed', error: null }));
     expect(screen.getByText('Not sent.')).toBeInTheDocument();
@@ -112,13 +122,37 @@ describe('MessageBubble', () => {
     expect(container.querySelector('[title="Guest 3fa9"]')).toBeNull(); // no avatar
   });
 
-  it('shows the time as HH:MM in <time dateTime>, and the full date as a tooltip on hover', () => {
+  it('shows the time as HH:MM in <time dateTime>, and the full date as a tooltip on hover of the bubble', () => {
     const createdAt = new Date(2024, 2, 5, 9, 7).toISOString();
-    const root = renderBubble(makeItem({ createdAt }));
+    const root = renderBubble(makeItem({ createdAt, content: 'hover me' }));
     const time = root.querySelector('time')!;
     expect(time).toHaveAttribute('dateTime', createdAt);
     expect(time.textContent).toMatch(/0?9[:.]07/);
-    fireEvent.pointerEnter(time);
-    expect(time.getAttribute('title')).toMatch(/2024/);
+    const bubble = screen.getByText('hover me').parentElement!;
+    expect(bubble).not.toHaveAttribute('title');
+    fireEvent.pointerEnter(bubble);
+    expect(bubble.getAttribute('title')).toMatch(/2024/);
+  });
+
+  it('[C6] shows the time once per run: not on a bubble that a later one of the run follows, which still has its date on hover', () => {
+    const createdAt = new Date(2024, 2, 5, 9, 7).toISOString();
+    const root = renderBubble(makeItem({ createdAt, content: 'first of a run' }), {}, { groupEnd: false });
+    expect(root.querySelector('time')).toBeNull();
+    expect(root).not.toHaveTextContent(/0?9[:.]07/);
+    const bubble = screen.getByText('first of a run').parentElement!;
+    fireEvent.pointerEnter(bubble);
+    expect(bubble.getAttribute('title')).toMatch(/2024/);
+  });
+
+  it.each(['pending', 'sending', 'sent'] as const)('[C6][C9] an own %s message inside a run keeps its status mark and data-status, without the time', (status) => {
+    const root = renderBubble(makeItem({ own: true, status }), {}, { groupEnd: false });
+    expect(root).toHaveAttribute('data-status', status);
+    expect(within(root).getAllByRole('img')).toHaveLength(1);
+    expect(root.querySelector('time')).toBeNull();
+  });
+
+  it('[C6] a failed message always shows when it was written, even inside a run', () => {
+    const root = renderBubble(makeItem({ own: true, status: 'failed' }), {}, { groupEnd: false });
+    expect(root.querySelector('time')).not.toBeNull();
   });
 });

@@ -12,14 +12,15 @@ export interface MessageBubbleProps {
   onDelete: (clientId: string) => void;
   /** First message of a run from the same sender: shows the avatar and handle. */
   groupStart?: boolean;
-  /** Last message of such a run: leaves room before the next sender. */
+  /** Last message of such a run: shows the run's time, and leaves room before the next sender. */
   groupEnd?: boolean;
 }
 
 /**
  * One message. Own messages sit right in the accent colour with a status mark
- * beside the time (C6) and `data-status` on the root (C9); other people's sit
- * left on a neutral surface under a small avatar and handle.
+ * (C6) and `data-status` on the root (C9); other people's sit left on a
+ * neutral surface under a small avatar and handle. The time is shown once
+ * per run, on its last bubble; every bubble has the full date on hover.
  *
  * R3: the content is a React text node, never HTML.
  */
@@ -28,6 +29,8 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
   const handle = userHandle(item.userId);
   const colour = userColour(item.userId);
   const failed = own && status === 'failed';
+  // A failed message always says when it was written, wherever it sits in its run.
+  const showTime = groupEnd || failed;
 
   const corners = own
     ? `rounded-2xl ${groupStart ? '' : 'rounded-tr-md'} ${groupEnd ? '' : 'rounded-br-md'}`
@@ -58,7 +61,7 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
         </div>
       )}
 
-      <div className={`flex max-w-[min(80%,36rem)] min-w-0 flex-col ${own ? 'items-end' : 'items-start'}`}>
+      <div className={`flex max-w-[85%] min-w-0 flex-col md:max-w-[min(70%,44rem)] ${own ? 'items-end' : 'items-start'}`}>
         {!own && groupStart ? (
           <span className={`mb-1 ml-1 text-xs font-medium ${colour.text}`}>{handle}</span>
         ) : (
@@ -66,32 +69,38 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
         )}
 
         {/* Unsent is told by the clock mark, not by fading the bubble: faded text fails contrast (WCAG AA). */}
-        <div className={`max-w-full px-3.5 py-2 ${corners} ${surface}`}>
-          <p className="text-[15px] leading-snug whitespace-pre-wrap wrap-anywhere">{item.content}</p>
-          <div
-            className={`mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none tabular-nums ${
-              own ? 'text-indigo-50' : 'text-slate-500 dark:text-slate-400'
-            }`}
-          >
-            <time
-              dateTime={item.createdAt}
-              // The full date is only a hover tooltip: formatted when the
-              // pointer arrives rather than for every bubble drawn (the
-              // first long date format costs tens of milliseconds on a phone).
-              onPointerEnter={(event) => {
-                event.currentTarget.title = formatFullDateTime(item.createdAt);
-              }}
+        <div
+          className={`max-w-full flow-root px-3.5 py-2 text-[15px] leading-snug ${corners} ${surface}`}
+          // The full date is only a hover tooltip, on every bubble (a run
+          // shows its time once): formatted when the pointer arrives rather
+          // than for every bubble drawn (the first long date format costs
+          // tens of milliseconds on a phone).
+          onPointerEnter={(event) => {
+            event.currentTarget.title = formatFullDateTime(item.createdAt);
+          }}
+        >
+          <p className="inline whitespace-pre-wrap wrap-anywhere">{item.content}</p>
+          {/*
+            The time, once per run (on its last bubble), and each own
+            message's status mark (C6). Floated after the text: it sits at
+            the end of the last line when there is room, below it when not.
+          */}
+          {(showTime || (own && status)) && (
+            <span
+              className={`float-right mt-1.5 ml-2.5 flex h-3.5 items-center gap-1 text-[11px] leading-none tabular-nums ${
+                own ? 'text-indigo-50' : 'text-slate-500 dark:text-slate-400'
+              }`}
             >
-              {formatTime(item.createdAt)}
-            </time>
-            {own && status && <StatusMark status={status} />}
-          </div>
+              {showTime && <time dateTime={item.createdAt}>{formatTime(item.createdAt)}</time>}
+              {own && status && <StatusMark status={status} />}
+            </span>
+          )}
         </div>
 
         {failed && (
           <FailedActions
             error={item.error}
-            onRetry={clientId ? () => onRetry(clientId) : undefined}
+            onRetry={clientId && item.retryable ? () => onRetry(clientId) : undefined}
             onDelete={clientId ? () => onDelete(clientId) : undefined}
           />
         )}

@@ -99,6 +99,25 @@ describe('MessageList', () => {
     expect(visibleHandles).toHaveLength(2);
   });
 
+  it('[C6] shows the time once per run, on its last bubble', () => {
+    const t = new Date();
+    t.setHours(12, 0, 0, 0);
+    const at = (minutes: number) => new Date(t.getTime() + minutes * 60_000).toISOString();
+    const { log } = renderList({
+      items: [
+        makeItem({ userId: OTHER_USER, createdAt: at(0), content: 'a' }),
+        makeItem({ userId: OTHER_USER, createdAt: at(1), content: 'b' }),
+        makeItem({ userId: OTHER_USER, createdAt: at(2), content: 'c' }),
+        makeItem({ own: true, status: 'sent', createdAt: at(3), content: 'd' }),
+        makeItem({ own: true, status: 'pending', createdAt: at(3), content: 'e' }),
+      ],
+    });
+    const times = [...log.querySelectorAll('[data-message]')].map((message) => message.querySelector('time')?.getAttribute('dateTime') ?? null);
+    expect(times).toEqual([null, null, at(2), null, at(3)]);
+    // Every own message keeps its status mark (C6).
+    expect(within(log).getAllByRole('img').map((mark) => mark.getAttribute('aria-label'))).toEqual(['Sent', 'Pending']);
+  });
+
   it('plays the entrance transition only for messages that just arrived, not for history or rows scrolled to', () => {
     const { log, update, props } = renderList({ items: many(3) });
     const rowOf = (text: string) => within(log).getByText(text).closest('[data-index]')!;

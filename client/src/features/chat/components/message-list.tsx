@@ -1,6 +1,7 @@
 import { defaultRangeExtractor, measureElement, observeElementRect, useVirtualizer, type Range, type Rect, type Virtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { TimelineItem } from '../../../shared/sync/timeline';
+import { TOAST_CLEARANCE_PROPERTY } from '../overlay-space';
 import { ArrowDownIcon, ChatBubblesIcon } from './icons';
 import { MessageBubble } from './message-bubble';
 import { timelineRows, type TimelineRow } from './timeline-rows';
@@ -213,7 +214,8 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
   }, [hasOlder, loadingOlder, autoLoadOlder, firstKey]);
 
   return (
-    <div className="relative flex min-h-0 flex-1 flex-col">
+    // Ends above a toast (TOAST_CLEARANCE_PROPERTY), so none hides the newest messages.
+    <div className="relative flex min-h-0 flex-1 flex-col" style={{ marginBottom: `var(${TOAST_CLEARANCE_PROPERTY}, 0px)` }}>
       <div
         ref={attachScroll}
         role="log"
@@ -225,11 +227,11 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
         className="relative min-h-0 flex-1 overflow-y-auto overscroll-contain [overflow-anchor:none] focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-500"
       >
         {/*
-          One centred column on wide screens: 50rem less the rows' own 1rem
-          padding each side is the composer's 48rem, so bubbles line up with
-          the text box and the Send button instead of drifting to the edges.
+          The whole pane's width, as in any desktop chat: the bubbles keep a
+          readable measure themselves (MessageBubble's max width), and line up
+          with the composer, which spans the pane too.
         */}
-        <div className="mx-auto flex min-h-full w-full max-w-[50rem] flex-col pt-2">
+        <div className="flex min-h-full w-full flex-col pt-2">
           {/* Few messages sit at the bottom, next to the composer, as in any chat. */}
           {(items.length > 0 || hasOlder) && <div className="flex-1" />}
           {/*

@@ -21,6 +21,7 @@ export function makeItem(overrides: Partial<TimelineItem> = {}): TimelineItem {
     own,
     status: own ? 'sent' : null,
     error: null,
+    retryable: overrides.status === 'failed',
     ...overrides,
   };
 }

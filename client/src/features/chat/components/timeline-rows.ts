@@ -1,43 +1,58 @@
 import type { TimelineItem } from '../../../shared/sync/timeline';
-import { dayKey, formatDayLabel, minutesBetween } from './format-time';
+import { dayKey, dayStart, formatDayLabel, minutesBetween } from './format-time';
 
-/** Consecutive messages from one sender closer than this read as one run. */
+/**
+ * Consecutive messages from one sender read as one run while each follows
+ * the one before within this many minutes and the whole run spans no more
+ * than this either: the run shows its time once, on its last bubble, so that
+ * time must stay close to every message in it.
+ */
 export const GROUP_WINDOW_MINUTES = 5;
 
 export type TimelineRow =
   | { kind: 'day'; key: string; label: string }
   | { kind: 'message'; key: string; item: TimelineItem; groupStart: boolean; groupEnd: boolean };
 
-function sameRun(a: TimelineItem, b: TimelineItem): boolean {
+/** Whether `next` continues the run that `runStart` began and `prev` last extended. */
+function continuesRun(runStart: TimelineItem, prev: TimelineItem, next: TimelineItem): boolean {
   return (
-    a.own === b.own &&
-    a.userId === b.userId &&
-    dayKey(a.createdAt) === dayKey(b.createdAt) &&
-    minutesBetween(a.createdAt, b.createdAt) <= GROUP_WINDOW_MINUTES
+    prev.own === next.own &&
+    prev.userId === next.userId &&
+    dayKey(prev.createdAt) === dayKey(next.createdAt) &&
+    minutesBetween(prev.createdAt, next.createdAt) <= GROUP_WINDOW_MINUTES &&
+    minutesBetween(runStart.createdAt, next.createdAt) <= GROUP_WINDOW_MINUTES
   );
 }
 
 /**
  * Turns the timeline into what the list draws: a day separator before the
  * first message of each local day, and per message whether it starts and/or
- * ends a run from the same sender (for avatars, spacing and bubble corners).
+ * ends a run from the same sender. A run's first bubble carries the avatar
+ * and handle, its last one the time (like the group runs of WhatsApp or
+ * Signal); `createdAt` is the time a message was written (see TimelineItem).
  */
 export function timelineRows(items: readonly TimelineItem[], now: Date = new Date()): TimelineRow[] {
   const rows: TimelineRow[] = [];
+  // Where each run starts, decided front to back.
+  const starts: boolean[] = [];
+  let runStart: TimelineItem | undefined;
   items.forEach((item, i) => {
     const prev = items[i - 1];
-    const next = items[i + 1];
-    const day = dayKey(item.createdAt);
-    if (!prev || dayKey(prev.createdAt) !== day) {
-      rows.push({ kind: 'day', key: `day:${day}:${item.key}`, label: formatDayLabel(item.createdAt, now) });
+    const start = !prev || !runStart || !continuesRun(runStart, prev, item);
+    if (start) runStart = item;
+    starts.push(start);
+  });
+  // Days only move forward: a message written before the one above it was
+  // stored (queued offline overnight) stays under the later day's separator
+  // instead of bringing back an earlier day in the middle of a later one.
+  let lastDay = -Infinity;
+  items.forEach((item, i) => {
+    const day = dayStart(item.createdAt);
+    if (i === 0 || day > lastDay) {
+      if (!Number.isNaN(day)) lastDay = day;
+      rows.push({ kind: 'day', key: `day:${dayKey(item.createdAt)}:${item.key}`, label: formatDayLabel(item.createdAt, now) });
     }
-    rows.push({
-      kind: 'message',
-      key: item.key,
-      item,
-      groupStart: !prev || !sameRun(prev, item),
-      groupEnd: !next || !sameRun(item, next),
-    });
+    rows.push({ kind: 'message', key: item.key, item, groupStart: starts[i], groupEnd: i === items.length - 1 || starts[i + 1] });
   });
   return rows;
 }

@@ -1,0 +1,120 @@
+/**
+ * The protocol's constants: limits, paths, codes. No runtime dependencies,
+ * so the browser bundle can import them without any schema library.
+ */
+
+/**
+ * Bumped when a frame changes in a way an older peer would misread. The
+ * server names it in `hello`; version 1 had one room and no `rooms`,
+ * `events` or `ops` frames.
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** The room every user is in; seed-style clients that send no room_id post here. */
+export const DEFAULT_ROOM_ID = 'general';
+
+/** Longest message content, in UTF-16 code units (what `String.length` counts). */
+export const MAX_CONTENT_LENGTH = 4000;
+/** Most items in one `messages` or `ops` frame or REST send. */
+export const MAX_BATCH_SIZE = 100;
+/**
+ * Largest frame (and REST body) the server reads; a larger one closes the
+ * socket with 1009. A full batch of full-length messages must fit even in
+ * the worst JSON encoding (6 bytes per character for escaped control
+ * characters): 100 × 4000 × 6 ≈ 2.3 MiB.
+ */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** client_id: a ULID in practice, any short URL-safe token is accepted. */
+export const CLIENT_ID_PATTERN = '^[0-9A-Za-z_-]{1,64}$';
+/** room_id: lower-case slug; rooms created by clients use a lower-case ULID (M2). */
+export const ROOM_ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
+/** Default and largest page of history (P5) and of catch-up (P6). */
+export const HISTORY_DEFAULT_LIMIT = 50;
+export const HISTORY_MAX_LIMIT = 500;
+/** Longest room name. */
+export const MAX_ROOM_NAME_LENGTH = 80;
+/** Most people named in one room.create or member.add. */
+export const MAX_MEMBERS_PER_OP = 50;
+/** Most rooms one `sync` frame may name (M5). */
+export const MAX_SYNC_ROOMS = 2000;
+/** Longest display name. */
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+
+export const CHAT_WS_PATH = '/v1/chat/ws';
+export const SESSION_PATH = '/v1/session';
+export const MESSAGES_PATH = '/v1/chat/messages';
+export const ROOMS_PATH = '/v1/rooms';
+export const DMS_PATH = '/v1/dms';
+export const USERS_PATH = '/v1/users';
+
+/** Room kinds (M1). */
+export const RoomKind = {
+  /** Anyone may join from the list of public rooms; `general` is one, with everyone in it. */
+  Public: 'public',
+  /** Private; members add members. */
+  Group: 'group',
+  /** Exactly two people; its id comes from theirs (M2). */
+  Dm: 'dm',
+} as const;
+export type RoomKind = (typeof RoomKind)[keyof typeof RoomKind];
+
+/** The operations of P11 that exist so far. */
+export const OpName = {
+  RoomCreate: 'room.create',
+  RoomUpdate: 'room.update',
+  RoomDelete: 'room.delete',
+  MemberAdd: 'member.add',
+  MemberRemove: 'member.remove',
+} as const;
+export type OpName = (typeof OpName)[keyof typeof OpName];
+
+/** What a `member` log entry says happened (M4). */
+export const MemberAction = { Joined: 'joined', Left: 'left', Added: 'added', Removed: 'removed' } as const;
+export type MemberAction = (typeof MemberAction)[keyof typeof MemberAction];
+
+/** WebSocket close codes the server uses and the client acts upon. */
+export const CloseCode = {
+  /** Server shutting down (drain); reconnect, ideally to another instance. */
+  GoingAway: 1001,
+  /** Flood: too many frames too fast (P8). */
+  PolicyViolation: 1008,
+  /** A frame larger than MAX_FRAME_BYTES (P8). */
+  MessageTooBig: 1009,
+  /** The token was not signed by this server; get a new session (P1). */
+  InvalidToken: 4401,
+} as const;
+
+/** Codes carried by `rejected` (P7) and `error` (P8) frames and REST errors. */
+export const ErrorCode = {
+  /** P8: the frame is not JSON, not an object, or has an unknown `type`. */
+  InvalidFrame: 'invalid_frame',
+  /** P8: binary frames are not part of the protocol. */
+  BinaryFrame: 'binary_frame',
+  /** P8: more than MAX_BATCH_SIZE items in one frame. */
+  BatchTooLarge: 'batch_too_large',
+  /** P8: the server could not store the batch right now; resend later. */
+  Unavailable: 'unavailable',
+  /** P1: the token is missing, malformed, expired or not ours. */
+  InvalidToken: 'invalid_token',
+  /** P8: too many requests or connections; slow down. */
+  RateLimited: 'rate_limited',
+  /** The socket's Origin is not this site (cross-site WebSocket hijacking). */
+  ForbiddenOrigin: 'forbidden_origin',
+  /** P7: the item is not an object of the P2 shape. */
+  InvalidMessage: 'invalid_message',
+  /** P7: content empty (after trimming), too long, or not well-formed text. */
+  InvalidContent: 'invalid_content',
+  /** P7: the room does not exist, or the user is not in it (M3: the two look the same). */
+  UnknownRoom: 'unknown_room',
+  /** P7: not allowed (not the owner; a user_id that is not the socket's). */
+  Forbidden: 'forbidden',
+  /** P7: an op whose fields are wrong (unknown op, bad name, bad user list). */
+  InvalidOp: 'invalid_op',
+  /** P7: the room id is taken by a different room (409 over REST). */
+  Conflict: 'conflict',
+  /** 404 for a REST path naming something not visible to the caller. */
+  NotFound: 'not_found',
+  /** 400: a REST request whose query, path or body does not fit its schema. */
+  InvalidRequest: 'invalid_request',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,20 @@
+/**
+ * The Whisper wire protocol: every frame and REST body that crosses between
+ * the client, the service worker and the server, split by domain in this
+ * folder. Each shape is written once, as a JSON Schema (TypeBox), and its
+ * TypeScript type is derived from it; the rules they implement are in
+ * README.md beside this file, by ID.
+ *
+ * This entry point carries constants and types only, so the browser bundle
+ * never includes the schemas; the server takes those from ./schemas.ts.
+ */
+export * from './constants.js';
+export type { AckFrame, ErrorFrame, PingFrame, PongFrame, RejectedFrame } from './common.js';
+export type { HelloFrame, SessionResponse, User, UsersResponse } from './identity.js';
+export type { ChatMessage, HistoryResponse, MessagesFrame, OutgoingMessage, RestSendResponse, SendFrame } from './messages.js';
+export type { LastMessage, Room, RoomsFrame, RoomsResponse } from './rooms.js';
+export type { EventsFrame, LogEvent, MemberEvent, RoomEvent } from './events.js';
+export type { Op, OpsFrame, RoomCreateOp } from './ops.js';
+export type { RoomCursor, SyncFrame, SyncedFrame } from './sync.js';
+export type { ClientFrame, ServerFrame } from './frames.js';
+export { dmRoomId } from './dm-room-id.js';

@@ -1,0 +1,38 @@
+import Type, { type Static } from 'typebox';
+import { MAX_BATCH_SIZE, OpName } from './constants.js';
+import { ClientIdSchema, RoomIdSchema } from './common.js';
+import { RoomKindSchema, UserIdsSchema } from './rooms.js';
+
+/** What every op item carries (P11). */
+const op = <Name extends OpName>(name: Name) => ({
+  client_id: ClientIdSchema,
+  op: Type.Literal(name),
+  room_id: RoomIdSchema,
+});
+
+/** M2: the new room's id (minted by the client) is room_id; for a DM it must be dmRoomId(creator, other). */
+export const RoomCreateOpSchema = Type.Object({
+  ...op(OpName.RoomCreate),
+  name: Type.String({ description: 'Empty for a DM' }),
+  kind: RoomKindSchema,
+  user_ids: UserIdsSchema,
+});
+export const RoomUpdateOpSchema = Type.Object({ ...op(OpName.RoomUpdate), name: Type.String() });
+export const RoomDeleteOpSchema = Type.Object({ ...op(OpName.RoomDelete) });
+/** Adding yourself to a public room is joining it. */
+export const MemberAddOpSchema = Type.Object({ ...op(OpName.MemberAdd), user_ids: UserIdsSchema });
+/** Removing yourself is leaving. */
+export const MemberRemoveOpSchema = Type.Object({ ...op(OpName.MemberRemove), user_ids: UserIdsSchema });
+
+export const OpSchema = Type.Union([RoomCreateOpSchema, RoomUpdateOpSchema, RoomDeleteOpSchema, MemberAddOpSchema, MemberRemoveOpSchema]);
+export type Op = Static<typeof OpSchema>;
+export type RoomCreateOp = Static<typeof RoomCreateOpSchema>;
+
+/** P11 */
+export const OpsFrameSchema = Type.Object({
+  type: Type.Literal('ops'),
+  data: Type.Array(OpSchema, { minItems: 1, maxItems: MAX_BATCH_SIZE }),
+});
+export type OpsFrame = Static<typeof OpsFrameSchema>;
+/** What is checked of an ops frame as a whole; each op is then checked on its own (P7 each). */
+export const OpsEnvelopeSchema = Type.Object({ ...OpsFrameSchema.properties, data: Type.Array(Type.Unknown(), { minItems: 1 }) });

@@ -1,0 +1,227 @@
+/**
+ * The socket protocol as the OpenAPI document (/docs) shows it: every frame
+ * both ways, with its rule, when it is sent and an example, built from the
+ * protocol's own schemas (server/protocol/) so that nothing is written twice.
+ * The maps are typed by the protocol's frame unions: a frame type added to
+ * ClientFrame or ServerFrame does not compile until it is documented here,
+ * and every example must be a valid frame of its type.
+ */
+import type { TSchema } from 'typebox';
+import {
+  CHAT_WS_PATH,
+  CloseCode,
+  ErrorCode,
+  MAX_BATCH_SIZE,
+  MAX_CONTENT_LENGTH,
+  MAX_FRAME_BYTES,
+  OpName,
+  RoomKind,
+  type ClientFrame,
+  type ServerFrame,
+} from '../protocol/index.js';
+import {
+  AckFrameSchema,
+  ErrorFrameSchema,
+  EventsFrameSchema,
+  HelloFrameSchema,
+  MessagesFrameSchema,
+  OpsFrameSchema,
+  PingFrameSchema,
+  PongFrameSchema,
+  RejectedFrameSchema,
+  RoomsFrameSchema,
+  SendFrameSchema,
+  SyncedFrameSchema,
+  SyncFrameSchema,
+} from '../protocol/schemas.js';
+
+interface FrameDoc<F> {
+  /** Name of the schema under components.schemas. */
+  name: string;
+  rule: string;
+  when: string;
+  schema: TSchema;
+  examples: F[];
+}
+type FrameDocs<Union extends { type: string }> = { [Type in Union['type']]: FrameDoc<Extract<Union, { type: Type }>> };
+
+const USER = '8d83c6f0-b9ef-47fd-9798-62373f2c9efc';
+const OTHER_USER = '3b241101-e2bb-4255-8caf-4136c566a962';
+const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI4ZDgzYzZmMC…';
+const CLIENT_ID = '01JD3Q8Z5W6ZK2S9V7T4N1B0XA';
+const MESSAGE_ID = '01JD3Q90C3V1MGN2XK0S6Y7H8P';
+const ROOM = '01jd3q8y2m4v6x8z0b2d4f6h8k';
+const AT = '2026-11-21T13:09:28.123Z';
+
+export const CLIENT_FRAMES: FrameDocs<ClientFrame> = {
+  messages: {
+    name: 'SendFrame',
+    rule: 'P2',
+    when: `Send messages, up to ${MAX_BATCH_SIZE} per frame. \`client_id\` (minted once, at enqueue) makes a resend harmless: it is stored once and acked with the original id (S3).`,
+    schema: SendFrameSchema,
+    examples: [{ type: 'messages', data: [{ client_id: CLIENT_ID, room_id: 'general', content: 'Hello, world!' }] }],
+  },
+  ops: {
+    name: 'OpsFrame',
+    rule: 'P11',
+    when: 'Room and membership operations (create, rename, delete, add or remove people), idempotent by `client_id` like messages.',
+    schema: OpsFrameSchema,
+    examples: [{ type: 'ops', data: [{ op: OpName.RoomCreate, client_id: CLIENT_ID, room_id: ROOM, name: 'Book club', kind: RoomKind.Public, user_ids: [] }] }],
+  },
+  sync: {
+    name: 'SyncFrame',
+    rule: 'P6, M5',
+    when: 'Catch up after a (re)connect: one room from a seq, or every room of the user at once. Also subscribes the socket to the rooms.',
+    schema: SyncFrameSchema,
+    examples: [
+      { type: 'sync', room_id: 'general', after_seq: 37 },
+      { type: 'sync', rooms: [{ room_id: 'general', after_seq: 37 }] },
+    ],
+  },
+  ping: {
+    name: 'PingFrame',
+    rule: 'P9',
+    when: 'Heartbeat; answered with `pong` at once, even while a send waits on the database.',
+    schema: PingFrameSchema,
+    examples: [{ type: 'ping' }],
+  },
+};
+
+export const SERVER_FRAMES: FrameDocs<ServerFrame> = {
+  hello: {
+    name: 'HelloFrame',
+    rule: 'P1',
+    when: 'Always the first frame: the socket\'s identity and a freshly signed token for it (keep it; use it as `?token=` next time).',
+    schema: HelloFrameSchema,
+    examples: [{ type: 'hello', user_id: USER, token: TOKEN }],
+  },
+  message_ids: {
+    name: 'AckFrame',
+    rule: 'P3, P11',
+    when: 'To the sender only, after the transaction committed (S4): the server ids and seqs of the accepted items, in request order.',
+    schema: AckFrameSchema,
+    examples: [{ type: 'message_ids', status: 'success', message_ids: [MESSAGE_ID], client_ids: [CLIENT_ID], seqs: [42] }],
+  },
+  messages: {
+    name: 'MessagesFrame',
+    rule: 'P4, P6',
+    when: 'Committed messages, in seq order: live to every socket in the room (the sender\'s included), and as catch-up pages after a `sync`.',
+    schema: MessagesFrameSchema,
+    examples: [
+      {
+        type: 'messages',
+        data: [{ id: MESSAGE_ID, seq: 42, room_id: 'general', user_id: USER, client_id: CLIENT_ID, content: 'Hello, world!', created_at: AT }],
+      },
+    ],
+  },
+  events: {
+    name: 'EventsFrame',
+    rule: 'E2',
+    when: 'Room log entries that are not messages (rooms created, renamed or deleted; people joining and leaving), in seq order.',
+    schema: EventsFrameSchema,
+    examples: [
+      {
+        type: 'events',
+        data: [{ id: MESSAGE_ID, seq: 43, room_id: ROOM, user_id: USER, client_id: CLIENT_ID, created_at: AT, kind: 'member', action: 'added', user_ids: [OTHER_USER] }],
+      },
+    ],
+  },
+  rooms: {
+    name: 'RoomsFrame',
+    rule: 'M5',
+    when: 'First answer to a `sync` naming many rooms: every room the user is in now, and the people their member lists name.',
+    schema: RoomsFrameSchema,
+    examples: [
+      {
+        type: 'rooms',
+        data: [
+          {
+            id: 'general',
+            name: 'General',
+            kind: RoomKind.Public,
+            owner_id: null,
+            members: [USER],
+            member_count: 1,
+            last_seq: 42,
+            last_activity_at: AT,
+            last_message: { seq: 42, user_id: USER, excerpt: 'Hello, world!', created_at: AT },
+            created_at: AT,
+          },
+        ],
+        users: [{ id: USER, display_name: 'Quiet Otter', color: 'teal' }],
+      },
+    ],
+  },
+  synced: {
+    name: 'SyncedFrame',
+    rule: 'P6',
+    when: 'The catch-up of a room is complete: the client has everything up to `seq`.',
+    schema: SyncedFrameSchema,
+    examples: [{ type: 'synced', room_id: 'general', seq: 540 }],
+  },
+  rejected: {
+    name: 'RejectedFrame',
+    rule: 'P7',
+    when: 'Items that can never be accepted (never stored; do not resend them). Other items of the same frame are still stored and acked.',
+    schema: RejectedFrameSchema,
+    examples: [{ type: 'rejected', client_ids: [CLIENT_ID], code: ErrorCode.InvalidContent, message: `content is longer than ${MAX_CONTENT_LENGTH} characters` }],
+  },
+  error: {
+    name: 'ErrorFrame',
+    rule: 'P8',
+    when: 'A frame that could not be handled (not JSON, unknown `type`, too many items, the database unavailable); the socket stays open.',
+    schema: ErrorFrameSchema,
+    examples: [{ type: 'error', code: ErrorCode.InvalidFrame, message: 'frame is not valid JSON' }],
+  },
+  pong: {
+    name: 'PongFrame',
+    rule: 'P9',
+    when: 'The answer to `ping`.',
+    schema: PongFrameSchema,
+    examples: [{ type: 'pong' }],
+  },
+};
+
+const docs = (frames: FrameDocs<ClientFrame> | FrameDocs<ServerFrame>): FrameDoc<unknown>[] => Object.values(frames);
+const ref = (doc: FrameDoc<unknown>) => ({ $ref: `#/components/schemas/${doc.name}` });
+
+/** components.schemas: each frame (with its examples), and ClientFrame / ServerFrame as their unions. */
+export function socketFrameComponents(): Record<string, object> {
+  const components: Record<string, object> = {};
+  for (const doc of [...docs(CLIENT_FRAMES), ...docs(SERVER_FRAMES)]) {
+    components[doc.name] = { ...doc.schema, description: `${doc.rule}: ${doc.when}`, examples: doc.examples };
+  }
+  components.ClientFrame = { description: `Every frame a client may send on ${CHAT_WS_PATH}`, oneOf: docs(CLIENT_FRAMES).map(ref) };
+  components.ServerFrame = { description: `Every frame the server may send on ${CHAT_WS_PATH}`, oneOf: docs(SERVER_FRAMES).map(ref) };
+  return components;
+}
+
+function section(title: string, frames: FrameDoc<unknown>[]): string {
+  const entries = frames.map((doc) => {
+    const type = (doc.examples[0] as { type: string }).type;
+    const examples = doc.examples.map((example) => `\`\`\`json\n${JSON.stringify(example)}\n\`\`\``).join('\n\n');
+    return `#### \`${type}\` (${doc.rule}) — schema \`${doc.name}\`\n\n${doc.when}\n\n${examples}`;
+  });
+  return `### ${title}\n\n${entries.join('\n\n')}`;
+}
+
+/** The socket route's description: how to connect, then every frame both ways with an example. */
+export const SOCKET_PROTOCOL_DESCRIPTION = [
+  `Upgrade to a WebSocket here. Open it with \`?token=<token>\` from POST /v1/session or an earlier \`hello\`, or without one to get a fresh anonymous identity. ` +
+    'Every frame is one JSON object in a text frame, told apart by `type`. The frame schemas are listed under Schemas below (`ClientFrame`, `ServerFrame`).',
+  section('Client → server', docs(CLIENT_FRAMES)),
+  section('Server → client', docs(SERVER_FRAMES)),
+  [
+    '### Close codes',
+    '',
+    '| code | when |',
+    '| --- | --- |',
+    `| ${CloseCode.GoingAway} | the server is shutting down after answering what it had; reconnect |`,
+    '| 1002 / 1007 | broken WebSocket framing / a text frame that is not UTF-8 |',
+    `| ${CloseCode.PolicyViolation} | too many frames or messages for this socket, or pushed out by the user's newest socket |`,
+    `| ${CloseCode.MessageTooBig} | a frame over ${MAX_FRAME_BYTES / 2 ** 20} MiB |`,
+    `| ${CloseCode.InvalidToken} | the token was not signed by this server (after an \`error\` frame \`invalid_token\`); get a new session |`,
+    '',
+    'Before the upgrade: 403 for a foreign `Origin`, 429 when the address opens too many sockets too fast.',
+  ].join('\n'),
+].join('\n\n');
