@@ -3,7 +3,7 @@ import path from 'node:path';
 import react from '@vitejs/plugin-react';
 import { configDefaults, defineConfig } from 'vitest/config';
 
-const protocol = path.resolve(import.meta.dirname, 'server/protocol.ts');
+const protocol = path.resolve(import.meta.dirname, 'server/protocol/index.ts');
 
 // Browser tests need Debian's Chromium. A developer without it may opt out
 // with WHISPER_SKIP_BROWSER_TESTS=1 (said out loud below); CI never does, so

@@ -4,24 +4,28 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
-import { settleChatSocket, type SocketRates } from './chat/chat-socket.js';
-import { DEFAULT_ABUSE_LIMITS, type AbuseLimits } from './chat/connection-limits.js';
+import { settleChatSocket, type SocketRates } from './realtime/chat-socket.js';
+import { DEFAULT_ABUSE_LIMITS, type AbuseLimits } from './realtime/connection-limits.js';
 import { redactUrl } from './logger.js';
-import { CloseCode, ErrorCode, MAX_FRAME_BYTES } from './protocol.js';
-import authPlugin from './plugins/auth.plugin.js';
-import chatPlugin from './plugins/chat.plugin.js';
+import { CloseCode, ErrorCode, MAX_FRAME_BYTES } from './protocol/index.js';
+import authPlugin from './identity/auth.plugin.js';
+import realtimePlugin from './realtime/realtime.plugin.js';
+import messagesPlugin from './messages/messages.plugin.js';
+import roomsPlugin from './rooms/rooms.plugin.js';
+import roomsRoutes from './rooms/rooms.routes.js';
+import usersRoutes from './identity/users.routes.js';
 import clientPlugin from './plugins/client.plugin.js';
-import dbPlugin from './plugins/db.plugin.js';
+import dbPlugin from './infra/db.plugin.js';
 import docsPlugin from './plugins/docs.plugin.js';
 import securityPlugin from './plugins/security.plugin.js';
-import chatWsRoutes from './routes/chat-ws.routes.js';
-import healthRoutes from './routes/health.routes.js';
-import messagesRoutes from './routes/messages.routes.js';
-import sessionRoutes from './routes/session.routes.js';
+import chatWsRoutes from './realtime/chat-ws.routes.js';
+import healthRoutes from './infra/health.routes.js';
+import messagesRoutes from './messages/messages.routes.js';
+import sessionRoutes from './identity/session.routes.js';
 
 export interface AppOptions {
   databaseUrl: string;
-  /** TOKEN_SECRET; absent: the secret shared through the database (server/auth/token-secret.ts). */
+  /** TOKEN_SECRET; absent: the secret shared through the database (server/identity/token-secret.ts). */
   tokenSecret?: string;
   /** Where earlier releases kept the generated secret, adopted by a database that has none yet. */
   legacyTokenSecretFile?: string;
@@ -132,11 +136,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docsPlugin);
   await app.register(authPlugin, { fromEnv: options.tokenSecret, legacyFile: options.legacyTokenSecretFile });
   const limits: AbuseLimits = { ...DEFAULT_ABUSE_LIMITS, ...options.limits };
-  await app.register(chatPlugin, { databaseUrl: options.databaseUrl, socketRates: options.socketRates, limits });
+  await app.register(realtimePlugin, { databaseUrl: options.databaseUrl, socketRates: options.socketRates, limits });
+  // The domains: each registers its frame handlers with the realtime plugin.
+  await app.register(messagesPlugin);
+  await app.register(roomsPlugin);
 
   await app.register(healthRoutes);
   await app.register(sessionRoutes, { limits });
   await app.register(messagesRoutes, { limits });
+  await app.register(usersRoutes);
+  await app.register(roomsRoutes);
   await app.register(chatWsRoutes, { allowedOrigins: options.allowedOrigins ?? [] });
   await app.register(clientPlugin, { clientDir: options.clientDir });
 

@@ -27,7 +27,7 @@ export const BUILD_INPUTS = [
   'client/tsconfig.json',
   'sw',
   // The wire types the client imports through the `@whisper/protocol` alias.
-  'server/protocol.ts',
+  'server/protocol',
   'vite.config.ts',
   'package.json',
   'package-lock.json',

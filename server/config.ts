@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { MIN_TOKEN_SECRET_LENGTH } from './auth/token-secret.js';
-import type { SocketRates } from './chat/chat-socket.js';
-import type { AbuseLimits } from './chat/connection-limits.js';
+import { MIN_TOKEN_SECRET_LENGTH } from './identity/token-secret.js';
+import type { SocketRates } from './realtime/chat-socket.js';
+import type { AbuseLimits } from './realtime/connection-limits.js';
 import type { LogFormat } from './logger.js';
 
 export interface Config {

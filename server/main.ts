@@ -7,9 +7,9 @@ import path from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './infra/embedded-postgres.js';
 import { chooseLogFormat, createLogger, runningLine } from './logger.js';
-import { migrate } from './migrate.js';
+import { migrate } from './infra/migrate.js';
 
 /** Time allowed for draining sockets and stopping the database before a forced exit. */
 const SHUTDOWN_GRACE_MS = 15_000;

@@ -1,8 +1,8 @@
 /** `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database under DATA_DIR. */
 import path from 'node:path';
 import { loadConfig } from './config.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
-import { migrate } from './migrate.js';
+import { startEmbeddedPostgres } from './infra/embedded-postgres.js';
+import { migrate } from './infra/migrate.js';
 
 const config = loadConfig();
 const embedded = config.databaseUrl

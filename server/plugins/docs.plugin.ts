@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
-import { socketFrameComponents } from '../routes/chat-ws.docs.js';
+import { socketFrameComponents } from '../realtime/chat-ws.docs.js';
 
 /**
  * OpenAPI description of the REST API and of the socket's frames,

@@ -64,7 +64,7 @@ export const HistoryQuerySchema = Type.Object({
   room_id: Type.Optional(RoomIdSchema),
   after_seq: Type.Optional(SeqSchema),
   before_seq: Type.Optional(SeqSchema),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: HISTORY_MAX_LIMIT, default: HISTORY_DEFAULT_LIMIT })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: HISTORY_DEFAULT_LIMIT, description: `Larger than ${HISTORY_MAX_LIMIT} reads as ${HISTORY_MAX_LIMIT} (P5)` })),
 });
 export const HistoryResponseSchema = Type.Object({
   type: Type.Literal('messages'),

@@ -5,7 +5,10 @@
  *   node --import tsx tests/bench/client-weight.ts  # the whole benchmark (~3–5 minutes)
  *
  * Options: --messages=10000 (size of the big room), --lighthouse-runs=3
- * (median of N runs per page), --skip-lighthouse, --skip-room.
+ * (median of N runs per page), --skip-lighthouse, --skip-room,
+ * --only-startup (1 and 2a alone, about 2 minutes with 3 runs),
+ * --startup-profile (a traced, CPU-profiled load of each start-up page, see
+ * startup-profile.ts; with --skip-lighthouse --only-startup, nothing else).
  *
  * Prints human progress on stderr and one `RESULT {json}` line on stdout;
  * Lighthouse's full reports go to tests/output/bench/client-weight/.
@@ -16,8 +19,13 @@
  * 2. Lighthouse 12, default config (mobile form factor, simulated
  *    throttling), categories performance, accessibility and best-practices
  *    (target ≥ 95 each) against /chat on the real server (`node --import tsx
- *    server/main.ts`), twice: an empty room, and the room holding the big
- *    history (the page opens on its newest page).
+ *    server/main.ts`), twice:
+ *    a. the empty room, beside the floor: a minimal React + Vite page
+ *       (tests/bench/floor/, built here, served by a second instance of the
+ *       same server), the two taking turns (startup.ts). Reported for both:
+ *       score, main-thread work, bootup time, TBT, long tasks, FCP, LCP, and
+ *       Whisper / floor main-thread work (target ≤ 2×);
+ *    b. the room holding the big history (the page opens on its newest page).
  * 3. A room with 10,000 messages, all loaded into the client: DOM size and
  *    scroll smoothness in Chromium through playwright-core. Seeded straight
  *    into PostgreSQL with SQL that matches migrations/001 (rooms.last_seq
@@ -44,19 +52,20 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import * as chromeLauncher from 'chrome-launcher';
-import lighthouse from 'lighthouse';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ulid } from 'ulid';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium.js';
+import { CHROMIUM_PATH } from '../e2e/support/chromium.js';
 import { freePort } from '../support/free-port.js';
+import { CHROME_FLAGS, describeRun, runLighthouseRetrying, type LighthouseRun } from './lib/lighthouse.js';
+import { buildFloor, compareStartup, describeComparison } from './startup.js';
+import { describeProfile, profileStartup, type StartupProfile } from './startup-profile.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The build to measure; CLIENT_DIST points at another one (say, a build of an older version) to compare. */
@@ -64,8 +73,6 @@ const DIST = path.resolve(process.env.CLIENT_DIST ?? path.join(REPO_ROOT, 'clien
 /** Lighthouse's full reports (JSON; open in https://googlechrome.github.io/lighthouse/viewer/) for diagnosis. */
 const REPORT_DIR = path.join(REPO_ROOT, 'tests/output/bench/client-weight');
 const ADMIN_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-/** Lighthouse drives Chromium through chrome-launcher, which wants the headless flag spelled out. */
-const CHROME_FLAGS = ['--headless=new', ...CHROMIUM_ARGS];
 const ROOM = 'general';
 /** A phone-sized viewport for the big-room measurements (Lighthouse's own mobile emulation is 412×823 too). */
 const VIEWPORT = { width: 412, height: 823 };
@@ -78,6 +85,8 @@ const { values: args } = parseArgs({
     'lighthouse-runs': { type: 'string', default: '3' },
     'skip-lighthouse': { type: 'boolean', default: false },
     'skip-room': { type: 'boolean', default: false },
+    'only-startup': { type: 'boolean', default: false },
+    'startup-profile': { type: 'boolean', default: false },
   },
 });
 const MESSAGES = Number(args.messages);
@@ -210,13 +219,14 @@ async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
   clearTimeout(timer);
 }
 
-async function startServer(databaseUrl: string): Promise<string> {
+/** Whisper's server serving `clientDir` (Whisper's build, or the start-up floor page). */
+async function startServer(databaseUrl: string, clientDir = DIST): Promise<string> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'whisper-client-bench-'));
   onCleanup(`remove ${dataDir}`, async () => rmSync(dataDir, { recursive: true, force: true }));
   const child = spawn('node', ['--import', 'tsx', 'server/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CLIENT_DIR: DIST },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CLIENT_DIR: clientDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -239,100 +249,11 @@ async function startServer(databaseUrl: string): Promise<string> {
     if (Date.now() > deadline) throw new Error(`server did not become healthy: ${output.join('')}`);
     await sleep(200);
   }
-  say(`server (pid ${child.pid}) listening on ${origin}`);
+  say(`server (pid ${child.pid}) listening on ${origin}, serving ${path.relative(REPO_ROOT, clientDir) || clientDir}`);
   return origin;
 }
 
 // ------------------------------------------------------------ 2. Lighthouse
-
-interface LighthouseRun {
-  performance: number;
-  accessibility: number;
-  bestPractices: number;
-  fcpMs: number;
-  lcpMs: number;
-  tbtMs: number;
-  cls: number;
-  speedIndexMs: number;
-  /**
-   * Lighthouse's measure of this machine's speed while it ran, and the
-   * 1-minute load average after: simulated throttling multiplies the main
-   * thread work it observes, so a busy machine (other benchmarks, tests)
-   * shows up as higher TBT and a lower performance score.
-   */
-  benchmarkIndex: number;
-  loadAverage: number;
-  /** Failed audits (score < 1) of the three categories, for diagnosis. */
-  failing: string[];
-}
-
-async function runLighthouse(url: string, reportName: string): Promise<LighthouseRun> {
-  const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM_PATH, chromeFlags: CHROME_FLAGS, logLevel: 'silent' });
-  const stop = async () => {
-    try {
-      chrome.kill();
-    } catch {
-      // already gone
-    }
-  };
-  onCleanup(`stop Lighthouse's Chromium (pid ${chrome.pid})`, stop);
-  try {
-    const result = await lighthouse(url, {
-      port: chrome.port,
-      output: 'json',
-      logLevel: 'error',
-      onlyCategories: ['performance', 'accessibility', 'best-practices'],
-    });
-    if (!result) throw new Error('Lighthouse returned nothing');
-    const { lhr } = result;
-    mkdirSync(REPORT_DIR, { recursive: true });
-    writeFileSync(path.join(REPORT_DIR, `${reportName}.json`), typeof result.report === 'string' ? result.report : JSON.stringify(lhr));
-    if (lhr.runtimeError) throw new Error(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
-    const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100);
-    const value = (id: string) => lhr.audits[id]?.numericValue ?? Number.NaN;
-    const failing: string[] = [];
-    for (const id of ['performance', 'accessibility', 'best-practices']) {
-      for (const ref of lhr.categories[id]?.auditRefs ?? []) {
-        const audit = lhr.audits[ref.id];
-        if (ref.weight > 0 && audit && audit.score !== null && audit.score < 1) failing.push(`${id}:${ref.id}=${round(audit.score, 2)}`);
-      }
-    }
-    return {
-      performance: score('performance'),
-      accessibility: score('accessibility'),
-      bestPractices: score('best-practices'),
-      fcpMs: Math.round(value('first-contentful-paint')),
-      lcpMs: Math.round(value('largest-contentful-paint')),
-      tbtMs: Math.round(value('total-blocking-time')),
-      cls: round(value('cumulative-layout-shift'), 3),
-      speedIndexMs: Math.round(value('speed-index')),
-      benchmarkIndex: Math.round(lhr.environment?.benchmarkIndex ?? Number.NaN),
-      loadAverage: round(os.loadavg()[0], 2),
-      failing,
-    };
-  } finally {
-    await stop();
-  }
-}
-
-/**
- * Lighthouse itself sometimes fails to record a page load (NO_NAVSTART,
- * NO_FCP on a trace it lost): such a run measured nothing, so it is run
- * again, up to LIGHTHOUSE_ATTEMPTS times. A page that really fails to load
- * fails every attempt.
- */
-const LIGHTHOUSE_ATTEMPTS = 3;
-
-async function runLighthouseRetrying(url: string, reportName: string): Promise<LighthouseRun> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await runLighthouse(url, reportName);
-    } catch (error) {
-      if (attempt >= LIGHTHOUSE_ATTEMPTS || !/^Lighthouse: /.test((error as Error).message)) throw error;
-      say(`  ${(error as Error).message}; attempt ${attempt + 1}/${LIGHTHOUSE_ATTEMPTS}`);
-    }
-  }
-}
 
 /**
  * N runs: the run with the median performance score (Lighthouse's own advice
@@ -344,12 +265,8 @@ async function lighthouseMedian(url: string, label: string, reportName: string) 
   const runs: LighthouseRun[] = [];
   for (let i = 0; i < LIGHTHOUSE_RUNS; i++) {
     say(`lighthouse ${label}: run ${i + 1}/${LIGHTHOUSE_RUNS}`);
-    const run = await runLighthouseRetrying(url, `${reportName}-${i + 1}`);
-    say(
-      `  performance ${run.performance}, accessibility ${run.accessibility}, best-practices ${run.bestPractices}; ` +
-        `FCP ${run.fcpMs} ms, LCP ${run.lcpMs} ms, TBT ${run.tbtMs} ms, CLS ${run.cls}; benchmarkIndex ${run.benchmarkIndex}, load ${run.loadAverage}` +
-        (run.failing.length > 0 ? `; not perfect: ${run.failing.join(', ')}` : ''),
-    );
+    const run = await runLighthouseRetrying(url, REPORT_DIR, `${reportName}-${i + 1}`, onCleanup, say);
+    say(`  ${describeRun(run)}`);
     runs.push(run);
   }
   const byPerformance = [...runs].sort((a, b) => a.performance - b.performance);
@@ -709,13 +626,49 @@ async function main() {
   say(`  initial JS ${weight.initialJsGzipKB} kB gzip (target ≤ 150), CSS ${weight.cssGzipKB} kB gzip`);
   Object.assign(result, weight, { initialJsTargetMet: weight.initialJsGzipKB <= 150 });
 
-  if (!args['skip-lighthouse'] || !args['skip-room']) {
+  const onlyStartup = args['only-startup'];
+  const lighthouseRuns = !args['skip-lighthouse'];
+  const startupProfile = args['startup-profile'];
+  const room = !onlyStartup && !args['skip-room'];
+  if (lighthouseRuns || startupProfile || room) {
     const databaseUrl = await createDatabase();
     const origin = await startServer(databaseUrl);
 
-    if (!args['skip-lighthouse']) {
-      const empty = await lighthouseMedian(`${origin}/chat`, 'empty room', 'lighthouse-empty-room');
-      result.lighthouseEmptyRoom = empty;
+    if (lighthouseRuns || startupProfile) {
+      const floorDir = mkdtempSync(path.join(os.tmpdir(), 'whisper-bench-floor-'));
+      onCleanup(`remove ${floorDir}`, async () => rmSync(floorDir, { recursive: true, force: true }));
+      say('start-up floor: building tests/bench/floor with Vite');
+      const floorWeight = await buildFloor(floorDir);
+      say(`  floor initial JS ${floorWeight.initialJsGzipKB} kB gzip`);
+      const floorOrigin = await startServer(databaseUrl, floorDir);
+      if (startupProfile) {
+        const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROME_FLAGS });
+        onCleanup('close Playwright Chromium (profile)', () => browser.close());
+        mkdirSync(REPORT_DIR, { recursive: true });
+        const profiles: Record<string, StartupProfile> = {};
+        for (const [name, url, dir] of [['whisper', origin, DIST], ['floor', floorOrigin, floorDir]] as const) {
+          profiles[name] = await profileStartup(browser, `${url}/chat`, dir, path.join(REPORT_DIR, `startup-profile-${name}`));
+          for (const line of describeProfile(name, profiles[name])) say(line);
+        }
+        await browser.close();
+        say(`  trace and CPU profile of each in ${path.relative(REPO_ROOT, REPORT_DIR)}/startup-profile-*`);
+        result.startupProfile = profiles;
+      }
+      if (lighthouseRuns) {
+        // The empty room's Lighthouse runs are the start-up comparison's: one series, beside the floor.
+        const startup = await compareStartup({ whisperUrl: `${origin}/chat`, floorUrl: `${floorOrigin}/chat`, rounds: LIGHTHOUSE_RUNS, reportDir: REPORT_DIR, onCleanup, say });
+        for (const line of describeComparison(startup)) say(line);
+        result.startup = { ...startup, whisperMedianRun: undefined, floorInitialJsGzipKB: floorWeight.initialJsGzipKB, floorInitialJsRawBytes: floorWeight.initialJsRawBytes };
+        result.lighthouseEmptyRoom = startup.whisperMedianRun;
+      }
+      if (onlyStartup) {
+        process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+        return;
+      }
+    }
+    if (!lighthouseRuns && !room) {
+      process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+      return;
     }
 
     say(`seeding ${MESSAGES} messages with SQL`);
@@ -723,7 +676,7 @@ async function main() {
     await seedRoom(databaseUrl, MESSAGES);
     say(`  seeded in ${Date.now() - seedStart} ms`);
 
-    if (!args['skip-lighthouse']) {
+    if (lighthouseRuns) {
       const full = await lighthouseMedian(`${origin}/chat`, `room with ${MESSAGES} messages`, 'lighthouse-big-room');
       result.lighthouse = full;
       const empty = result.lighthouseEmptyRoom as LighthouseRun;
@@ -733,15 +686,15 @@ async function main() {
       result.lighthouseTargetMet = [full, empty].every((r) => r.performance >= 95 && r.accessibility >= 95 && r.bestPractices >= 95);
     }
 
-    if (!args['skip-room']) {
+    if (room) {
       const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROME_FLAGS });
       onCleanup('close Playwright Chromium', () => browser.close());
-      const room = await bigRoom(browser, origin, MESSAGES);
-      result.bigRoom = room;
-      result.bigRoomLogElements = room.atBottom.logElements;
-      result.bigRoomDocumentElements = room.atBottom.documentElements;
-      result.bigRoomScrollP95FrameMs = room.wholeRoom.p95FrameMs;
-      result.bigRoomScrollDroppedFraction = room.wholeRoom.droppedFrameFraction;
+      const big = await bigRoom(browser, origin, MESSAGES);
+      result.bigRoom = big;
+      result.bigRoomLogElements = big.atBottom.logElements;
+      result.bigRoomDocumentElements = big.atBottom.documentElements;
+      result.bigRoomScrollP95FrameMs = big.wholeRoom.p95FrameMs;
+      result.bigRoomScrollDroppedFraction = big.wholeRoom.droppedFrameFraction;
     }
   }
 

@@ -6,7 +6,8 @@
  *   npm run bench                          the full run (about 10–15 minutes)
  *   npm run bench -- --quick               small settings, for development
  *   npm run bench -- --only=fanout,ingest  some benchmarks (fanout, ingest,
- *                                          capacity, client-weight, reconnect-flush)
+ *                                          capacity, client-weight, reconnect-flush,
+ *                                          catchup)
  *   npm run bench -- --targets=whisper     fan-out/capacity against some servers
  *   npm run bench -- --profile             CPU profiles of the Whisper servers
  *                                          (fan-out, ingest) in tests/output/bench/profiles;
@@ -56,7 +57,7 @@ const list = (value: string | undefined) => value?.split(',').map((item) => item
 const numbers = (value: string | undefined) => list(value)?.map(Number);
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
-const ALL_BENCHMARKS = ['fanout', 'ingest', 'capacity', 'client-weight', 'reconnect-flush'] as const;
+const ALL_BENCHMARKS = ['fanout', 'ingest', 'capacity', 'client-weight', 'reconnect-flush', 'catchup'] as const;
 type BenchmarkName = (typeof ALL_BENCHMARKS)[number];
 const only = (list(args.only) ?? [...ALL_BENCHMARKS]) as BenchmarkName[];
 for (const name of only) if (!ALL_BENCHMARKS.includes(name)) throw new Error(`unknown benchmark ${name}; one of ${ALL_BENCHMARKS.join(', ')}`);
@@ -250,7 +251,7 @@ async function ingestRound(round: number): Promise<IngestRound> {
     say(`ingest round ${round}/${s.rounds}: whisper`);
     server = await startServer('whisper', { cpuProfile: args.profile, whisperMain: args['whisper-main'] });
     const databaseUrl = server.databaseUrl!;
-    await benchQuery(databaseUrl, `INSERT INTO rooms (id, name) VALUES ($1, 'Ingest benchmark')`, [INGEST_ROOM]);
+    await benchQuery(databaseUrl, `INSERT INTO rooms (id, name, everyone) VALUES ($1, 'Ingest benchmark', true)`, [INGEST_ROOM]);
     const { done: whisper } = await runLoadGenerator(
       `ingest-whisper-${round}`,
       'ingest.ts',
@@ -323,7 +324,7 @@ const EXTERNAL_TIMEOUT_MS = 15 * 60_000;
  * A benchmark script another engineer owns (tests/bench/<name>.ts): run
  * when the file exists; it prints one `RESULT {json}` line.
  */
-async function external(name: 'client-weight' | 'reconnect-flush', needsBuild: boolean): Promise<Record<string, unknown>> {
+async function external(name: 'client-weight' | 'reconnect-flush' | 'multi-room-catchup', needsBuild: boolean): Promise<Record<string, unknown>> {
   const file = path.join('tests/bench', `${name}.ts`);
   if (!existsSync(path.join(REPO_ROOT, file))) return { skipped: `${file} does not exist (yet)` };
   if (needsBuild) {
@@ -391,6 +392,8 @@ async function main(): Promise<void> {
     capacity,
     'client-weight': () => external('client-weight', true),
     'reconnect-flush': () => external('reconnect-flush', false),
+    // M5: one sync for 100 rooms × 10 missed entries vs one room at a time (tests/bench/multi-room-catchup.ts).
+    catchup: () => external('multi-room-catchup', false),
   };
   for (const name of only) {
     if (interrupted) return;

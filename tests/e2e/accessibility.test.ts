@@ -50,11 +50,40 @@ describe('accessibility (axe)', () => {
     });
   }
 
-  it('[C9] the phone layout with the drawer open has no serious or critical violations', async () => {
+  it('[C9][M6] the phone layout, the room list (home) and a room, has no serious or critical violations', async () => {
     const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const page = await env.openChat(context);
-    await page.getByRole('button', { name: 'Open menu' }).click();
-    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'general' }).waitFor();
+    const page = await context.newPage();
+    await page.goto(`${env.origin}/`);
+    const general = page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'general' });
+    await general.waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await general.click();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
   });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`[C9][M4] the rooms dialogs, a new group with its notice, and its details panel have no serious or critical violations (${colorScheme})`, async () => {
+      const context = await env.newContext({ colorScheme });
+      const page = await env.openChat(context);
+      await page.getByRole('button', { name: 'Browse public rooms' }).click();
+      await page.getByRole('dialog', { name: 'Browse public rooms' }).getByRole('list', { name: 'Public rooms' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'New room' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New room' });
+      await dialog.getByRole('textbox', { name: 'Group name' }).fill('Trip');
+      expect(await seriousViolations(page)).toEqual([]);
+      await dialog.getByRole('button', { name: 'Create group' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Trip' }).waitFor();
+      await page.getByRole('log').locator('[data-notice]').first().waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Room details' }).click();
+      await page.getByRole('dialog', { name: 'Group info' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Delete group' }).click();
+      await page.getByRole('dialog', { name: 'Delete “Trip”?' }).getByRole('button', { name: 'Delete' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+  }
 });

@@ -1,9 +1,12 @@
 /**
  * The app as people see it, on a phone (390×844) and a desktop (1440×900),
- * light and dark: a seeded conversation, own messages sent, one queued
- * offline. Shots go to tests/output/screenshots/ (not committed). With
- * UPDATE_README_SCREENSHOTS=1 the light phone and desktop shots also replace
- * client/screenshots/{phone,desktop}.png, which the README shows.
+ * light and dark: a seeded conversation in general, a private group and a DM
+ * with unread messages, own messages sent, one queued offline. The desktop
+ * shows the room list beside general; the phone its home screen, the room
+ * list, and general on its own. Shots go to tests/output/screenshots/ (not
+ * committed). With UPDATE_README_SCREENSHOTS=1 the light phone list and
+ * desktop shots also replace client/screenshots/{phone,desktop}.png, which
+ * the README shows.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -37,19 +40,74 @@ const OWN = {
   desktop: ['Same here on the laptop, nothing missing 👍', 'Writing the release notes now', 'Wi-Fi just dropped, this one is queued'],
 };
 
+type Session = Awaited<ReturnType<typeof createSession>>;
 let env: E2eEnv;
+let users: Session[];
 beforeAll(async () => {
   env = await createE2eEnv();
   await mkdir(OUTPUT_DIR, { recursive: true });
-  const users = [await createSession(env.serverUrl), await createSession(env.serverUrl), await createSession(env.serverUrl)];
+  users = [await createSession(env.serverUrl), await createSession(env.serverUrl), await createSession(env.serverUrl)];
   for (const [user, content] of SEED) {
     const { status } = await restSend(env.serverUrl, users[user].token, { data: [{ client_id: ulid(), content }] });
     expect(status).toBe(200);
   }
 });
+
 afterAll(async () => {
   await env?.close();
 });
+
+async function rest(token: string, method: string, path: string, body: unknown): Promise<{ id: string }> {
+  const response = await fetch(`${env.serverUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  expect(response.ok).toBe(true);
+  return (await response.json()) as { id: string };
+}
+
+/** The user id the page's device was given (P1), from IndexedDB. */
+async function deviceUserId(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open('whisper');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const read = open.result.transaction('meta').objectStore('meta').get('identity');
+          read.onsuccess = () => {
+            open.result.close();
+            resolve((read.result as { value: { user_id: string } }).value.user_id);
+          };
+        };
+      }),
+  );
+}
+
+/** A private group the device's user was added to and a DM with them, each with messages they have not read (M6). */
+async function roomsFor(page: Page): Promise<void> {
+  const me = await deviceUserId(page);
+  const [ana, ben, cleo] = users;
+  const group = await rest(ana.token, 'POST', '/v1/rooms', { id: ulid().toLowerCase(), name: 'Trip to Lisbon', kind: 'group', user_ids: [me, ben.user_id] });
+  const dm = await rest(cleo.token, 'POST', '/v1/dms', { user_id: me });
+  // The device knows both rooms before their messages are written: a room
+  // that arrives with its history counts none of it as unread (a new device
+  // starts with nothing unread), messages arriving after it do. On a phone
+  // the list is hidden while a room is open: look in the DOM.
+  const rooms = page.getByRole('navigation', { name: 'Rooms', includeHidden: true });
+  await expect.poll(() => rooms.getByRole('link', { includeHidden: true }).count(), { timeout: UI_TIMEOUT_MS }).toBe(3);
+  for (const [user, room, content] of [
+    [ana, group.id, 'Flights are booked ✈️'],
+    [ben, group.id, 'Who brings the guidebook?'],
+    [cleo, dm.id, 'Got a minute after lunch?'],
+  ] as const) {
+    expect((await restSend(env.serverUrl, user.token, { data: [{ client_id: ulid(), room_id: room, content }] })).status).toBe(200);
+  }
+  // The unread counts are the sr-only part of each link's description.
+  await expect.poll(() => rooms.getByText('2 unread messages.').count(), { timeout: UI_TIMEOUT_MS }).toBe(1);
+  await expect.poll(() => rooms.getByText('1 unread message.').count(), { timeout: UI_TIMEOUT_MS }).toBe(1);
+}
 
 async function shoot(page: Page, name: string): Promise<string> {
   const file = path.join(OUTPUT_DIR, `${name}.png`);
@@ -61,6 +119,7 @@ async function conversation(options: BrowserContextOptions, [first, second, queu
   const context = await env.newContext({ ...QUIET, ...options });
   const page = await env.openChat(context);
   await expect.poll(async () => (await shownMessages(page)).length, { timeout: UI_TIMEOUT_MS }).toBeGreaterThanOrEqual(SEED.length);
+  await roomsFor(page);
   for (const text of [first, second]) await sendMessage(page, text);
   await expect.poll(async () => (await ownMessages(page)).map((m) => m.status), { timeout: UI_TIMEOUT_MS }).toEqual(['sent', 'sent']);
   // R3: markup in a message arrives as text.
@@ -74,17 +133,26 @@ async function conversation(options: BrowserContextOptions, [first, second, queu
 }
 
 describe('screenshots', () => {
-  it('[C9] phone and desktop, light and dark', async () => {
+  it('[C9][M6] phone and desktop, light and dark', async () => {
     const shots: Record<string, string> = {};
     for (const [device, options] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
       const page = await conversation(options, OWN[device]);
       shots[device] = await shoot(page, `${device}-light`);
       await page.emulateMedia({ colorScheme: 'dark' });
       await shoot(page, `${device}-dark`);
+      if (device === 'phone') {
+        // The phone's home screen: the room list, unread counts and the queued message's preview.
+        await page.emulateMedia({ colorScheme: 'light' });
+        await page.getByRole('button', { name: 'Back to rooms' }).click();
+        await page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'Trip to Lisbon' }).waitFor();
+        shots.phoneRooms = await shoot(page, 'phone-rooms-light');
+        await page.emulateMedia({ colorScheme: 'dark' });
+        await shoot(page, 'phone-rooms-dark');
+      }
       await page.context().setOffline(false);
     }
     if (process.env.UPDATE_README_SCREENSHOTS === '1') {
-      await copyFile(shots.phone, path.join(README_DIR, 'phone.png'));
+      await copyFile(shots.phoneRooms, path.join(README_DIR, 'phone.png'));
       await copyFile(shots.desktop, path.join(README_DIR, 'desktop.png'));
     }
   });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../../server/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../../server/infra/embedded-postgres.js';
 
 /** initdb plus a start and a crash recovery take a few seconds; CI disks are slow. */
 const TEST_TIMEOUT_MS = 60_000;
@@ -15,7 +15,7 @@ const CHILD_READY_TIMEOUT_MS = 45_000;
 const PID_GONE_TIMEOUT_MS = 10_000;
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const modulePath = path.join(projectRoot, 'server', 'embedded-postgres.ts');
+const modulePath = path.join(projectRoot, 'server', 'infra', 'embedded-postgres.ts');
 
 let tmpRoot = '';
 /** Every postmaster and child this file started, killed in afterAll if a test failed midway. */

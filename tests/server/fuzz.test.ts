@@ -50,9 +50,10 @@ import {
   MAX_BATCH_SIZE,
   MAX_CONTENT_LENGTH,
   MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
   ROOM_ID_PATTERN,
-} from '../../server/protocol.js';
-import { FLOOD_BURST_FRAMES } from '../../server/chat/chat-socket.js';
+} from '../../server/protocol/index.js';
+import { FLOOD_BURST_FRAMES } from '../../server/realtime/chat-socket.js';
 import { startTestServer, TEST_TOKEN_SECRET, type TestServer } from '../support/test-server.js';
 
 // ---------------------------------------------------------------------------
@@ -1578,7 +1579,7 @@ beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
   loopDelay.enable();
   server = await startTestServer();
-  await server.db.pool.query("INSERT INTO rooms (id, name) VALUES ($1, 'Fuzz room')", [EXTRA_ROOM]);
+  await server.db.pool.query("INSERT INTO rooms (id, name, everyone) VALUES ($1, 'Fuzz room', true)", [EXTRA_ROOM]);
   // Some history in the extra room, so that pages, limits and has_more mean something.
   const session = await newSession();
   for (let batch = 0; batch < 2; batch++) {
@@ -1947,7 +1948,7 @@ describe('R2 fuzzing: REST', () => {
     });
   }, 180_000);
 
-  it('[R2][P5] random query strings for GET /v1/chat/messages get a bounded page in seq order, 400 or 404, never a 5xx', async () => {
+  it('[R2][P5][M3] random query strings for GET /v1/chat/messages get a bounded page in seq order, 400, or 401 for a room only members may read, never a 5xx', async () => {
     type Param = { key: string; raw: string; kind: 'valid' | 'invalid' | 'junk' | 'extra'; value?: string | number };
     const enc = encodeURIComponent;
     const junkValue = fc.string({ maxLength: 12 }).map((raw) => ({ raw, kind: 'junk' as const }));
@@ -1965,7 +1966,9 @@ describe('R2 fuzzing: REST', () => {
     );
     const limit = fc.oneof(
       { weight: 4, arbitrary: fc.integer({ min: 1, max: HISTORY_MAX_LIMIT }).map((n) => ({ raw: String(n), kind: 'valid' as const, value: n })) },
-      { weight: 2, arbitrary: fc.constantFrom('0', '501', '-5', '2.5', '', 'x', '1e9', String(2 ** 53), 'Infinity', '1e999').map((raw) => ({ raw: enc(raw), kind: 'invalid' as const })) },
+      // P5: a limit over the maximum is read as the maximum, never refused.
+      { weight: 1, arbitrary: fc.constantFrom(HISTORY_MAX_LIMIT + 1, 10_000, 1e9).map((n) => ({ raw: String(n), kind: 'valid' as const, value: n })) },
+      { weight: 2, arbitrary: fc.constantFrom('0', '-5', '2.5', '', 'x', String(2 ** 53), 'Infinity', '1e999').map((raw) => ({ raw: enc(raw), kind: 'invalid' as const })) },
       { weight: 1, arbitrary: junkValue },
     );
     const param: fc.Arbitrary<Param> = fc.oneof(
@@ -1983,7 +1986,7 @@ describe('R2 fuzzing: REST', () => {
       stats.inputs++;
       tally(stats, String(response.status));
       expect(response.status, `${query} → ${response.text}`).toBeLessThan(500);
-      expect([200, 400, 404], `${query} → ${response.text}`).toContain(response.status);
+      expect([200, 400, 401], `${query} → ${response.text}`).toContain(response.status);
       if (response.status !== 200) {
         expect(response.json, query).toEqual({ type: 'error', code: expect.any(String), message: expect.any(String) });
       }
@@ -1995,7 +1998,9 @@ describe('R2 fuzzing: REST', () => {
       if (precise) {
         const roomId = (get('room_id')?.value as string | undefined) ?? DEFAULT_ROOM_ID;
         if (params.some((p) => p.kind === 'invalid')) expect(response.status, query).toBe(400);
-        else if (!EXISTING_ROOMS.has(roomId)) expect(response.status, query).toBe(404);
+        // M3: without a token only the rooms everyone is in can be read; for any
+        // other id the answer is the same whether the room exists or not.
+        else if (!EXISTING_ROOMS.has(roomId)) expect(response.status, query).toBe(401);
         else expect(response.status, query).toBe(200);
       }
       if (response.status !== 200) return;
@@ -2010,7 +2015,7 @@ describe('R2 fuzzing: REST', () => {
       const roomId = (get('room_id')?.value as string | undefined) ?? DEFAULT_ROOM_ID;
       const after = get('after_seq')?.value as number | undefined;
       const before = get('before_seq')?.value as number | undefined;
-      const pageLimit = (get('limit')?.value as number | undefined) ?? HISTORY_DEFAULT_LIMIT;
+      const pageLimit = Math.min((get('limit')?.value as number | undefined) ?? HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT);
       expect(body.data.length).toBeLessThanOrEqual(pageLimit);
       for (const m of body.data as Json[]) {
         expect(m.room_id).toBe(roomId);
@@ -2078,7 +2083,7 @@ describe('R2 fuzzing: REST', () => {
         }
         expect(socket.problems).toEqual([]);
         if (accepted) {
-          expect(socket.frames[0]).toEqual({ type: 'hello', user_id: expectedUser, token: expect.any(String) });
+          expect(socket.frames[0]).toEqual({ type: 'hello', user_id: expectedUser, token: expect.any(String), protocol: PROTOCOL_VERSION });
         } else if (token === '') {
           expect(socket.frames[0]).toMatchObject({ type: 'hello' });
         } else {

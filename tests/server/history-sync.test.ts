@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AckFrame, ChatMessage, HistoryResponse, SyncedFrame } from '../../server/protocol.js';
-import { isAck, isMessages, item, received } from '../support/fixtures.js';
+import type { AckFrame, ChatMessage, HistoryResponse, SyncedFrame } from '../../server/protocol/index.js';
+import { createSession, isAck, isMessages, item, received } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';
 
@@ -16,7 +16,7 @@ async function history(query: string): Promise<{ status: number; body: HistoryRe
 
 beforeAll(async () => {
   server = await startTestServer();
-  await server.db.pool.query("INSERT INTO rooms (id, name) VALUES ($1, 'History')", [ROOM]);
+  await server.db.pool.query("INSERT INTO rooms (id, name, everyone) VALUES ($1, 'History', true)", [ROOM]);
   const socket = await TestSocket.connect(server.wsUrl);
   for (let start = 0; start < TOTAL; start += 40) {
     socket.send({ type: 'messages', data: Array.from({ length: 40 }, (_, i) => item(`h${start + i}`, { room_id: ROOM })) });
@@ -64,17 +64,25 @@ describe('P5 history', () => {
     const general = await history('');
     expect(general.status).toBe(200);
     expect(general.body.data.every((m) => m.room_id === 'general')).toBe(true);
-    for (const query of ['limit=0', 'limit=501', 'after_seq=-1', 'after_seq=abc', 'room_id=Not%20A%20Room']) {
+    for (const query of ['limit=0', 'limit=1.5', 'after_seq=-1', 'after_seq=abc', 'room_id=Not%20A%20Room']) {
       const { status, body } = await history(query);
       expect(status, query).toBe(400);
       expect(body).toMatchObject({ type: 'error', code: 'invalid_request' });
     }
   });
 
-  it('[P5] an unknown room is 404', async () => {
-    const { status, body } = await history('room_id=nowhere');
-    expect(status).toBe(404);
-    expect(body).toMatchObject({ type: 'error', code: 'unknown_room' });
+  it('[P5] a limit over the maximum is read as the maximum, never refused', async () => {
+    const { status, body } = await history(`room_id=${ROOM}&after_seq=0&limit=100000`);
+    expect(status).toBe(200);
+    expect(body.data).toHaveLength(TOTAL);
+  });
+
+  it('[P5][M3] an unknown room is 404 with a token, 401 without one (only everyone\'s rooms are read without)', async () => {
+    const { token } = await createSession(server.baseUrl);
+    const response = await fetch(`${server.baseUrl}/v1/chat/messages?room_id=nowhere`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ type: 'error', code: 'unknown_room' });
+    expect((await history('room_id=nowhere')).status).toBe(401);
   });
 });
 
@@ -91,7 +99,7 @@ describe('P6 catch-up', () => {
   it('[P6] a large backlog is paged (each frame at most 500 messages)', async () => {
     const socket = await TestSocket.connect(server.wsUrl);
     const big = Array.from({ length: 6 }, () => Array.from({ length: 100 }, (_, i) => item(`bulk ${i}`, { room_id: 'paged' })));
-    await server.db.pool.query("INSERT INTO rooms (id, name) VALUES ('paged', 'Paged')");
+    await server.db.pool.query("INSERT INTO rooms (id, name, everyone) VALUES ('paged', 'Paged', true)");
     for (const data of big) {
       socket.send({ type: 'messages', data });
       await socket.next(isAck);

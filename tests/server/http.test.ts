@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BATCH_SIZE } from '../../server/protocol.js';
+import { MAX_BATCH_SIZE } from '../../server/protocol/index.js';
 import { createSession, item, received, restSend } from '../support/fixtures.js';
 import { migrationVersions } from '../support/test-db.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';

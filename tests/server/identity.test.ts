@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode, ErrorCode } from '../../server/protocol.js';
+import { CloseCode, ErrorCode } from '../../server/protocol/index.js';
 import { createSession, item, restSend } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';

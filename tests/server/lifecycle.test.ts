@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CloseCode, type AckFrame } from '../../server/protocol.js';
+import { CloseCode, type AckFrame } from '../../server/protocol/index.js';
 import { isAck, item } from '../support/fixtures.js';
 import { createTestDatabase, migrationVersions } from '../support/test-db.js';
 import { startTestServer } from '../support/test-server.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from 'ulid';
-import type { AckFrame, ChatMessage, MessagesFrame, SyncedFrame } from '../../server/protocol.js';
+import type { AckFrame, ChatMessage, MessagesFrame, SyncedFrame } from '../../server/protocol/index.js';
 import { createSession, isAck, item, received, restSend, waitFor } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';
@@ -211,7 +211,7 @@ describe('S2 sequence', () => {
   });
 
   it('[S2] seqs are per room', async () => {
-    await server.db.pool.query("INSERT INTO rooms (id, name) VALUES ('seq-room', 'Seq room') ON CONFLICT DO NOTHING");
+    await server.db.pool.query("INSERT INTO rooms (id, name, everyone) VALUES ('seq-room', 'Seq room', true) ON CONFLICT DO NOTHING");
     const socket = await TestSocket.connect(server.wsUrl);
     socket.send({ type: 'messages', data: [item('one', { room_id: 'seq-room' }), item('two', { room_id: 'seq-room' })] });
     const ack = await socket.next<AckFrame>(isAck);
@@ -234,7 +234,7 @@ describe('S4 ordering and durability', () => {
   });
 
   it('[S4] a frame for another room waits for the earlier frame (arrival order across rooms)', async () => {
-    await server.db.pool.query("INSERT INTO rooms (id, name) VALUES ('other', 'Other') ON CONFLICT DO NOTHING");
+    await server.db.pool.query("INSERT INTO rooms (id, name, everyone) VALUES ('other', 'Other', true) ON CONFLICT DO NOTHING");
     const socket = await TestSocket.connect(server.wsUrl);
     const lock = await server.db.pool.connect();
     const first = item('first, to general');

@@ -40,7 +40,7 @@ beforeEach(async () => {
   await put('client/src/main.tsx', 'render()');
   await put('client/src/app.test.tsx', 'test()');
   await put('sw/sw.ts', 'precache()');
-  await put('server/protocol.ts', 'export const A = 1;');
+  await put('server/protocol/constants.ts', 'export const A = 1;');
   await put('server/main.ts', 'listen()');
   await put('vite.config.ts', 'export default {}');
   await put('package.json', '{}');
@@ -68,7 +68,7 @@ describe('npm start builds only when the client changed (S5)', () => {
       ['client file added', () => put('client/src/new.ts', 'x')],
       ['client file removed', () => rm(path.join(root, 'client/src/new.ts'))],
       ['service worker edited', () => put('sw/sw.ts', 'precache(2)')],
-      ['shared protocol edited', () => put('server/protocol.ts', 'export const A = 2;')],
+      ['shared protocol edited', () => put('server/protocol/constants.ts', 'export const A = 2;')],
       ['Vite config edited', () => put('vite.config.ts', 'export default { x: 1 }')],
       ['dependencies changed', () => put('package-lock.json', '{"v":2}')],
     ];

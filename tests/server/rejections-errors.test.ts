@@ -8,8 +8,8 @@ import {
   MAX_FRAME_BYTES,
   type AckFrame,
   type RejectedFrame,
-} from '../../server/protocol.js';
-import { FLOOD_BURST_FRAMES } from '../../server/chat/chat-socket.js';
+} from '../../server/protocol/index.js';
+import { FLOOD_BURST_FRAMES } from '../../server/realtime/chat-socket.js';
 import { isAck, item } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGE_BURST } from '../../server/chat/chat-socket.js';
-import { CloseCode, MAX_BATCH_SIZE, type AckFrame, type HistoryResponse } from '../../server/protocol.js';
+import { MESSAGE_BURST } from '../../server/realtime/chat-socket.js';
+import { CloseCode, MAX_BATCH_SIZE, type AckFrame, type HistoryResponse } from '../../server/protocol/index.js';
 import { createSession, isAck, item, restSend } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';

@@ -7,10 +7,10 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SOCKET_RATES } from '../../server/chat/chat-socket.js';
-import { MAX_SOCKETS_PER_USER } from '../../server/chat/connection-limits.js';
+import { DEFAULT_SOCKET_RATES } from '../../server/realtime/chat-socket.js';
+import { MAX_SOCKETS_PER_USER } from '../../server/realtime/connection-limits.js';
 import { loadConfig } from '../../server/config.js';
-import { CloseCode } from '../../server/protocol.js';
+import { CloseCode } from '../../server/protocol/index.js';
 import { createSession, item, restSend, waitFor } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';

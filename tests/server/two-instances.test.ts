@@ -3,7 +3,7 @@
  * from PostgreSQL (the room row lock), not from one process's queue.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AckFrame } from '../../server/protocol.js';
+import type { AckFrame } from '../../server/protocol/index.js';
 import { createSession, isAck, item, received, waitFor } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';

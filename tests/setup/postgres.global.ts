@@ -8,7 +8,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../../server/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../../server/infra/embedded-postgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import type { AckFrame, ChatMessage, MessagesFrame, ServerFrame } from '../../server/protocol.js';
+import type { AckFrame, ChatMessage, MessagesFrame, ServerFrame } from '../../server/protocol/index.js';
 
 export const isAck = (frame: ServerFrame): frame is AckFrame => frame.type === 'message_ids';
 export const isMessages = (frame: ServerFrame): frame is MessagesFrame => frame.type === 'messages';

@@ -1,11 +1,14 @@
 /**
  * The REAL client sync engine running in Node, one instance per simulated
  * user (R1 chaos, benchmarks): its own Dexie database on fake-indexeddb, the
- * real chat store (client/src/shared/sync/chat-store.ts) and the real XState
+ * real chat store (client/src/shared/sync/chat-store.ts), the real room
+ * actions (room-actions.ts: the same ops the app queues) and the real XState
  * connection machine with the real socket actor, wired exactly as
  * client/src/shared/sync/sync-engine.ts wires them in the browser, minus
  * window and document (no online/offline or visibility events: see
- * setOnline()).
+ * setOnline()) and minus the people lookup (names are not needed here).
+ * The engine is room-agnostic (M5: one round of catch-up for every room);
+ * `roomId` is only the default room of send(), view() and syncedSeq().
  *
  * Loading: the client code imports '@whisper/protocol' and uses
  * extension-less relative imports (Vite style). Under vitest the project's
@@ -24,7 +27,7 @@ import 'fake-indexeddb/auto';
 import { liveQuery, type Subscription, type Table } from 'dexie';
 import WS from 'ws';
 import { createActor, fromCallback, type AnyActorRef, type AnyStateMachine } from 'xstate';
-import { CHAT_WS_PATH, DEFAULT_ROOM_ID, type AckFrame, type ChatMessage, type HistoryResponse } from '../../server/protocol.js';
+import { CHAT_WS_PATH, DEFAULT_ROOM_ID, type AckFrame, type ChatMessage, type LogEvent, type Op, type Room } from '../../server/protocol/index.js';
 
 // ---------------------------------------------------------------------------
 // The client modules, as far as this file uses them.
@@ -34,6 +37,9 @@ export type OutboxStatus = 'pending' | 'sending' | 'failed';
 /** client/src/shared/db/whisper-db.ts OutboxItem */
 export interface OutboxItem {
   client_id: string;
+  /** 'op' rows carry `op` (P11: the op without its client_id); absent on old rows: a message. */
+  kind?: 'message' | 'op';
+  op?: Omit<Op, 'client_id'>;
   user_id: string | null;
   room_id: string;
   content: string;
@@ -53,6 +59,8 @@ export interface Identity {
 
 interface WhisperDatabaseLike {
   messages: Table<ChatMessage, string>;
+  events: Table<LogEvent, string>;
+  rooms: Table<Room, string>;
   outbox: Table<OutboxItem, string>;
   close(): void;
   delete(): Promise<void>;
@@ -66,11 +74,21 @@ interface ChatStoreLike {
   [member: string]: unknown;
 }
 
+/** client/src/shared/sync/room-actions.ts RoomActions (the members used here). */
+interface RoomActionsLike {
+  createRoom(input: { kind: 'group' | 'public'; name: string; userIds: string[] }): Promise<string>;
+  addMembers(roomId: string, userIds: string[]): Promise<void>;
+  leaveRoom(roomId: string): Promise<void>;
+  joinRoom(roomId: string): Promise<void>;
+  openDm(userId: string): Promise<string>;
+  removeMember(roomId: string, userId: string): Promise<void>;
+}
+
 interface ClientModules {
   WhisperDatabase: new (name?: string) => WhisperDatabaseLike;
   createChatStore(db: WhisperDatabaseLike): ChatStoreLike;
+  createRoomActions(store: ChatStoreLike): RoomActionsLike;
   connectionMachine: AnyStateMachine;
-  fetchHistory(origin: string, query: { roomId: string }): Promise<HistoryResponse>;
 }
 
 const CLIENT_SHARED = '../../client/src/shared/';
@@ -83,12 +101,12 @@ function loadClientModules(): Promise<ClientModules> {
     load('db/whisper-db'),
     load('sync/chat-store'),
     load('sync/connection.machine'),
-    load('sync/chat-api'),
-  ]).then(([db, store, machine, api]) => ({
+    load('sync/room-actions'),
+  ]).then(([db, store, machine, actions]) => ({
     WhisperDatabase: db.WhisperDatabase,
     createChatStore: store.createChatStore,
+    createRoomActions: actions.createRoomActions,
     connectionMachine: machine.connectionMachine,
-    fetchHistory: api.fetchHistory,
   }));
   return modules;
 }
@@ -102,6 +120,13 @@ export const socketStats = {
   /** Message items written to sockets, resends included. */
   itemsWritten: 0,
   framesWritten: 0,
+  /**
+   * Sockets with a catch-up under way (P6, M5): a `sync` sent and not every
+   * room of it answered by `synced` yet. Catch-ups also run while a client
+   * is live (a gap, a room it was added to), so a fault model that drops
+   * frames only outside catch-ups needs this, not the client's phase.
+   */
+  catchingUp: 0,
 };
 
 /**
@@ -112,14 +137,45 @@ export const socketStats = {
  * where a browser merely fires an event. A no-op listener makes it behave.
  */
 class NodeWebSocket extends WS {
+  /** Rooms of this socket's catch-ups still to be answered; a round (many rooms) counts its rooms once the `rooms` frame names them. */
+  private awaitingRooms = 0;
+  private roundsOpen = 0;
+  private catching = false;
+
   constructor(address: string | URL, protocols?: string | string[]) {
     super(address, protocols);
     socketStats.opened++;
     this.on('error', () => undefined);
+    this.on('message', (data: unknown) => {
+      if (!this.catching) return;
+      const text = String(data);
+      if (text.startsWith('{"type":"synced"')) this.awaitingRooms--;
+      else if (text.startsWith('{"type":"rooms"') && this.roundsOpen > 0) {
+        this.roundsOpen--;
+        this.awaitingRooms += (JSON.parse(text) as { data: unknown[] }).data.length;
+      } else if (text.startsWith('{"type":"error"') && text.includes('"unknown_room"')) this.awaitingRooms--;
+      this.noteCatchUp();
+    });
+    this.on('close', () => {
+      this.awaitingRooms = 0;
+      this.roundsOpen = 0;
+      this.noteCatchUp();
+    });
+  }
+
+  private noteCatchUp(): void {
+    const catching = this.roundsOpen > 0 || this.awaitingRooms > 0;
+    if (catching !== this.catching) socketStats.catchingUp += catching ? 1 : -1;
+    this.catching = catching;
   }
 
   override send(data: unknown, ...rest: unknown[]): void {
     socketStats.framesWritten++;
+    if (typeof data === 'string' && data.startsWith('{"type":"sync"')) {
+      if ((JSON.parse(data) as { rooms?: unknown }).rooms) this.roundsOpen++;
+      else this.awaitingRooms++;
+      this.noteCatchUp();
+    }
     if (typeof data === 'string' && data.startsWith('{"type":"messages"')) {
       // Counted without parsing (this runs inside measured flushes): each
       // item is serialized as {"client_id":…, and content cannot contain
@@ -142,6 +198,7 @@ export interface NodeClientOptions {
   origin: string;
   /** IndexedDB database name: one per simulated device. */
   name: string;
+  /** The default room of send(), view() and syncedSeq() (general). */
   roomId?: string;
   /** Start the connection machine at once (default). With false, call start(); send() works before. */
   autoStart?: boolean;
@@ -170,18 +227,32 @@ export interface NodeClient {
   /** Errors of the connection machine (an errored actor is a wedged client). */
   readonly errors: readonly unknown[];
   /** C1: the real store.enqueue; the outbox wake-up sends it. */
-  send(content: string): Promise<OutboxItem>;
-  /** Every outbox row (pending, sending or failed), in enqueue order. */
+  send(content: string, roomId?: string): Promise<OutboxItem>;
+  /** P11, M2: a new room, its id minted here; queued like a message. */
+  createRoom(input: { kind: 'group' | 'public'; name: string; userIds: string[] }): Promise<string>;
+  addMembers(roomId: string, userIds: string[]): Promise<void>;
+  /** Adds this client's identity to a public room (needs an identity: after the first hello). */
+  joinRoom(roomId: string): Promise<void>;
+  leaveRoom(roomId: string): Promise<void>;
+  /** P11: the owner removes someone (member.remove naming another person). */
+  removeMember(roomId: string, userId: string): Promise<void>;
+  /** M2: the DM's id (the same on both sides); needs an identity. */
+  openDm(userId: string): Promise<string>;
+  /** Every outbox row (messages and ops, pending, sending or failed), in enqueue order. */
   unsent(): Promise<OutboxItem[]>;
-  /** The client's cached messages of its room, in seq order. */
-  view(): Promise<ChatMessage[]>;
+  /** The client's cached messages of a room, in seq order. */
+  view(roomId?: string): Promise<ChatMessage[]>;
+  /** The client's cached events of a room (E2), in seq order. */
+  events(roomId: string): Promise<LogEvent[]>;
+  /** The rooms the client has (the server's state as it last heard it, M6). */
+  rooms(): Promise<Room[]>;
   /**
    * 'live', 'syncing' (connected, catching up: P6), 'connecting', 'offline'
    * (also while waiting to retry), or 'stopped'.
    */
   phase(): NodePhase;
-  /** The P6 cursor in the machine's context. */
-  syncedSeq(): number;
+  /** A room's P6 cursor in the machine's context (0 when it follows none). */
+  syncedSeq(roomId?: string): number;
   /** Sockets opened so far (each entry to the machine's `online` state). */
   connections(): number;
   waitUntilLive(timeoutMs?: number): Promise<void>;
@@ -194,7 +265,7 @@ export interface NodeClient {
 
 export async function createNodeClient(options: NodeClientOptions): Promise<NodeClient> {
   installWebSocket();
-  const { WhisperDatabase, createChatStore, connectionMachine, fetchHistory } = await loadClientModules();
+  const { WhisperDatabase, createChatStore, createRoomActions, connectionMachine } = await loadClientModules();
   const roomId = options.roomId ?? DEFAULT_ROOM_ID;
   const db = new WhisperDatabase(options.name);
   const store = createChatStore(db);
@@ -232,12 +303,11 @@ export async function createNodeClient(options: NodeClientOptions): Promise<Node
       })
     : connectionMachine;
   const origin = options.origin.replace(/\/$/, '');
+  const actions = createRoomActions(store);
   const connection: AnyActorRef = createActor(machine, {
     input: {
-      roomId,
       deps: {
         store: observedStore,
-        fetchLatest: (room: string) => fetchHistory(origin, { roomId: room }),
         socketUrl: `${origin.replace(/^http/, 'ws')}${CHAT_WS_PATH}`,
         isOnline: () => online,
         now: () => Date.now(),
@@ -267,7 +337,7 @@ export async function createNodeClient(options: NodeClientOptions): Promise<Node
     status: string;
     hasTag(tag: string): boolean;
     matches(value: unknown): boolean;
-    context: { identity: Identity | undefined; syncedSeq: number; socketCount: number };
+    context: { identity: Identity | undefined; cursors: Record<string, number>; socketCount: number };
   };
   const phase = (): NodePhase => {
     if (!started || stopped) return 'stopped';
@@ -288,11 +358,19 @@ export async function createNodeClient(options: NodeClientOptions): Promise<Node
     acks,
     ackConflicts,
     errors,
-    send: (content) => store.enqueue(roomId, content),
+    send: (content, room = roomId) => store.enqueue(room, content),
+    createRoom: (input) => actions.createRoom(input),
+    addMembers: (room, userIds) => actions.addMembers(room, userIds),
+    joinRoom: (room) => actions.joinRoom(room),
+    leaveRoom: (room) => actions.leaveRoom(room),
+    removeMember: (room, userId) => actions.removeMember(room, userId),
+    openDm: (userId) => actions.openDm(userId),
     unsent: () => db.outbox.orderBy('client_id').toArray(),
-    view: () => db.messages.where('[room_id+seq]').between([roomId, -Infinity], [roomId, Infinity]).toArray(),
+    view: (room = roomId) => db.messages.where('[room_id+seq]').between([room, -Infinity], [room, Infinity]).toArray(),
+    events: (room) => db.events.where('[room_id+seq]').between([room, -Infinity], [room, Infinity]).toArray(),
+    rooms: () => db.rooms.toArray(),
     phase,
-    syncedSeq: () => (started ? snapshot().context.syncedSeq : 0),
+    syncedSeq: (room = roomId) => (started ? (snapshot().context.cursors[room] ?? 0) : 0),
     connections: () => (started ? snapshot().context.socketCount : 0),
     waitUntilLive(timeoutMs = 30_000) {
       if (phase() === 'live') return Promise.resolve();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { migrate, MIGRATIONS_DIR } from '../../server/migrate.js';
+import { migrate, MIGRATIONS_DIR } from '../../server/infra/migrate.js';
 
 export interface TestDatabase {
   url: string;

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { ClientFrame, HelloFrame, ServerFrame } from '../../server/protocol.js';
+import type { ClientFrame, HelloFrame, ServerFrame } from '../../server/protocol/index.js';
 
 /** How long a test waits for an expected frame before failing. */
 const FRAME_TIMEOUT_MS = 5_000;

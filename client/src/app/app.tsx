@@ -1,33 +1,39 @@
-import { Redirect, Route, Switch } from 'wouter';
-import { WhisperChatPage } from '../features/chat/whisper-chat.page';
 import { EngineProvider } from '../shared/sync/engine-context';
+import { AfterStartUp } from './after-start-up';
 import { IdentityCard } from './identity-card';
 import { Layout } from './layout';
-import { CHAT_PATH } from './nav-items';
-import { NotFound } from './not-found';
+import { AppRoutes } from './routes';
 import { UpdatePrompt } from './update-prompt';
 
 /**
  * The root: the sync engine for the whole app (so every page and the update
- * prompt see the same outbox), the shell, and the routes.
+ * prompt see the same outbox), the shell, and the routes. The identity card
+ * waits for start-up too: it sits at the foot of the room list, and on a
+ * first visit it has nothing to show before the server's hello anyway.
  */
 export function App() {
   return (
     <EngineProvider>
-      <Layout sidebarFooter={<IdentityCard />}>
-        <Switch>
-          <Route path="/">
-            <Redirect to={CHAT_PATH} replace />
-          </Route>
-          <Route path={CHAT_PATH}>
-            <WhisperChatPage />
-          </Route>
-          <Route>
-            <NotFound />
-          </Route>
-        </Switch>
+      <Layout
+        sidebarFooter={
+          <AfterStartUp>
+            <IdentityCard />
+          </AfterStartUp>
+        }
+      >
+        <AppRoutes />
       </Layout>
-      <UpdatePrompt />
+      {/*
+        The update prompt registers the service worker, which then downloads
+        the whole precache, and watches the outbox and drafts for unsent work
+        (W2): none of it is on the first screen, so it waits for start-up. Its
+        code stays in the main chunk (2 kB): a lazy chunk that fails to load
+        (the network gone since the page opened) would throw out of Suspense
+        and take the whole app down with it.
+      */}
+      <AfterStartUp>
+        <UpdatePrompt />
+      </AfterStartUp>
     </EngineProvider>
   );
 }

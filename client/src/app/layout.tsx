@@ -1,123 +1,65 @@
-import { useId, useRef, type ReactNode, type TouchEvent } from 'react';
+import type { ReactNode } from 'react';
+import { useLocation } from 'wouter';
 import { StorageNotice } from '../features/storage/storage-notice';
-import { Brand } from './brand';
-import { CloseIcon } from '../shared/ui/icons';
-import { MenuIcon } from './icons';
 import { Sidebar } from './sidebar';
-import { useDrawer } from './use-drawer';
-
-/** A leftward swipe longer than this (px) on the open drawer closes it. */
-const SWIPE_CLOSE_DISTANCE = 60;
 
 export interface LayoutProps {
-  /** The page. It fills the main area (100dvh minus the phone header) and scrolls itself. */
+  /** The page (a room). It fills the main pane and scrolls itself. */
   children: ReactNode;
-  /** Optional content for the bottom of the sidebar (e.g. connection status). */
+  /** Optional content for the bottom of the sidebar (who you are). */
   sidebarFooter?: ReactNode;
 }
 
 /**
- * The app shell. One sidebar element serves both layouts, so there is only
- * ever one nav in the DOM: from `md` up it is a fixed left column; on phones
- * it is an off-canvas drawer (a modal dialog while open, the rest of the page
- * inert behind it) opened from the header's menu button.
+ * The app shell, list first as in WhatsApp or Signal. From `md` up: two
+ * panes, the sidebar with the rooms on the left and the open room on the
+ * right. On a phone one at a time: `/` is the room list, and a room slides
+ * in over it (its bar has the way back). There is one sidebar element in the
+ * DOM for both, kept mounted, so the list keeps its scroll position while a
+ * room is open on a phone.
  *
- * Safe areas: the drawer and header pad by the device insets; the main area
- * pads left/right (phones) and bottom, so a page's composer clears the home
- * indicator without adding its own inset.
+ * Safe areas: the shell pads the top inset; the sidebar pads the others;
+ * the main pane pads right and bottom (and left on phones), so a room's
+ * composer clears the home indicator without an inset of its own.
  */
 export function Layout({ children, sidebarFooter }: LayoutProps) {
-  const drawer = useDrawer();
-  const sidebarId = useId();
-  const swipeStartX = useRef<number | null>(null);
-
-  const onTouchStart = (event: TouchEvent) => {
-    swipeStartX.current = event.touches[0]?.clientX ?? null;
-  };
-  const onTouchEnd = (event: TouchEvent) => {
-    const start = swipeStartX.current;
-    const end = event.changedTouches[0]?.clientX;
-    swipeStartX.current = null;
-    if (start !== null && end !== undefined && start - end > SWIPE_CLOSE_DISTANCE) drawer.hide();
-  };
+  const [location] = useLocation();
+  // On a phone the home screen is the list alone; anything else (a room, a
+  // page not found) takes the screen.
+  const home = location === '/';
 
   return (
-    <div className="flex h-dvh flex-col overflow-hidden bg-canvas text-ink">
+    <div className="flex h-dvh flex-col overflow-hidden bg-canvas pt-safe text-ink">
       {/*
         Focused, the skip link is a bar of its own above the shell and pushes
-        it down, instead of being drawn over the brand or the header.
+        it down, instead of being drawn over the brand. On a phone's list
+        there is no content beside the navigation to skip to.
       */}
       <a
         href="#main"
-        inert={drawer.open}
-        className="sr-only shrink-0 border-b border-line bg-surface text-sm font-medium text-accent-text focus:not-sr-only focus:block focus:px-4 focus:pt-[max(0.75rem,env(safe-area-inset-top))] focus:pb-3 focus:-outline-offset-2"
+        className={`sr-only shrink-0 border-b border-line bg-surface text-sm font-medium text-accent-text focus:not-sr-only focus:block focus:px-4 focus:pt-[max(0.75rem,env(safe-area-inset-top))] focus:pb-3 focus:-outline-offset-2 ${
+          home ? 'max-md:hidden' : ''
+        }`}
       >
         Skip to content
       </a>
+      <StorageNotice />
 
       <div className="flex min-h-0 flex-1">
-        <div
-          aria-hidden="true"
-          onClick={drawer.hide}
-          className={`fixed inset-0 z-30 bg-slate-950/40 transition-opacity duration-200 md:hidden ${
-            drawer.open ? 'opacity-100' : 'pointer-events-none opacity-0'
-          }`}
-        />
-
         <aside
-          id={sidebarId}
-          role={drawer.open ? 'dialog' : undefined}
-          aria-modal={drawer.open ? true : undefined}
-          aria-label={drawer.open ? 'Menu' : 'Sidebar'}
-          onTouchStart={drawer.open ? onTouchStart : undefined}
-          onTouchEnd={drawer.open ? onTouchEnd : undefined}
-          // Closed, the drawer is also `invisible`: out of the tab order and the
-          // accessibility tree. Visibility is transitioned only when closing (so
-          // the slide-out stays visible); when opening it flips at once, so the
-          // close button can take focus straight away.
-          className={`fixed inset-y-0 left-0 z-40 flex w-72 max-w-[85vw] flex-col overflow-y-auto overscroll-contain border-r border-line bg-surface pt-safe pb-safe pl-safe shadow-xl duration-200 ease-out md:static md:z-auto md:w-64 md:shrink-0 md:max-w-none md:translate-x-0 md:shadow-none md:visible ${
-            drawer.open ? 'visible translate-x-0 transition-[translate]' : 'invisible -translate-x-full transition-[translate,visibility]'
-          }`}
+          aria-label="Sidebar"
+          className={`${home ? 'flex' : 'hidden'} w-full flex-col overflow-y-auto overscroll-contain bg-surface pr-safe pb-safe pl-safe md:flex md:w-80 md:shrink-0 md:border-r md:border-line md:pr-0`}
         >
-          <Sidebar
-            onNavigate={drawer.hide}
-            footer={sidebarFooter}
-            headerAction={
-              <button
-                ref={drawer.initialFocusRef}
-                type="button"
-                aria-label="Close menu"
-                onClick={drawer.hide}
-                className="-my-1.5 grid size-11 place-items-center rounded-lg text-ink-muted hover:bg-surface-muted hover:text-ink md:hidden"
-              >
-                <CloseIcon className="size-6" />
-              </button>
-            }
-          />
+          <Sidebar footer={sidebarFooter} />
         </aside>
 
-        <div inert={drawer.open} className="flex min-w-0 flex-1 flex-col">
-          <header className="flex shrink-0 items-center gap-2 border-b border-line bg-surface pt-safe pr-safe pl-safe md:hidden">
-            <div className="flex h-14 items-center gap-2 px-2">
-              <button
-                ref={drawer.triggerRef}
-                type="button"
-                aria-label="Open menu"
-                aria-expanded={drawer.open}
-                aria-controls={sidebarId}
-                onClick={drawer.show}
-                className="grid size-11 place-items-center rounded-lg text-ink hover:bg-surface-muted"
-              >
-                <MenuIcon />
-              </button>
-              <Brand />
-            </div>
-          </header>
-          <StorageNotice />
-          <main id="main" tabIndex={-1} className="flex min-h-0 flex-1 flex-col pr-safe pb-safe pl-safe md:pl-0 focus:outline-none">
-            {children}
-          </main>
-        </div>
+        <main
+          id="main"
+          tabIndex={-1}
+          className={`${home ? 'hidden' : 'flex'} min-h-0 min-w-0 flex-1 flex-col pr-safe pb-safe pl-safe focus:outline-none md:flex md:pl-0 max-md:motion-safe:transition-transform max-md:motion-safe:duration-200 max-md:motion-safe:ease-out max-md:motion-safe:starting:translate-x-full`}
+        >
+          {children}
+        </main>
       </div>
     </div>
   );

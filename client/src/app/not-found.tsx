@@ -1,5 +1,4 @@
 import { Link } from 'wouter';
-import { CHAT_PATH } from './nav-items';
 
 /** Any path the app does not know: say so, and offer the way back. */
 export function NotFound() {
@@ -9,10 +8,10 @@ export function NotFound() {
       <h1 className="text-2xl font-semibold tracking-tight">Page not found</h1>
       <p className="max-w-sm text-ink-muted">There is nothing at this address.</p>
       <Link
-        href={CHAT_PATH}
+        href="/"
         className="mt-2 inline-flex min-h-11 items-center rounded-lg bg-accent px-4 text-sm font-medium text-accent-ink hover:bg-accent-hover"
       >
-        Back to # general
+        Back to your rooms
       </Link>
     </div>
   );

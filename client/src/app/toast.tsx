@@ -19,9 +19,3 @@ export function Toast({ title, detail, actions }: ToastProps) {
     </div>
   );
 }
-
-const BUTTON_BASE = 'inline-flex min-h-10 items-center rounded-lg px-3 text-sm font-medium transition-colors';
-
-export const PRIMARY_BUTTON = `${BUTTON_BASE} bg-accent text-accent-ink hover:bg-accent-hover disabled:cursor-not-allowed disabled:opacity-50 disabled:hover:bg-accent`;
-
-export const QUIET_BUTTON = `${BUTTON_BASE} text-ink-muted hover:bg-surface-muted hover:text-ink`;

@@ -1,5 +1,6 @@
 import { useEffect, useRef, type RefObject } from 'react';
-import { PRIMARY_BUTTON, QUIET_BUTTON, Toast } from './toast';
+import { PRIMARY_BUTTON, QUIET_BUTTON } from '../shared/ui/buttons';
+import { Toast } from './toast';
 import { useAppUpdate } from './use-app-update';
 import { COMPOSER_CLEARANCE_PROPERTY, TOAST_CLEARANCE_PROPERTY } from '../features/chat/overlay-space';
 

@@ -1,5 +1,6 @@
+/// <reference types="vite-plugin-pwa/vanillajs" />
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useRegisterSW } from 'virtual:pwa-register/react';
+import { registerSW } from 'virtual:pwa-register';
 import { useUnsentWork } from '../shared/sync/use-unsent-work';
 
 /** How often a long-lived tab asks the server for a new service worker (browsers only check on navigation). */
@@ -40,29 +41,41 @@ export function useAppUpdate(): AppUpdate {
   /** The new worker already controls this page; only a plain reload is left to do. */
   const [takenOver, setTakenOver] = useState(false);
 
-  const {
-    needRefresh: [needRefresh, setNeedRefresh],
-    offlineReady: [offlineReady, setOfflineReady],
-    updateServiceWorker,
-  } = useRegisterSW({
-    onNeedReload() {
-      if (unsentRef.current) setTakenOver(true);
-      else window.location.reload();
-    },
-    onRegisteredSW(_swUrl, registration) {
-      if (registration) scheduleUpdateChecks(registration);
-    },
-    onRegisterError(error: unknown) {
-      // The app works without a worker (just not offline); keep a trace for debugging.
-      console.warn('service worker registration failed', error);
-    },
-  });
+  const [needRefresh, setNeedRefresh] = useState(false);
+  const [offlineReady, setOfflineReady] = useState(false);
+  const updateServiceWorker = useRef<((reloadPage?: boolean) => Promise<void>) | null>(null);
+
+  // Registered from an effect, not during render (as useRegisterSW from
+  // virtual:pwa-register/react does, in a state initialiser): React may
+  // render a component and throw the render away (an interrupted concurrent
+  // render, the retry after a lazy chunk), and the Workbox instance of a
+  // discarded render would catch the first install while the mounted one,
+  // registered second, never hears of it: no "ready to work offline".
+  useEffect(() => {
+    if (updateServiceWorker.current) return;
+    updateServiceWorker.current = registerSW({
+      immediate: true,
+      onNeedRefresh: () => setNeedRefresh(true),
+      onOfflineReady: () => setOfflineReady(true),
+      onNeedReload() {
+        if (unsentRef.current) setTakenOver(true);
+        else window.location.reload();
+      },
+      onRegisteredSW(_swUrl, registration) {
+        if (registration) scheduleUpdateChecks(registration);
+      },
+      onRegisterError(error: unknown) {
+        // The app works without a worker (just not offline); keep a trace for debugging.
+        console.warn('service worker registration failed', error);
+      },
+    });
+  }, []);
 
   const applyUpdate = useCallback(() => {
     if (unsentRef.current) return;
     if (takenOver) window.location.reload();
-    else void updateServiceWorker(true);
-  }, [takenOver, updateServiceWorker]);
+    else void updateServiceWorker.current?.(true);
+  }, [takenOver]);
 
   const postpone = useCallback(() => {
     setNeedRefresh(false);

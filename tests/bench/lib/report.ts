@@ -173,11 +173,85 @@ function flatten(value: Json, prefix = '', depth = 0): [string, string][] {
   return [[prefix || 'value', text.replace(/\|/g, '\\|')]];
 }
 
-function externalSection(title: string, bench: Json): string {
+function externalSection(title: string, bench: Json, extra?: (result: Json) => string[]): string {
   const out: string[] = [`## ${title}`, ''];
   if (bench.skipped) return [...out, `skipped: ${bench.skipped}`, ''].join('\n');
-  if (bench.error) return [...out, `error: ${bench.error}`, ''].join('\n');
-  return [...out, table(['measure', 'value'], flatten(bench.result ?? {})), ''].join('\n');
+  if (bench.error && !bench.result) return [...out, `error: ${bench.error}`, ''].join('\n');
+  if (bench.error) out.push(`error: ${bench.error}`, '');
+  if (extra && bench.result) out.push(...extra(bench.result));
+  // What the extra table shows (or a profile's long listing) is left out of the generic one.
+  const { startup: _startup, startupProfile: _profile, ...rest } = bench.result ?? {};
+  return [...out, table(['measure', 'value'], flatten(extra ? rest : (bench.result ?? {}))), ''].join('\n');
+}
+
+/** Whisper's start-up beside the floor page (tests/bench/startup.ts): medians of Lighthouse runs taken in turns. */
+function startupTable(result: Json): string[] {
+  const s = result.startup;
+  if (!s?.whisper || !s?.floor) return [];
+  const rows: [string, string, (side: Json) => string][] = [
+    ['performance score', '', (x) => `${fmt(x.median.performance)} (${x.runs.performance.join(', ')})`],
+    ['main-thread work (Lighthouse: observed × 4)', 'ms', (x) => `${fmt(x.median.mainThreadMs)} (${x.runs.mainThreadMs.join(', ')})`],
+    ['main-thread CPU time, observed (not ×4)', 'ms', (x) => `${fmt(x.median.mainThreadCpuMs)} (${(x.runs.mainThreadCpuMs ?? []).join(', ')})`],
+    ['of which script evaluation', 'ms', (x) => fmt(x.median.mainThreadByGroup?.scriptEvaluation)],
+    ['of which style and layout', 'ms', (x) => fmt(x.median.mainThreadByGroup?.styleLayout)],
+    ['of which other (native tasks)', 'ms', (x) => fmt(x.median.mainThreadByGroup?.other)],
+    ['bootup time (scripts)', 'ms', (x) => fmt(x.median.bootupMs)],
+    ['total blocking time', 'ms', (x) => `${fmt(x.median.tbtMs)} (${x.runs.tbtMs.join(', ')})`],
+    ['long tasks (longest)', '', (x) => `${fmt(x.median.longTasks)} (${fmt(x.median.longTaskMaxMs)} ms)`],
+    ['first contentful paint', 'ms', (x) => fmt(x.median.fcpMs)],
+    ['largest contentful paint', 'ms', (x) => fmt(x.median.lcpMs)],
+    ['Lighthouse benchmarkIndex', '', (x) => fmt(x.median.benchmarkIndex)],
+  ];
+  return [
+    `### Start-up: Whisper's empty room beside a minimal React + Vite page`,
+    '',
+    `Lighthouse (mobile, simulated throttling: main-thread figures are 4× what was observed), ${s.rounds} rounds, the two pages taking turns; medians (every run in brackets). ` +
+      `Initial JavaScript: Whisper ${fmt(result.initialJsGzipKB, 1)} kB gzip, floor ${fmt(s.floorInitialJsGzipKB, 1)} kB.`,
+    '',
+    table(
+      ['measure', 'Whisper', 'floor'],
+      rows.map(([name, unit, value]) => [unit ? `${name} (${unit})` : name, value(s.whisper), value(s.floor)]),
+    ),
+    '',
+    `Main-thread work, Whisper / floor: ${fmt(s.mainThreadRatio, 2)}× (median of the rounds' ratios: ${s.mainThreadRatios.join(', ')}; target ≤ ${s.mainThreadTarget}×: ${s.mainThreadTargetMet ? 'met' : 'not met'}). ` +
+      `In CPU time: ${fmt(s.mainThreadCpuRatio, 2)}× (${(s.mainThreadCpuRatios ?? []).join(', ')}).`,
+    '',
+  ];
+}
+
+/** M5 catch-up (tests/bench/multi-room-catchup.ts): one sync for every room beside one room at a time, side by side. */
+function catchupTable(result: Json): string[] {
+  if (!result.oneSync || !result.oneAtATime) return [];
+  const rtt = result.emulatedRtt;
+  const row = (name: string, r: Json) => [
+    name,
+    `${fmt(r.medianMs, 1)} (p95 ${fmt(r.p95Ms, 1)}, min ${fmt(r.minMs, 1)})`,
+    r.roomsFrameMedianMs === null ? '—' : `${fmt(r.roomsFrameMedianMs, 1)} + ${fmt(r.afterRoomsFrameMedianMs, 1)}`,
+    fmt(r.frames),
+    kib(r.bytes),
+    `${fmt(r.entries)} / ${fmt(r.synced)}`,
+  ];
+  const t = result.targets ?? {};
+  return [
+    `${result.rooms} groups × ${result.missedPerRoom} missed entries (${result.missedMix}); ${result.cursors} cursors. ` +
+      `From sending the sync to the last room's \`synced\`; ${result.runs} runs after ${result.warmupRuns} uncounted warm-up, new missed entries each run, the two ways taking turns at going first. ` +
+      `Every answer checked (exactly the missed entries of each room in seq order, one \`synced\` per room, nothing else): ${result.answersCorrect ? 'all correct' : '**WRONG ANSWERS** (see problems)'}.`,
+    '',
+    table(
+      ['way', 'ms, median (p95, min)', 'to `rooms` frame + rest, ms', 'frames', 'KiB received', 'entries / synced'],
+      [
+        row('one `sync` naming every room (M5)', result.oneSync),
+        row('one single-room `sync` at a time (seed way)', result.oneAtATime),
+        ...(rtt ? [row(`one \`sync\`, ${rtt.rttMs} ms RTT (emulated)`, rtt.oneSync), row(`one at a time, ${rtt.rttMs} ms RTT (emulated)`, rtt.oneAtATime)] : []),
+      ],
+    ),
+    '',
+    `One round vs one at a time (median of the runs' side-by-side ratios): ${ratio(result.speedup, t.speedup ?? 0)} on loopback (ratio of the medians ${fmt(result.speedupOfMedians, 1)}×)` +
+      (rtt ? `; ${ratio(rtt.speedup, t.speedupAtRtt ?? 0)} at ${rtt.rttMs} ms RTT (ratio of the medians ${fmt(rtt.speedupOfMedians, 1)}×)` : '') +
+      `. One sync median ${fmt(result.oneSync.medianMs, 1)} ms (target ≤ ${fmt(t.oneSyncMedianMs)} ms: ${(result.oneSync.medianMs ?? Infinity) <= t.oneSyncMedianMs ? 'met' : 'not met'}). ` +
+      `Load average ${result.loadAverage?.start?.join(' ')} at the start, ${result.loadAverage?.end?.join(' ')} at the end.`,
+    '',
+  ];
 }
 
 export function renderMarkdown(results: Results): string {
@@ -197,7 +271,8 @@ export function renderMarkdown(results: Results): string {
   if (b.fanout) out.push(failed('fanout') ?? fanoutSection(b.fanout, results.settings));
   if (b.ingest) out.push(ingestSection(b.ingest, results.settings));
   if (b.capacity) out.push(failed('capacity') ?? capacitySection(b.capacity, results.settings));
-  if (b['client-weight']) out.push(externalSection('Client weight (tests/bench/client-weight.ts)', b['client-weight']));
+  if (b['client-weight']) out.push(externalSection('Client weight (tests/bench/client-weight.ts)', b['client-weight'], startupTable));
   if (b['reconnect-flush']) out.push(externalSection('Reconnect flush (tests/bench/reconnect-flush.ts)', b['reconnect-flush']));
+  if (b.catchup) out.push(externalSection('Multi-room catch-up (tests/bench/multi-room-catchup.ts)', b.catchup, catchupTable));
   return `${out.join('\n')}\n`;
 }

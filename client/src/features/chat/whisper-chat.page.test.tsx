@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import WS from 'jest-websocket-mock';
 import { ulid } from 'ulid';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ChatMessage, ClientFrame, HistoryResponse, SendFrame } from '@whisper/protocol';
+import type { ChatMessage, ClientFrame, HistoryResponse, LogEvent, Room, SendFrame, ServerFrame, User } from '@whisper/protocol';
 import { MetaKey, WhisperDatabase } from '../../shared/db/whisper-db';
 import { EngineProvider } from '../../shared/sync/engine-context';
 import { WhisperChatPage } from './whisper-chat.page';
@@ -13,9 +13,14 @@ const ME = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
 const TOKEN = 'token-me';
 const SOCKET_URL = `ws://localhost:3000/v1/chat/ws?token=${TOKEN}`;
+const PEOPLE: User[] = [
+  { id: ME, display_name: 'Quiet Otter', color: 'teal' },
+  { id: BOB, display_name: 'Bob Builder', color: 'orange' },
+];
 
 let db: WhisperDatabase;
 let server: WS;
+/** The newest entries of general, as the server's sync round sends them to a device that names no cursor for it. */
 let history: ChatMessage[];
 let fetchMock: ReturnType<typeof vi.fn>;
 
@@ -23,20 +28,39 @@ function message(seq: number, userId: string, content: string, clientId: string 
   return { id: ulid(), seq, room_id: 'general', user_id: userId, client_id: clientId, content, created_at: new Date(Date.UTC(2026, 10, 21, 12, seq)).toISOString() };
 }
 
-/** Plays the server's side of connecting: hello, then answer the catch-up. */
-async function acceptConnection(socket: WS, syncedSeq: number) {
+function general(lastSeq: number): Room {
+  const at = new Date(Date.UTC(2026, 10, 21, 12, lastSeq)).toISOString();
+  return { id: 'general', name: 'general', kind: 'public', owner_id: null, members: [], member_count: 2, last_seq: lastSeq, last_activity_at: at, last_message: null, created_at: at };
+}
+
+async function nextOfType<T extends ClientFrame['type']>(socket: WS, type: T): Promise<Extract<ClientFrame, { type: T }>> {
+  for (;;) {
+    const frame = (await socket.nextMessage) as ClientFrame;
+    if (frame.type === type) return frame as Extract<ClientFrame, { type: T }>;
+  }
+}
+
+/**
+ * Plays the server's side of connecting (M5): hello, then the answer to the
+ * client's one sync round: the rooms, general's entries (its newest page
+ * when the client named no cursor for it, else what follows the cursor),
+ * and its `synced`.
+ */
+async function acceptConnection(socket: WS, syncedSeq: number, { hasOlder = false, extra = [] as ServerFrame[] } = {}) {
   await socket.connected;
-  socket.send({ type: 'hello', user_id: ME, token: TOKEN });
-  const sync = (await socket.nextMessage) as ClientFrame;
-  expect(sync).toMatchObject({ type: 'sync', room_id: 'general' });
-  socket.send({ type: 'synced', room_id: 'general', seq: syncedSeq });
+  socket.send({ type: 'hello', user_id: ME, token: TOKEN, protocol: 2 });
+  const sync = await nextOfType(socket, 'sync');
+  expect('rooms' in sync).toBe(true);
+  const cursor = 'rooms' in sync ? sync.rooms.find((room) => room.room_id === 'general') : undefined;
+  socket.send({ type: 'rooms', data: [general(syncedSeq)], users: PEOPLE });
+  const page = history.filter((m) => m.seq > (cursor?.after_seq ?? 0));
+  if (page.length > 0) socket.send({ type: 'messages', data: page });
+  for (const frame of extra) socket.send(frame);
+  socket.send({ type: 'synced', room_id: 'general', seq: syncedSeq, ...(cursor ? {} : { has_older: hasOlder }) });
 }
 
 async function nextSend(socket: WS): Promise<SendFrame> {
-  for (;;) {
-    const frame = (await socket.nextMessage) as ClientFrame;
-    if (frame.type === 'messages') return frame;
-  }
+  return nextOfType(socket, 'messages');
 }
 
 function ownBubbles() {
@@ -46,9 +70,13 @@ function ownBubbles() {
 function renderPage() {
   return render(
     <EngineProvider db={db} origin={ORIGIN}>
-      <WhisperChatPage />
+      <WhisperChatPage roomId="general" onBack={vi.fn()} />
     </EngineProvider>,
   );
+}
+
+function json(body: unknown): Response {
+  return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
 beforeEach(async () => {
@@ -58,10 +86,11 @@ beforeEach(async () => {
   db = new WhisperDatabase(`page-test-${ulid()}`);
   await db.meta.put({ key: MetaKey.identity, value: { user_id: ME, token: TOKEN } });
   history = [message(1, BOB, 'Hello from user2'), message(2, ME, 'Hello, world!', ulid())];
+  // REST: older pages of history (P5) and people's names (A5).
   fetchMock = vi.fn(async (url: string) => {
-    const body: HistoryResponse = { type: 'messages', data: history, has_more: false };
-    expect(url).toContain('/v1/chat/messages?room_id=general');
-    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    if (url.includes('/v1/users')) return json({ data: PEOPLE });
+    const body: HistoryResponse = { type: 'messages', data: [], has_more: false };
+    return json(body);
   });
   vi.stubGlobal('fetch', fetchMock);
   server = new WS(SOCKET_URL, { jsonProtocol: true });
@@ -76,15 +105,35 @@ afterEach(async () => {
 });
 
 describe('WhisperChat page', () => {
-  it('[C8][P5][C3] on load it fetches the history, connects, and shows the messages', async () => {
+  it('[M5][C3][C8] on load it connects, catches up in one round, and shows the room with its messages under the senders\' names', async () => {
     renderPage();
     await acceptConnection(server, 2);
     const log = await screen.findByRole('log');
     expect(await within(log).findByText('Hello from user2')).toBeInTheDocument();
     expect(within(log).getByText('Hello, world!')).toBeInTheDocument();
-    expect(fetchMock).toHaveBeenCalledTimes(1);
+    // A5: the sender by name, never by id.
+    expect(within(log).getByText('Bob Builder')).toBeInTheDocument();
+    expect(log.textContent).not.toContain(BOB.slice(0, 8));
     // My own message from history is shown as sent.
     await waitFor(() => expect(ownBubbles().map((el) => el.dataset.status)).toEqual(['sent']));
+    // The room's bar: its name as the page heading, and what it is.
+    expect(await screen.findByRole('heading', { level: 1, name: 'general' })).toBeInTheDocument();
+    expect(screen.getByText(/2 members/)).toBeInTheDocument();
+  });
+
+  it('[M4] membership changes show in the timeline as notices between the messages', async () => {
+    const joined: LogEvent = { id: ulid(), seq: 3, room_id: 'general', user_id: BOB, client_id: null, created_at: new Date(Date.UTC(2026, 10, 21, 12, 3)).toISOString(), kind: 'member', action: 'joined', user_ids: [BOB] };
+    renderPage();
+    await acceptConnection(server, 3, { extra: [{ type: 'events', data: [joined] }] });
+    const log = await screen.findByRole('log');
+    await waitFor(() => expect(log.querySelector('[data-notice]')).toHaveTextContent('Bob Builder joined'));
+  });
+
+  it('[M6] tells the engine what it has shown, so the room list counts nothing in it as unread', async () => {
+    renderPage();
+    await acceptConnection(server, 2);
+    await screen.findByText('Hello from user2');
+    await waitFor(async () => expect((await db.meta.get(MetaKey.seenSeq('general')))?.value).toBe(2));
   });
 
   it('[C1][C5][C9] a sent message shows at once as pending, then as sent when its ULID ack arrives', async () => {
@@ -161,6 +210,7 @@ describe('WhisperChat page', () => {
     // 1,200 messages already on this device, the room synced up to the newest.
     await db.messages.bulkPut(Array.from({ length: 1200 }, (_, i) => message(i + 1, BOB, `cached ${i + 1}`)));
     await db.meta.put({ key: MetaKey.syncedSeq('general'), value: 1200 });
+    history = [];
     renderPage();
     await acceptConnection(server, 1200);
     await screen.findByRole('button', { name: 'Load older messages' });
@@ -206,12 +256,11 @@ describe('WhisperChat page', () => {
         olderUrls.push(url);
         throw new TypeError('Failed to fetch');
       }
-      const body: HistoryResponse = { type: 'messages', data: history, has_more: true };
-      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+      return json({ data: PEOPLE });
     });
 
     renderPage();
-    await acceptConnection(server, 52);
+    await acceptConnection(server, 52, { hasOlder: true });
     await screen.findByText('page two, last');
     await waitFor(() => expect(screen.getByRole('status')).toHaveAttribute('data-phase', 'online'));
     await waitFor(() => expect(olderUrls.length).toBeGreaterThanOrEqual(1));

@@ -1,11 +1,17 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { messagesTable } from '../../shared/db/messages.table';
 import { backoffDelay } from '../../shared/sync/backoff';
 import { useEngine } from '../../shared/sync/engine-context';
 import { useConnectionStatus } from '../../shared/sync/use-connection-status';
+import { useRoom } from '../../shared/sync/room-view';
 import { useRoomTimeline } from '../../shared/sync/use-room-timeline';
 import { Composer } from './components/composer';
 import { ConnectionIndicator } from './components/connection-indicator';
 import { MessageList } from './components/message-list';
+import { RoomHeader } from './components/room-header';
+import { RoomUnavailable } from './components/room-unavailable';
+import { roomSubtitle } from './components/room-subtitle';
+import { useMarkSeen } from './hooks/use-mark-seen';
 import { useDraft } from './hooks/use-draft';
 import { useIndicatorStatus } from './hooks/use-indicator-status';
 
@@ -26,14 +32,31 @@ import { useIndicatorStatus } from './hooks/use-indicator-status';
 const INITIAL_WINDOW = 100;
 const WINDOW_STEP = 500;
 
-/** The seed's WhisperChat page: one room, its history, the composer. */
-export function WhisperChatPage() {
+export interface WhisperChatPageProps {
+  roomId: string;
+  /**
+   * The end of the room's bar (the details button): the app composes it
+   * from the rooms feature, which this one does not import.
+   */
+  headerActions?: ReactNode;
+  /** The bar's back button (phones): to the room list, which is the home screen there. */
+  onBack: () => void;
+}
+
+/**
+ * One room: its bar, its timeline (messages and membership notices), the
+ * composer. Keyed by room in the app, so each room starts with its own
+ * window, scroll position and draft.
+ */
+export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPageProps) {
   const engine = useEngine();
+  const room = useRoom(roomId);
   const [limit, setLimit] = useState(INITIAL_WINDOW);
-  const timeline = useRoomTimeline(limit);
+  const timeline = useRoomTimeline(roomId, limit);
   const status = useConnectionStatus();
   const indicator = useIndicatorStatus(status);
-  const [draft, setDraft] = useDraft();
+  const [draft, setDraft] = useDraft(roomId);
+  useMarkSeen(roomId, timeline.items);
   const [loadingOlder, setLoadingOlder] = useState(false);
 
   // A failed page of older history (offline, server trouble) pauses the
@@ -60,10 +83,10 @@ export function WhisperChatPage() {
     try {
       // Widen the window over the local cache first; go to the server (C8)
       // only when the cache has nothing beyond the window.
-      const countCached = () => engine.db.messages.where('room_id').equals(engine.roomId).count();
+      const countCached = () => messagesTable.count(engine.db, roomId);
       let cached = await countCached();
       if (cached <= limit) {
-        await engine.loadOlder();
+        await engine.loadOlder(roomId);
         cached = await countCached();
       }
       // Whatever the cache holds beyond the window is shown even if the
@@ -80,7 +103,7 @@ export function WhisperChatPage() {
     } finally {
       setLoadingOlder(false);
     }
-  }, [engine, limit, loadingOlder, resumeAutoLoad]);
+  }, [engine, roomId, limit, loadingOlder, resumeAutoLoad]);
 
   // Stable, so a re-render of the page (connection status, draft) does not
   // re-render every message row (they are memoized on their props).
@@ -90,19 +113,25 @@ export function WhisperChatPage() {
   const send = useCallback(
     (content: string) => {
       setDraft('');
-      void engine.send(content);
+      void engine.send(roomId, content);
     },
-    [engine, setDraft],
+    [engine, roomId, setDraft],
   );
+
+  // Not a room of yours (never was, left, removed or deleted): say so, with the way back.
+  if (room === null) return <RoomUnavailable onBack={onBack} />;
 
   return (
     <section className="flex h-full min-h-0 flex-col" aria-labelledby="room-title">
-      <header className="flex items-center justify-between gap-3 border-b border-black/5 px-4 py-3 dark:border-white/10">
-        <h1 id="room-title" className="shrink-0 text-base font-semibold">
-          <span aria-hidden="true" className="text-slate-400">#</span> general
-        </h1>
-        <ConnectionIndicator status={indicator.status} retrying={indicator.retrying} onRetryNow={indicator.retryNow} />
-      </header>
+      <RoomHeader
+        name={room?.name ?? ''}
+        kind={room?.kind ?? 'public'}
+        color={room?.kind === 'dm' ? room.members.find((member) => !member.isMe)?.color : undefined}
+        subtitle={room ? roomSubtitle(room) : null}
+        onBack={onBack}
+        status={<ConnectionIndicator status={indicator.status} retrying={indicator.retrying} onRetryNow={indicator.retryNow} />}
+        actions={room ? headerActions : undefined}
+      />
       <MessageList
         items={timeline.items}
         hasOlder={timeline.hasOlder}

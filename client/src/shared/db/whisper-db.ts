@@ -1,10 +1,11 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { ChatMessage, ErrorCode } from '@whisper/protocol';
+import type { ChatMessage, ErrorCode, LogEvent, Op, Room, User } from '@whisper/protocol';
 
 /**
- * Everything the client keeps: the room history cache (C8), the outbox of
- * unsent messages (C1) and a few settings. This is the only Dexie database
- * module; the service worker and every feature use it.
+ * Everything the client keeps: the rooms of the user and the people in them,
+ * each room's log (messages and events: C8), the outbox of unsent messages
+ * and ops (C1) and a few settings. This is the only Dexie database module;
+ * reads and writes go through the table modules beside it (*.table.ts).
  */
 
 /**
@@ -17,13 +18,28 @@ export type CachedMessage = ChatMessage & { written_at?: string };
 /**
  * pending: queued, not on the wire; sending: written to a socket, awaiting
  * its ack; failed: rejected (P7) or never acknowledged (C6). Acked rows leave
- * the outbox and live on as CachedMessage.
+ * the outbox: messages live on as CachedMessage, ops as their effect on the
+ * `rooms` table.
  */
 export type OutboxStatus = 'pending' | 'sending' | 'failed';
+
+/** Omit over each member of a union (TypeScript's Omit would merge them). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * A P11 op as the outbox keeps it: without `client_id`, which is the row's
+ * own key (C2: minted once, at enqueue). The frame item is `{client_id, ...op}`.
+ */
+export type OutboxOp = DistributiveOmit<Op, 'client_id'>;
 
 export interface OutboxItem {
   /** ULID minted at enqueue (C2); the primary key, so key order is enqueue order. */
   client_id: string;
+  /**
+   * `op` rows carry `op` and travel in `ops` frames (P11); absent on rows
+   * written before there were ops: those are messages.
+   */
+  kind?: 'message' | 'op';
   /**
    * The identity that wrote it (P1). Only that identity ever sends it: a
    * row written under one user_id and resent under another would be stored
@@ -31,8 +47,16 @@ export interface OutboxItem {
    * device had any identity; the first identity to flush takes it.
    */
   user_id: string | null;
+  /** The room it goes to; for an op, the same as `op.room_id`. */
   room_id: string;
+  /** The message text; empty for an op. */
   content: string;
+  op?: OutboxOp;
+  /**
+   * Joining a public room this device has no copy of: the room as the
+   * public list showed it, so it appears at once while the join is pending (C1).
+   */
+  room?: Room;
   /** Local clock, ISO 8601: shown until the server's copy replaces the row. */
   created_at: string;
   status: OutboxStatus;
@@ -55,6 +79,12 @@ export class WhisperDatabase extends Dexie {
   messages!: EntityTable<CachedMessage, 'id'>;
   outbox!: EntityTable<OutboxItem, 'client_id'>;
   meta!: EntityTable<MetaRow, 'key'>;
+  /** The server's state of the user's rooms (M6), as of the last `rooms` frame plus the log since. */
+  rooms!: EntityTable<Room, 'id'>;
+  /** People by id (A5): names and colours, never a bare UUID on screen. */
+  users!: EntityTable<User, 'id'>;
+  /** Log entries that are not messages (E2), shown as notices (M4). */
+  events!: EntityTable<LogEvent, 'id'>;
 
   constructor(name = 'whisper') {
     super(name);
@@ -78,6 +108,16 @@ export class WhisperDatabase extends Dexie {
             row.user_id ??= identity?.user_id ?? null;
           });
       });
+    // Many rooms (P6, M5). A device that had one room has read what it
+    // synced: its seen position starts there, or an upgrade would greet the
+    // user with the whole cached history as unread.
+    this.version(3)
+      .stores({ rooms: 'id', users: 'id', events: 'id, [room_id+seq]' })
+      .upgrade(async (tx) => {
+        const meta = tx.table<MetaRow, string>('meta');
+        const cursors = await meta.where('key').startsWith(MetaKey.syncedSeq('')).toArray();
+        await meta.bulkPut(cursors.map((row) => ({ key: MetaKey.seenSeq(row.key.slice(MetaKey.syncedSeq('').length)), value: row.value })));
+      });
   }
 }
 
@@ -85,12 +125,14 @@ export class WhisperDatabase extends Dexie {
 export const MetaKey = {
   /** {user_id, token} from the last hello (P1). */
   identity: 'identity',
-  /** Highest seq up to which a room is known to be complete, per room. */
+  /** Highest seq up to which a room's log is known to be complete, per room (the P6 cursor). */
   syncedSeq: (roomId: string) => `synced-seq:${roomId}`,
   /** Whether older history exists on the server before the oldest cached message. */
   hasOlder: (roomId: string) => `has-older:${roomId}`,
   /** Unsent composer text, so a reload or an update never loses it. */
   draft: (roomId: string) => `draft:${roomId}`,
+  /** The newest seq this device has shown the user in a room: unread counts (M6). */
+  seenSeq: (roomId: string) => `seen-seq:${roomId}`,
 } as const;
 
 export interface Identity {

@@ -1,12 +1,6 @@
-import { ulid } from 'ulid';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createActor, fromCallback, type Actor } from 'xstate';
-import type { ServerFrame } from '@whisper/protocol';
-import { WhisperDatabase } from '../db/whisper-db';
+import { describe, expect, it, vi } from 'vitest';
 import { BACKOFF_MAX_MS, backoffDelay } from './backoff';
-import { createChatStore } from './chat-store';
-import { connectionMachine, type ConnectionEvent } from './connection.machine';
-import type { SocketCommand, SocketEvent } from './socket.actor';
+import { createHarness as createMachineHarness, settle, setUpHarnesses, type Harness as MachineHarness } from './connection.harness';
 
 /**
  * "Retry now" (C3): while the machine waits on backoff after failed
@@ -14,101 +8,26 @@ import type { SocketCommand, SocketEvent } from './socket.actor';
  * RETRY event connects at once instead of waiting the delay out.
  */
 
-const ME = '11111111-1111-4111-8111-111111111111';
-const ROOM = 'general';
-
-interface FakeSocket {
-  sent: SocketCommand[];
-  stopped: boolean;
-  emit(event: SocketEvent): void;
-  serve(frame: ServerFrame): void;
-}
-
-interface Harness {
-  actor: Actor<typeof connectionMachine>;
-  sockets: FakeSocket[];
-  db: WhisperDatabase;
-  online: { value: boolean };
-  latest: () => FakeSocket;
+interface Harness extends MachineHarness {
   /** The latest socket fails (refused, reset): the machine goes back to waiting. */
   fail(): Promise<void>;
 }
 
-let harnesses: Harness[] = [];
-
-/** Lets Dexie (fake-indexeddb runs on the real setImmediate) and promise actors finish, without moving the faked clock. */
-async function settle() {
-  for (let i = 0; i < 100; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    await vi.advanceTimersByTimeAsync(0);
-  }
-}
-
 async function createHarness(): Promise<Harness> {
-  const db = new WhisperDatabase(`retry-test-${ulid()}`);
-  const sockets: FakeSocket[] = [];
-  const online = { value: true };
-  const fakeSocket = fromCallback<SocketCommand, { url: string }, SocketEvent>(({ sendBack, receive }) => {
-    const socket: FakeSocket = {
-      sent: [],
-      stopped: false,
-      emit: (event) => sendBack(event),
-      serve: (frame) => sendBack({ type: `SERVER.${frame.type}`, frame } as SocketEvent),
-    };
-    sockets.push(socket);
-    receive((command) => socket.sent.push(command));
-    return () => {
-      socket.stopped = true;
-    };
-  });
-  const fakeLock = fromCallback<{ type: 'noop' }, { name: string }, ConnectionEvent>(({ sendBack }) => {
-    sendBack({ type: 'LOCK.ACQUIRED' });
-  });
-  const actor = createActor(connectionMachine.provide({ actors: { socket: fakeSocket, flushLock: fakeLock } }), {
-    input: {
-      roomId: ROOM,
-      deps: {
-        store: createChatStore(db),
-        fetchLatest: async () => ({ data: [], has_more: false }),
-        socketUrl: 'ws://whisper.test/v1/chat/ws',
-        isOnline: () => online.value,
-        now: () => Date.now(),
-        // The top of the jitter range: every delay is its full base.
-        random: () => 0.999999,
-      },
-    },
-  });
-  const harness: Harness = {
-    actor,
-    sockets,
-    db,
-    online,
-    latest: () => sockets[sockets.length - 1],
+  // The top of the jitter range: every delay is its full base.
+  const harness = await createMachineHarness({ random: 0.999999 });
+  return {
+    ...harness,
     async fail() {
       harness.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
-      await settle();
+      await settle(100);
     },
   };
-  harnesses.push(harness);
-  actor.start();
-  await settle();
-  return harness;
 }
 
 const retryIn = (h: Harness) => (h.actor.getSnapshot().context.retryAt ?? NaN) - Date.now();
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-});
-afterEach(async () => {
-  for (const harness of harnesses) {
-    harness.actor.stop();
-    harness.db.close();
-    await harness.db.delete();
-  }
-  harnesses = [];
-  vi.useRealTimers();
-});
+setUpHarnesses();
 
 describe('connection machine: Retry now', () => {
   it('[C3] waiting on backoff with the browser online is tagged unreachable (still offline); the browser being offline is not', async () => {
@@ -133,7 +52,7 @@ describe('connection machine: Retry now', () => {
     for (let attempt = 0; attempt < 6; attempt++) {
       await h.fail();
       await vi.advanceTimersByTimeAsync(retryIn(h));
-      await settle();
+      await settle(100);
     }
     await h.fail();
     expect(retryIn(h)).toBe(backoffDelay(6, 0.999999));
@@ -147,12 +66,7 @@ describe('connection machine: Retry now', () => {
     expect(snapshot.context.retryAt).toBeNull();
 
     // The server is back: hello, catch-up, live.
-    const socket = h.latest();
-    socket.emit({ type: 'SOCKET.OPEN' });
-    socket.serve({ type: 'hello', user_id: ME, token: 'token-1' });
-    await settle();
-    socket.serve({ type: 'synced', room_id: ROOM, seq: 0 });
-    await settle();
+    await h.goLive();
     expect(h.actor.getSnapshot().hasTag('live')).toBe(true);
     // Not a single tick of the old backoff was waited.
     expect(h.sockets).toHaveLength(before + 1);

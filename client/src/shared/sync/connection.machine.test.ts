@@ -1,164 +1,30 @@
 import { ulid } from 'ulid';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createActor, fromCallback, type Actor } from 'xstate';
-import type { ChatMessage, ClientFrame, ServerFrame } from '@whisper/protocol';
-import { WhisperDatabase } from '../db/whisper-db';
+import { describe, expect, it, vi } from 'vitest';
+import { createActor } from 'xstate';
+import type { ChatMessage } from '@whisper/protocol';
 import { BACKOFF_INITIAL_MS, BACKOFF_JITTER, BACKOFF_MAX_MS, backoffDelay } from './backoff';
-import { FLUSH_WINDOW, createChatStore, type ChatStore } from './chat-store';
-import { pendingRows } from './outbox-rows.fixture';
+import { FLUSH_WINDOW } from './chat-store';
 import {
-  ACK_CHECK_INTERVAL_MS,
-  ACK_TIMEOUT_MS,
-  HEARTBEAT_INTERVAL_MS,
-  HEARTBEAT_TIMEOUT_MS,
-  MARK_SENDING_DELAY_MS,
-  connectionMachine,
-  flushLockActor,
-  type ConnectionEvent,
-} from './connection.machine';
-import type { SocketCommand, SocketEvent } from './socket.actor';
-
-const ME = '11111111-1111-4111-8111-111111111111';
-const OTHER = '22222222-2222-4222-8222-222222222222';
-const ROOM = 'general';
-
-/** One fake socket per connection attempt; the test plays the server. */
-interface FakeSocket {
-  url: string;
-  sent: ClientFrame[];
-  stopped: boolean;
-  /** A live server answers pings; a dead network does not. */
-  silent: boolean;
-  emit(event: SocketEvent): void;
-  serve(frame: ServerFrame): void;
-}
-
-interface Harness {
-  actor: Actor<typeof connectionMachine>;
-  sockets: FakeSocket[];
-  store: ChatStore;
-  db: WhisperDatabase;
-  online: { value: boolean };
-  latest: () => FakeSocket;
-  /** Hello, sync answered with nothing new: the machine reaches live. */
-  goLive(socket?: FakeSocket): Promise<void>;
-}
-
-let harnesses: Harness[] = [];
-
-async function settle() {
-  // Let Dexie (fake-indexeddb steps on the real setImmediate) and promise
-  // actors run, without moving the faked clock.
-  for (let i = 0; i < 300; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    await vi.advanceTimersByTimeAsync(0);
-  }
-}
-
-/** Settles until `done` holds: a thousand-row outbox takes fake-indexeddb many steps. */
-async function settleUntil(done: () => boolean, what: string) {
-  for (let i = 0; i < 20 && !done(); i++) await settle();
-  if (!done()) throw new Error(`never happened: ${what}`);
-}
+  GENERAL as ROOM,
+  ME,
+  OTHER,
+  createHarness,
+  elapse,
+  messagesSent,
+  room,
+  roomSyncsSent,
+  roundsSent,
+  settle,
+  settleUntil,
+  untilRetry,
+  setUpHarnesses,
+} from './connection.harness';
+import { pendingRows } from './outbox-rows.fixture';
+import { ACK_CHECK_INTERVAL_MS, ACK_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, MARK_SENDING_DELAY_MS, flushLockActor } from './connection.machine';
 
 const outboxIdle = { link: { online: { connected: { phase: { live: 'idle' } } } } } as const;
 
-/** Moves the clock in small steps, letting IndexedDB work finish at each. */
-async function elapse(ms: number, step = 500) {
-  for (let done = 0; done < ms; done += step) {
-    await vi.advanceTimersByTimeAsync(Math.min(step, ms - done));
-    await settle();
-  }
-}
-
-/** Moves the clock to the scheduled reconnect. */
-async function untilRetry(h: Harness) {
-  const { retryAt } = h.actor.getSnapshot().context;
-  if (retryAt === null) throw new Error('no retry scheduled');
-  await vi.advanceTimersByTimeAsync(retryAt - Date.now());
-  await settle();
-}
-
-async function createHarness(options: { random?: number; leader?: boolean; db?: WhisperDatabase; latest?: ChatMessage[] } = {}): Promise<Harness> {
-  const db = options.db ?? new WhisperDatabase(`machine-test-${ulid()}`);
-  const store = createChatStore(db);
-  const sockets: FakeSocket[] = [];
-  const online = { value: true };
-  const fakeSocket = fromCallback<SocketCommand, { url: string }, SocketEvent>(({ sendBack, receive, input }) => {
-    const socket: FakeSocket = {
-      url: input.url,
-      sent: [],
-      stopped: false,
-      silent: false,
-      emit: (event) => sendBack(event),
-      serve: (frame) => sendBack({ type: `SERVER.${frame.type}`, frame } as SocketEvent),
-    };
-    sockets.push(socket);
-    receive((command) => {
-      if (command.type !== 'SEND') return;
-      socket.sent.push(command.frame);
-      if (command.frame.type === 'ping' && !socket.silent) queueMicrotask(() => socket.serve({ type: 'pong' }));
-    });
-    return () => {
-      socket.stopped = true;
-    };
-  });
-  const fakeLock = fromCallback<{ type: 'noop' }, { name: string }, ConnectionEvent>(({ sendBack }) => {
-    if (options.leader !== false) sendBack({ type: 'LOCK.ACQUIRED' });
-  });
-  const machine = connectionMachine.provide({ actors: { socket: fakeSocket, flushLock: fakeLock } });
-  const actor = createActor(machine, {
-    input: {
-      roomId: ROOM,
-      deps: {
-        store,
-        fetchLatest: async () => ({ data: options.latest ?? [], has_more: false }),
-        socketUrl: 'ws://whisper.test/v1/chat/ws',
-        isOnline: () => online.value,
-        now: () => Date.now(),
-        random: () => options.random ?? 0.5,
-      },
-    },
-  });
-  const harness: Harness = {
-    actor,
-    sockets,
-    store,
-    db,
-    online,
-    latest: () => sockets[sockets.length - 1],
-    async goLive(socket = harness.latest()) {
-      socket.emit({ type: 'SOCKET.OPEN' });
-      socket.serve({ type: 'hello', user_id: ME, token: `token-${sockets.length}` });
-      await settle();
-      const sync = socket.sent.find((frame) => frame.type === 'sync');
-      if (!sync || sync.type !== 'sync') throw new Error('no sync frame sent');
-      socket.serve({ type: 'synced', room_id: ROOM, seq: sync.after_seq });
-      await settle();
-    },
-  };
-  harnesses.push(harness);
-  actor.start();
-  await settle();
-  return harness;
-}
-
-function messagesSent(socket: FakeSocket) {
-  return socket.sent.filter((frame) => frame.type === 'messages').flatMap((frame) => (frame.type === 'messages' ? frame.data : []));
-}
-
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-});
-afterEach(async () => {
-  for (const harness of harnesses) {
-    harness.actor.stop();
-    harness.db.close();
-    await harness.db.delete();
-  }
-  harnesses = [];
-  vi.useRealTimers();
-});
+setUpHarnesses();
 
 describe('backoff', () => {
   it('[C3] grows exponentially from the initial delay and is capped', () => {
@@ -293,11 +159,7 @@ describe('connection machine', () => {
     h.latest().emit({ type: 'SOCKET.CLOSED', code: 4401, reason: 'invalid token' });
     await settle();
     const fresh = h.latest();
-    fresh.emit({ type: 'SOCKET.OPEN' });
-    fresh.serve({ type: 'hello', user_id: OTHER, token: 'other' });
-    await settle();
-    fresh.serve({ type: 'synced', room_id: ROOM, seq: 0 });
-    await settle();
+    await h.goLive({ userId: OTHER }, fresh);
     const next = await h.store.enqueue(ROOM, 'written as the new identity');
     h.actor.send({ type: 'OUTBOX.CHANGED' });
     await settle();
@@ -312,6 +174,9 @@ describe('connection machine', () => {
     const socket = h.latest();
     socket.emit({ type: 'SOCKET.OPEN' });
     socket.serve({ type: 'hello', user_id: ME, token: 't' });
+    await settle();
+    expect(socket.sent.map((f) => f.type)).toEqual(['sync']);
+    socket.serve({ type: 'rooms', data: [room(ROOM)], users: [] });
     await settle();
     expect(socket.sent.map((f) => f.type)).toEqual(['sync']);
     socket.serve({ type: 'synced', room_id: ROOM, seq: 0 });
@@ -443,20 +308,29 @@ describe('connection machine', () => {
     expect(await h.store.syncedSeq(ROOM)).toBe(2);
     h.latest().serve({ type: 'messages', data: [message(5)] });
     await settle();
-    const syncs = h.latest().sent.filter((f) => f.type === 'sync');
-    expect(syncs.at(-1)).toEqual({ type: 'sync', room_id: ROOM, after_seq: 2 });
+    expect(roomSyncsSent(h.latest())).toEqual([{ room_id: ROOM, after_seq: 2 }]);
     expect(await h.store.syncedSeq(ROOM)).toBe(2);
   });
 
-  it('[C8] a room never synced on this device starts from the newest page of history', async () => {
-    const latest: ChatMessage[] = [40, 41, 42].map((seq) => ({ id: ulid(), seq, room_id: ROOM, user_id: 'x', client_id: null, content: `#${seq}`, created_at: new Date().toISOString() }));
-    const h = await createHarness({ latest });
+  it('[C8][M5] a room never synced on this device comes as its newest page, and is followed from there', async () => {
+    const latest: ChatMessage[] = [40, 41, 42].map((seq) => ({ id: ulid(), seq, room_id: ROOM, user_id: OTHER, client_id: null, content: `#${seq}`, created_at: new Date().toISOString() }));
+    const h = await createHarness();
     const socket = h.latest();
     socket.emit({ type: 'SOCKET.OPEN' });
     socket.serve({ type: 'hello', user_id: ME, token: 't' });
     await settle();
-    expect(socket.sent).toEqual([{ type: 'sync', room_id: ROOM, after_seq: 42 }]);
+    expect(socket.sent).toEqual([{ type: 'sync', rooms: [] }]);
+    socket.serve({ type: 'rooms', data: [room(ROOM, { last_seq: 42 })], users: [] });
+    socket.serve({ type: 'messages', data: latest });
+    socket.serve({ type: 'synced', room_id: ROOM, seq: 42, has_older: true });
+    await settle();
     expect(await h.db.messages.count()).toBe(3);
+    expect(await h.store.syncedSeq(ROOM)).toBe(42);
+    expect(await h.store.hasOlder(ROOM)).toBe(true);
+    h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
+    await untilRetry(h);
+    await h.goLive({ rooms: [room(ROOM, { last_seq: 42 })] });
+    expect(roundsSent(h.latest())).toEqual([[{ room_id: ROOM, after_seq: 42 }]]);
   });
 
   it('[C7] a tab without the outbox lock never sends; it still shows what arrives', async () => {

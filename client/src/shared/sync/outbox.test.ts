@@ -2,7 +2,8 @@ import { ulid } from 'ulid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AckFrame, ChatMessage } from '@whisper/protocol';
 import { WhisperDatabase } from '../db/whisper-db';
-import { FLUSH_WINDOW, createChatStore, type ChatStore } from './chat-store';
+import { FLUSH_WINDOW, createChatStore, pendingOp, type ChatStore } from './chat-store';
+import { toFrames } from './outbox-frames';
 import { pendingRows } from './outbox-rows.fixture';
 
 const ME = '11111111-1111-4111-8111-111111111111';
@@ -182,5 +183,20 @@ describe('reconciliation', () => {
     await store.storeMessages(broadcastOf(ack, ['a', 'b']), { roomId: ROOM, syncedSeq: 2 });
     expect(await store.syncedSeq(ROOM)).toBe(2);
     expect(await store.oldestSeq(ROOM)).toBe(1);
+  });
+});
+
+describe('frames', () => {
+  it('[P11][C4] runs of messages and of ops become frames of at most 100 each, in enqueue order', () => {
+    const messages = pendingRows(130, ROOM);
+    const ops = Array.from({ length: 120 }, (_, i) => pendingOp(`01ARZ3NDEKOP${String(i).padStart(14, '0')}`, { op: 'member.add', room_id: ROOM, user_ids: [OTHER] }, '', ME));
+    const frames = toFrames([...messages.slice(0, 30), ...ops, ...messages.slice(30)]);
+    expect(frames.map((frame) => [frame.type, 'data' in frame ? frame.data.length : 0])).toEqual([
+      ['messages', 30],
+      ['ops', 100],
+      ['ops', 20],
+      ['messages', 100],
+    ]);
+    expect(frames[1]).toMatchObject({ type: 'ops', data: expect.arrayContaining([{ client_id: ops[0].client_id, op: 'member.add', room_id: ROOM, user_ids: [OTHER] }]) });
   });
 });

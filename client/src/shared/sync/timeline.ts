@@ -1,13 +1,14 @@
 /**
- * What the chat view renders: the room's stored messages and the user's
- * outbox merged into one list (C5: one row per message, whichever of ack
- * and broadcast came first).
+ * What the chat view renders: the room's stored messages and events and the
+ * user's outbox merged into one list (C5: one row per message, whichever of
+ * ack and broadcast came first; M4: membership and room changes as notices).
  */
 
 /** C9: the values of `data-status` on own messages. */
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface TimelineItem {
+  kind: 'message';
   /** Stable React key: the client_id for own messages, else the server id. */
   key: string;
   /** Server ULID; null while the message is only in the outbox. */
@@ -15,6 +16,10 @@ export interface TimelineItem {
   clientId: string | null;
   seq: number | null;
   userId: string | null;
+  /** The sender's display name (A5): never a UUID, a neutral name while unknown. */
+  senderName: string;
+  /** The sender's avatar colour: a palette name ("teal"), neutral while unknown. */
+  senderColor: string;
   content: string;
   /** ISO 8601: for own messages the time they were written (`written_at`), else the server's. */
   createdAt: string;
@@ -27,12 +32,28 @@ export interface TimelineItem {
   retryable: boolean;
 }
 
+/** M4: a change to the room ("Ana joined"), from its log or from this device's pending ops. */
+export interface TimelineNotice {
+  kind: 'notice';
+  /** The event's id, or the op's client_id while it is this device's and unconfirmed. */
+  key: string;
+  seq: number | null;
+  text: string;
+  createdAt: string;
+  /** This device's op, not confirmed yet. */
+  pending: boolean;
+  /** X4: this device's op, refused: undone, with the reason, for Retry (same client_id) or Delete. */
+  failure?: { clientId: string; reason: string } | null;
+}
+
+export type TimelineEntry = TimelineItem | TimelineNotice;
+
 /** The connection as the user sees it. */
 export type ConnectionPhase = 'online' | 'connecting' | 'offline';
 
 export interface ConnectionStatus {
   phase: ConnectionPhase;
-  /** Own messages not yet confirmed by the server. */
+  /** Own messages and changes not yet confirmed by the server. */
   waiting: number;
   /** ms until the next reconnect attempt, when waiting on backoff. */
   retryInMs: number | null;

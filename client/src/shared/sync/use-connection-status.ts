@@ -1,6 +1,7 @@
 import { useSelector } from '@xstate/react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useState } from 'react';
+import { outboxTable } from '../db/outbox.table';
 import { useEngine } from './engine-context';
 import type { ConnectionPhase, ConnectionStatus } from './timeline';
 
@@ -14,7 +15,7 @@ export function useConnectionStatus(): ConnectionStatus {
     snapshot.hasTag('live') ? 'online' : snapshot.hasTag('offline') ? 'offline' : 'connecting',
   );
   const retryAt = useSelector(connection, (snapshot) => snapshot.context.retryAt);
-  const waiting = useLiveQuery(() => db.outbox.where('status').anyOf('pending', 'sending').count(), [db]) ?? 0;
+  const waiting = useLiveQuery(() => outboxTable.countUnsent(db), [db]) ?? 0;
 
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {

@@ -1,80 +1,62 @@
-import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
-import { MetaKey, type CachedMessage, type Identity, type OutboxItem } from '../db/whisper-db';
+import { DEFAULT_ROOM_ID, OpName, RoomKind } from '@whisper/protocol';
+import { eventsTable } from '../db/events.table';
+import { messagesTable } from '../db/messages.table';
+import { metaTable } from '../db/meta.table';
+import { isOpRow, outboxTable } from '../db/outbox.table';
+import { roomsTable } from '../db/rooms.table';
+import { usersTable } from '../db/users.table';
+import { MetaKey, type OutboxItem, type WhisperDatabase } from '../db/whisper-db';
 import { useEngine } from './engine-context';
-import { failureText } from './failure-text';
-import type { TimelineItem } from './timeline';
+import { unknownAmong } from './names';
+import type { TimelineEntry } from './timeline';
+import { peopleOf, timelineEntries } from './timeline-entries';
+import { useWantPeople } from './want-people';
 
 export interface RoomTimeline {
-  items: TimelineItem[];
+  items: TimelineEntry[];
   hasOlder: boolean;
   /** False until the first read of IndexedDB has finished. */
   loaded: boolean;
 }
 
-function fromMessage(message: CachedMessage, me: string | undefined): TimelineItem {
-  const own = me !== undefined && message.user_id === me;
-  return {
-    key: message.client_id && own ? message.client_id : message.id,
-    id: message.id,
-    clientId: message.client_id,
-    seq: message.seq,
-    userId: message.user_id,
-    content: message.content,
-    // Own messages keep the time they were written, not the server's (C6).
-    createdAt: message.written_at ?? message.created_at,
-    own,
-    status: own ? 'sent' : null,
-    error: null,
-    retryable: false,
-  };
-}
-
-function fromOutbox(item: OutboxItem, me: string | undefined): TimelineItem {
-  return {
-    key: item.client_id,
-    id: null,
-    clientId: item.client_id,
-    seq: null,
-    userId: me ?? null,
-    content: item.content,
-    createdAt: item.created_at,
-    own: true,
-    status: item.status,
-    error: failureText(item),
-    // Written by an identity the server no longer knows: sending it as the
-    // current one could store it twice (P1), so it can only be deleted.
-    retryable: item.status === 'failed' && item.error_code !== 'signed_out',
-  };
+/** The room's kind for notice wording: its row, or the creation queued on this device. */
+function kindOf(stored: RoomKind | undefined, roomId: string, outbox: OutboxItem[]): RoomKind {
+  if (stored) return stored;
+  const create = outbox.find((row) => isOpRow(row) && row.op.op === OpName.RoomCreate);
+  if (create?.op?.op === OpName.RoomCreate) return create.op.kind;
+  return roomId === DEFAULT_ROOM_ID ? RoomKind.Public : RoomKind.Group;
 }
 
 /**
- * The newest `limit` stored messages of the room in seq order, then the
- * outbox in enqueue order. Both tables are read in one live query, so an
- * ack moving a row from the outbox to the history is seen as one change (C5).
+ * The newest `limit` stored messages of the room and the events among them,
+ * in seq order, then the room's outbox in enqueue order. Every table is read
+ * in one live query, so an ack moving a row from the outbox to the history is
+ * seen as one change (C5).
  */
-export function useRoomTimeline(limit: number): RoomTimeline {
-  const { db, roomId } = useEngine();
-  const result = useLiveQuery(async () => {
-    const [messages, outbox, identity, hasOlder] = await Promise.all([
-      db.messages.where('[room_id+seq]').between([roomId, Dexie.minKey], [roomId, Dexie.maxKey]).reverse().limit(limit).toArray(),
-      db.outbox.where('room_id').equals(roomId).sortBy('client_id'),
-      db.meta.get(MetaKey.identity),
-      db.meta.get(MetaKey.hasOlder(roomId)),
-    ]);
-    const me = (identity?.value as Identity | undefined)?.user_id;
-    const stored = new Set(messages.filter((m) => m.user_id === me).map((m) => m.client_id));
-    const ascending = messages.reverse();
-    const items = [
-      ...ascending.map((m) => fromMessage(m, me)),
-      // Defensive: a row that is both stored and queued is shown once, as stored.
-      ...outbox.filter((item) => !stored.has(item.client_id)).map((item) => fromOutbox(item, me)),
-    ];
-    // Older messages exist locally beyond the window, or on the server
-    // (unless a history page said there are none, or seq 1 is already here).
-    const oldest = ascending[0]?.seq ?? 1;
-    const serverHasOlder = (hasOlder?.value as boolean | undefined) ?? true;
-    return { items, hasOlder: oldest > 1 && (messages.length >= limit || serverHasOlder) };
-  }, [db, roomId, limit]);
+export async function readTimeline(db: WhisperDatabase, roomId: string, limit: number) {
+  const [messages, outbox, me, serverHasOlder, room] = await Promise.all([
+    messagesTable.newest(db, roomId, limit),
+    outboxTable.ofRoom(db, roomId),
+    metaTable.myUserId(db),
+    metaTable.get<boolean>(db, MetaKey.hasOlder(roomId)),
+    roomsTable.get(db, roomId),
+  ]);
+  // The window is the newest `limit` messages: events older than its oldest message are outside it too.
+  const events = await eventsTable.from(db, roomId, messages.length >= limit ? messages[0].seq : 0);
+  const named = peopleOf(messages, events, outbox);
+  const users = await usersTable.byIds(db, named);
+  const items = timelineEntries(messages, events, outbox, { me, users, kind: kindOf(room?.kind, roomId, outbox) });
+  // Older entries exist locally beyond the window, or on the server (unless
+  // a history page said there are none, or seq 1 is already here).
+  const oldest = Math.min(messages[0]?.seq ?? Infinity, events[0]?.seq ?? Infinity);
+  const hasOlder = oldest !== Infinity && oldest > 1 && (messages.length >= limit || (serverHasOlder ?? true));
+  return { items, hasOlder, unknownPeople: unknownAmong(users, named) };
+}
+
+export function useRoomTimeline(roomId: string, limit: number): RoomTimeline {
+  const { db } = useEngine();
+  const result = useLiveQuery(() => readTimeline(db, roomId, limit), [db, roomId, limit]);
+  useWantPeople(result?.unknownPeople);
   return { items: result?.items ?? [], hasOlder: result?.hasOlder ?? false, loaded: result !== undefined };
 }

@@ -1,4 +1,6 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { metaTable } from '../db/meta.table';
+import { outboxTable } from '../db/outbox.table';
 import { MetaKey } from '../db/whisper-db';
 import { useEngine } from './engine-context';
 
@@ -10,10 +12,9 @@ export function useUnsentWork(): boolean {
   const { db } = useEngine();
   return (
     useLiveQuery(async () => {
-      const unsent = await db.outbox.where('status').anyOf('pending', 'sending').count();
-      if (unsent > 0) return true;
-      const drafts = await db.meta.where('key').startsWith(MetaKey.draft('')).toArray();
-      return drafts.some((row) => typeof row.value === 'string' && row.value.trim() !== '');
+      if ((await outboxTable.countUnsent(db)) > 0) return true;
+      const drafts = await metaTable.byPrefix<unknown>(db, MetaKey.draft(''));
+      return [...drafts.values()].some((value) => typeof value === 'string' && value.trim() !== '');
     }, [db]) ?? false
   );
 }

@@ -32,3 +32,70 @@ export function CloseIcon(props: IconProps) {
     </SvgIcon>
   );
 }
+
+export function ClockIcon(props: IconProps) {
+  return (
+    <SvgIcon {...props}>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M12 7v5l3 2" />
+    </SvgIcon>
+  );
+}
+
+export function WarningIcon(props: IconProps) {
+  return (
+    <SvgIcon {...props}>
+      <path d="M10.3 3.9L2.4 17.6A2 2 0 004.1 20.6h15.8a2 2 0 001.7-3L13.7 3.9a2 2 0 00-3.4 0z" />
+      <path d="M12 9v4.5" />
+      <path d="M12 17h.01" />
+    </SvgIcon>
+  );
+}
+
+export function RetryIcon(props: IconProps) {
+  return (
+    <SvgIcon {...props}>
+      <path d="M20 11a8 8 0 10-2.3 5.7" />
+      <path d="M20 4v7h-7" />
+    </SvgIcon>
+  );
+}
+
+export function TrashIcon(props: IconProps) {
+  return (
+    <SvgIcon {...props}>
+      <path d="M4 7h16" />
+      <path d="M10 11v6M14 11v6" />
+      <path d="M6 7l1 12a2 2 0 002 2h6a2 2 0 002-2l1-12" />
+      <path d="M9 7V4h6v3" />
+    </SvgIcon>
+  );
+}
+
+/** A public room's mark, the "#" of every chat app's channels. */
+export function HashIcon(props: IconProps) {
+  return (
+    <SvgIcon {...props}>
+      <path d="M5 9h15M4 15h15M10 3L8 21M16 3l-2 18" />
+    </SvgIcon>
+  );
+}
+
+/** A private group: two people. */
+export function GroupIcon(props: IconProps) {
+  return (
+    <SvgIcon {...props}>
+      <circle cx="9" cy="8" r="3.5" />
+      <path d="M2.5 20a6.5 6.5 0 0113 0" />
+      <path d="M16 4.6a3.5 3.5 0 010 6.8M18 14.2a6.5 6.5 0 013.5 5.8" />
+    </SvgIcon>
+  );
+}
+
+export function ChevronLeftIcon(props: IconProps) {
+  return (
+    <SvgIcon {...props}>
+      <path d="M15 5l-7 7 7 7" />
+    </SvgIcon>
+  );
+}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ConnectionPhase, ConnectionStatus } from '../../../shared/sync/timeline';
-import { RetryIcon } from './icons';
+import { RetryIcon } from '../../../shared/ui/icons';
 
 /**
  * The connection as the indicator tells it. `offline` is the browser having
@@ -82,8 +82,9 @@ export function ConnectionIndicator({ status, onRetryNow, retrying = false }: Co
         <span className="truncate">
           {label}
           {status.waiting > 0 && (
-            // Next to "Retry now" a phone has room for the cause only; the count is still read out.
-            <span className={`text-slate-600 dark:text-slate-400 ${showRetry ? 'max-sm:sr-only' : ''}`}>
+            // A phone's room bar has room for the cause only (the clocks on the
+            // messages show what waits); the count is still read out.
+            <span className="text-slate-600 max-sm:sr-only dark:text-slate-400">
               {' '}
               · {waitingText(status.waiting)}
             </span>

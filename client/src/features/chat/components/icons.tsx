@@ -1,29 +1,10 @@
-/** The chat's icons, drawn in the shared 24×24 stroke frame. */
+/** The chat's own icons, drawn in the shared 24×24 stroke frame (the ones other features use too live in shared/ui/icons.tsx). */
 import { SvgIcon as Svg, type IconProps } from '../../../shared/ui/icons';
-
-export function ClockIcon(props: IconProps) {
-  return (
-    <Svg {...props}>
-      <circle cx="12" cy="12" r="9" />
-      <path d="M12 7v5l3 2" />
-    </Svg>
-  );
-}
 
 export function CheckIcon(props: IconProps) {
   return (
     <Svg {...props}>
       <path d="M5 12.5l4.5 4.5L19 7.5" />
-    </Svg>
-  );
-}
-
-export function WarningIcon(props: IconProps) {
-  return (
-    <Svg {...props}>
-      <path d="M10.3 3.9L2.4 17.6A2 2 0 004.1 20.6h15.8a2 2 0 001.7-3L13.7 3.9a2 2 0 00-3.4 0z" />
-      <path d="M12 9v4.5" />
-      <path d="M12 17h.01" />
     </Svg>
   );
 }
@@ -42,26 +23,6 @@ export function ArrowDownIcon(props: IconProps) {
     <Svg {...props}>
       <path d="M12 5v14" />
       <path d="M6 13l6 6 6-6" />
-    </Svg>
-  );
-}
-
-export function RetryIcon(props: IconProps) {
-  return (
-    <Svg {...props}>
-      <path d="M20 11a8 8 0 10-2.3 5.7" />
-      <path d="M20 4v7h-7" />
-    </Svg>
-  );
-}
-
-export function TrashIcon(props: IconProps) {
-  return (
-    <Svg {...props}>
-      <path d="M4 7h16" />
-      <path d="M10 11v6M14 11v6" />
-      <path d="M6 7l1 12a2 2 0 002 2h6a2 2 0 002-2l1-12" />
-      <path d="M9 7V4h6v3" />
     </Svg>
   );
 }

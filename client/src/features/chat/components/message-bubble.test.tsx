@@ -109,17 +109,23 @@ describe('MessageBubble', () => {
     expect(paragraph).toHaveClass('wrap-anywhere');
   });
 
-  it('shows a short handle and avatar for other people, derived from the user id', () => {
-    renderBubble(makeItem({ own: false, userId: OTHER_USER }));
-    expect(screen.getByText('Guest 3fa9')).toBeInTheDocument();
+  it('[A5] shows other people by their display name, in their colour, with their initials: never the user id', () => {
+    const { container } = render(
+      <MessageBubble item={makeItem({ userId: OTHER_USER, senderName: 'Quiet Otter', senderColor: 'teal' })} onRetry={noop} onDelete={noop} />,
+    );
+    const name = screen.getByText('Quiet Otter');
+    expect(name).not.toHaveClass('sr-only');
+    expect(name.className).toMatch(/text-teal-700/);
+    expect(container.querySelector('[aria-hidden="true"].bg-teal-700')).toHaveTextContent('QO');
+    expect(container.textContent).not.toContain(OTHER_USER.slice(0, 8));
   });
 
-  it('hides the handle (visually) on follow-up messages of a run', () => {
+  it('hides the name (visually) and the avatar on follow-up messages of a run', () => {
     const { container } = render(
-      <MessageBubble item={makeItem({ userId: OTHER_USER })} groupStart={false} onRetry={noop} onDelete={noop} />,
+      <MessageBubble item={makeItem({ userId: OTHER_USER, senderName: 'Quiet Otter' })} groupStart={false} onRetry={noop} onDelete={noop} />,
     );
-    expect(screen.getByText('Guest 3fa9')).toHaveClass('sr-only');
-    expect(container.querySelector('[title="Guest 3fa9"]')).toBeNull(); // no avatar
+    expect(screen.getByText('Quiet Otter')).toHaveClass('sr-only');
+    expect(container.querySelector('.bg-teal-700')).toBeNull(); // no avatar
   });
 
   it('shows the time as HH:MM in <time dateTime>, and the full date as a tooltip on hover of the bubble', () => {

@@ -1,8 +1,8 @@
-import type { TimelineItem } from '../../../shared/sync/timeline';
-import { formatFullDateTime, formatTime } from './format-time';
-import { RetryIcon, TrashIcon } from './icons';
+import { formatFullDateTime, formatTime } from '../../../shared/ui/format-time';
+import { RetryIcon, TrashIcon } from '../../../shared/ui/icons';
+import { Avatar, personColour } from '../../../shared/ui/avatar';
 import { StatusMark } from './status-mark';
-import { userColour, userHandle, userInitials } from './user-handle';
+import type { TimelineItem } from '../../../shared/sync/timeline';
 
 export interface MessageBubbleProps {
   item: TimelineItem;
@@ -10,7 +10,7 @@ export interface MessageBubbleProps {
   onRetry: (clientId: string) => void;
   /** C6: called with the failed message's client_id; the page drops it from the outbox. */
   onDelete: (clientId: string) => void;
-  /** First message of a run from the same sender: shows the avatar and handle. */
+  /** First message of a run from the same sender: shows the avatar and name. */
   groupStart?: boolean;
   /** Last message of such a run: shows the run's time, and leaves room before the next sender. */
   groupEnd?: boolean;
@@ -19,15 +19,15 @@ export interface MessageBubbleProps {
 /**
  * One message. Own messages sit right in the accent colour with a status mark
  * (C6) and `data-status` on the root (C9); other people's sit left on a
- * neutral surface under a small avatar and handle. The time is shown once
+ * neutral surface under the sender's avatar and display name (A5), in
+ * their colour. The time is shown once
  * per run, on its last bubble; every bubble has the full date on hover.
  *
  * R3: the content is a React text node, never HTML.
  */
 export function MessageBubble({ item, onRetry, onDelete, groupStart = true, groupEnd = true }: MessageBubbleProps) {
   const { own, status, clientId } = item;
-  const handle = userHandle(item.userId);
-  const colour = userColour(item.userId);
+  const name = item.senderName;
   const failed = own && status === 'failed';
   // A failed message always says when it was written, wherever it sits in its run.
   const showTime = groupEnd || failed;
@@ -50,22 +50,15 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
     >
       {!own && (
         <div className="w-8 shrink-0" aria-hidden="true">
-          {groupStart && (
-            <div
-              className={`grid size-8 place-items-center rounded-full text-xs font-semibold uppercase text-white select-none ${colour.avatar}`}
-              title={handle}
-            >
-              {userInitials(item.userId)}
-            </div>
-          )}
+          {groupStart && <Avatar name={name} color={item.senderColor} size="sm" />}
         </div>
       )}
 
       <div className={`flex max-w-[85%] min-w-0 flex-col md:max-w-[min(70%,44rem)] ${own ? 'items-end' : 'items-start'}`}>
         {!own && groupStart ? (
-          <span className={`mb-1 ml-1 text-xs font-medium ${colour.text}`}>{handle}</span>
+          <span className={`mb-1 ml-1 text-xs font-medium ${personColour(item.senderColor).text}`}>{name}</span>
         ) : (
-          <span className="sr-only">{own ? 'You' : handle}</span>
+          <span className="sr-only">{own ? 'You' : name}</span>
         )}
 
         {/* Unsent is told by the clock mark, not by fading the bubble: faded text fails contrast (WCAG AA). */}

@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { TimelineItem } from '../../../shared/sync/timeline';
 import { MessageList, type MessageListProps } from './message-list';
-import { makeItem, OTHER_USER } from './test-items';
+import { makeItem, makeNotice, OTHER_USER } from './test-items';
 
 function renderList(props: Partial<MessageListProps> = {}) {
   const all: MessageListProps = {
@@ -46,6 +46,32 @@ describe('MessageList', () => {
     expect(log).toHaveAttribute('aria-live', 'polite');
     expect(messageTexts(log)).toEqual(['first', 'second', 'third']);
     expect(log.querySelector('[data-status="pending"]')).toHaveTextContent('second');
+  });
+
+  it('[M4] shows membership notices in place among the messages, centred and apart from them', () => {
+    const { log } = renderList({
+      items: [makeItem({ content: 'hi' }), makeNotice({ text: 'Ana added Ben and Cleo' }), makeNotice({ text: 'You left', pending: true, seq: null })],
+    });
+    const notices = [...log.querySelectorAll<HTMLElement>('[data-notice]')];
+    expect(notices.map((n) => n.textContent)).toEqual(['Ana added Ben and Cleo', 'Not confirmed yet: You left']);
+    // Not messages: the C9 handles and the message count stay with the bubbles.
+    expect(messageTexts(log)).toEqual(['hi']);
+    expect(notices[0]).toHaveClass('items-center');
+    expect(notices[1]).toHaveAttribute('data-pending', 'true');
+    expect(notices[0]).not.toHaveAttribute('data-pending');
+  });
+
+  it('[C6][M4] a change of yours the server refused shows why, with Retry and Delete under its client_id', async () => {
+    const user = userEvent.setup();
+    const notice = makeNotice({ text: 'You renamed the group to “Trip 2”', pending: false, seq: null, failure: { clientId: '01OPFAILED', reason: 'Only the owner can rename it' } });
+    const { log, props } = renderList({ items: [makeItem({ content: 'hi' }), notice] });
+    const row = log.querySelector<HTMLElement>('[data-notice][data-failed]')!;
+    expect(row).toHaveTextContent('Not done: You renamed the group to “Trip 2”');
+    expect(row).toHaveTextContent('Only the owner can rename it');
+    await user.click(within(row).getByRole('button', { name: 'Retry' }));
+    expect(props.onRetry).toHaveBeenCalledWith('01OPFAILED');
+    await user.click(within(row).getByRole('button', { name: 'Delete' }));
+    expect(props.onDelete).toHaveBeenCalledWith('01OPFAILED');
   });
 
   it('shows an empty state for a room with no messages', () => {
@@ -94,7 +120,7 @@ describe('MessageList', () => {
       ],
     });
     const visibleHandles = within(log)
-      .getAllByText('Guest 3fa9')
+      .getAllByText('Ana Park')
       .filter((el) => !el.classList.contains('sr-only'));
     expect(visibleHandles).toHaveLength(2);
   });

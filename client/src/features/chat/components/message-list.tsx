@@ -1,14 +1,15 @@
 import { defaultRangeExtractor, measureElement, observeElementRect, useVirtualizer, type Range, type Rect, type Virtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
-import type { TimelineItem } from '../../../shared/sync/timeline';
 import { TOAST_CLEARANCE_PROPERTY } from '../overlay-space';
 import { ArrowDownIcon, ChatBubblesIcon } from './icons';
 import { MessageBubble } from './message-bubble';
+import { NoticeRow } from './notice-row';
+import type { TimelineEntry } from '../../../shared/sync/timeline';
 import { timelineRows, type TimelineRow } from './timeline-rows';
 
 export interface MessageListProps {
-  /** Oldest first, as the timeline gives them. */
-  items: readonly TimelineItem[];
+  /** Oldest first, as the timeline gives them: messages and membership notices (M4). */
+  items: readonly TimelineEntry[];
   /** More history exists before `items[0]` (P5 `has_more`, or not yet fetched). */
   hasOlder: boolean;
   /** A page of older history is on its way; the list asks for no more meanwhile. */
@@ -35,10 +36,11 @@ const PRELOAD_MARGIN_PX = 300;
  * Virtualization: only the rows near the viewport are in the DOM, so a room
  * with 10,000 loaded messages costs about what one with 30 does. Rows are
  * measured once rendered (heights vary with the text); until then these
- * guesses stand in (a one-line bubble, a day separator).
+ * guesses stand in (a one-line bubble, a day separator, a notice line).
  */
 const ESTIMATED_MESSAGE_PX = 64;
 const ESTIMATED_DAY_PX = 44;
+const ESTIMATED_NOTICE_PX = 32;
 /** How long a new row's entrance transition may run (the bubble's is 300 ms). */
 const ENTRANCE_MS = 1000;
 /** Rows rendered beyond each edge of the viewport, so a quick flick shows no gaps. */
@@ -158,6 +160,10 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
   // reader's row in place when older history is prepended, and the bottom in
   // view while rows there are measured, is the virtualizer's job
   // (anchorTo: 'end'; scrollToEnd keeps its target until the sizes settle).
+  // No dependency list on purpose: the sizer can move after any render (the
+  // header above it changes), and setScrollMargin only sets a new value,
+  // so the chain ends after one extra render.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   useLayoutEffect(() => {
     const sizer = sizerRef.current;
     if (sizer && sizer.offsetTop !== scrollMargin) setScrollMargin(sizer.offsetTop);
@@ -170,7 +176,7 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
       const appended =
         prev !== null && lastKey !== null && lastKey !== prev.lastKey && (prev.lastKey === null || items.some((i) => i.key === prev.lastKey));
       // The user just sent something: take them to it even if they were reading history.
-      const ownJustSent = appended && lastItem !== null && lastItem.own && lastItem.status === 'pending';
+      const ownJustSent = appended && lastItem !== null && lastItem.kind === 'message' && lastItem.own && lastItem.status === 'pending';
 
       if (prev === null || atBottomRef.current || ownJustSent) {
         virtualizerRef.current?.scrollToEnd();
@@ -310,6 +316,13 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
 
 type RowVirtualizer = Virtualizer<HTMLDivElement, HTMLDivElement>;
 
+/** The guesses above, by row kind. */
+const ESTIMATED_PX: Readonly<Record<TimelineRow['kind'], number>> = {
+  message: ESTIMATED_MESSAGE_PX,
+  day: ESTIMATED_DAY_PX,
+  notice: ESTIMATED_NOTICE_PX,
+};
+
 interface VirtualRowsProps {
   rows: readonly TimelineRow[];
   /** When rows were appended (ms since the epoch), for their entrance transition. */
@@ -329,7 +342,7 @@ interface VirtualRowsProps {
  */
 function VirtualRows({ rows, appendedAt, scrollMargin, scrollElement, sizerRef, virtualizerRef, onRetry, onDelete }: VirtualRowsProps) {
   const getItemKey = useCallback((index: number) => rows[index].key, [rows]);
-  const estimateSize = useCallback((index: number) => (rows[index].kind === 'day' ? ESTIMATED_DAY_PX : ESTIMATED_MESSAGE_PX), [rows]);
+  const estimateSize = useCallback((index: number) => ESTIMATED_PX[rows[index].kind], [rows]);
 
   const virtualizer = useVirtualizer<HTMLDivElement, HTMLDivElement>({
     count: rows.length,
@@ -415,7 +428,7 @@ function measureRow(element: HTMLDivElement, entry: ResizeObserverEntry | undefi
  * not a row at all but sits above the list (`leadingDay`).
  */
 function virtualRows(
-  items: readonly TimelineItem[],
+  items: readonly TimelineEntry[],
   previous: ReadonlyMap<string, TimelineRow>,
 ): { leadingDay: string | null; rows: TimelineRow[] } {
   const rows: TimelineRow[] = [];
@@ -426,7 +439,7 @@ function virtualRows(
     rows.push(old !== undefined && sameRow(old, row) ? old : row);
   };
   for (const row of timelineRows(items)) {
-    if (row.kind === 'message') {
+    if (row.kind !== 'day') {
       keep(row);
       previousKey = row.key;
     } else if (previousKey === null) {
@@ -440,6 +453,18 @@ function virtualRows(
 
 function sameRow(a: TimelineRow, b: TimelineRow): boolean {
   if (a.kind === 'day' || b.kind === 'day') return a.kind === 'day' && b.kind === 'day' && a.key === b.key && a.label === b.label;
+  if (a.kind === 'notice' || b.kind === 'notice') {
+    return (
+      a.kind === 'notice' &&
+      b.kind === 'notice' &&
+      a.key === b.key &&
+      a.notice.text === b.notice.text &&
+      a.notice.pending === b.notice.pending &&
+      a.notice.failure?.clientId === b.notice.failure?.clientId &&
+      a.notice.failure?.reason === b.notice.failure?.reason &&
+      a.notice.createdAt === b.notice.createdAt
+    );
+  }
   if (a.groupStart !== b.groupStart || a.groupEnd !== b.groupEnd) return false;
   const x = a.item;
   const y = b.item;
@@ -452,6 +477,8 @@ function sameRow(a: TimelineRow, b: TimelineRow): boolean {
     x.content === y.content &&
     x.createdAt === y.createdAt &&
     x.own === y.own &&
+    x.senderName === y.senderName &&
+    x.senderColor === y.senderColor &&
     x.status === y.status &&
     x.error === y.error
   );
@@ -467,6 +494,7 @@ const Row = memo(function Row({
   onRetry: (clientId: string) => void;
   onDelete: (clientId: string) => void;
 }) {
+  if (row.kind === 'notice') return <NoticeRow notice={row.notice} onRetry={onRetry} onDelete={onDelete} />;
   return row.kind === 'day' ? (
     <DaySeparator label={row.label} />
   ) : (

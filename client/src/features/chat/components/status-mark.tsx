@@ -1,5 +1,6 @@
 import type { DeliveryStatus } from '../../../shared/sync/timeline';
-import { CheckIcon, ClockIcon, WarningIcon } from './icons';
+import { ClockIcon, WarningIcon } from '../../../shared/ui/icons';
+import { CheckIcon } from './icons';
 
 /** The accessible label of each status mark (C6). */
 export const STATUS_LABEL: Record<DeliveryStatus, string> = {

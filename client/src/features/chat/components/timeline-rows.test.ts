@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TimelineItem } from '../../../shared/sync/timeline';
-import { makeItem, OTHER_USER, OWN_USER } from './test-items';
+import type { TimelineEntry, TimelineItem } from '../../../shared/sync/timeline';
+import { makeItem, makeNotice, OTHER_USER, OWN_USER } from './test-items';
 import { GROUP_WINDOW_MINUTES, timelineRows, type TimelineRow } from './timeline-rows';
 
 const NOON = new Date(2026, 4, 12, 12, 0, 0);
@@ -17,7 +17,7 @@ function mine(minutes: number): TimelineItem {
 type MessageRow = Extract<TimelineRow, { kind: 'message' }>;
 const messages = (rows: TimelineRow[]) => rows.filter((row): row is MessageRow => row.kind === 'message');
 /** One letter per message: S starts a run, E ends it, B both (a run of one), '-' neither. */
-function runs(items: TimelineItem[]): string {
+function runs(items: TimelineEntry[]): string {
   return messages(timelineRows(items, NOON))
     .map(({ groupStart, groupEnd }) => (groupStart && groupEnd ? 'B' : groupStart ? 'S' : groupEnd ? 'E' : '-'))
     .join('');
@@ -71,5 +71,22 @@ describe('timelineRows: days', () => {
     const yesterday = new Date(2026, 4, 11, 23, 58).toISOString();
     const rows = timelineRows([other(0), makeItem({ own: true, userId: OWN_USER, createdAt: yesterday }), other(1)], NOON);
     expect(rows.map((row) => (row.kind === 'day' ? row.label : 'msg'))).toEqual(['Today', 'msg', 'msg', 'msg']);
+  });
+});
+
+describe('timelineRows: notices', () => {
+  it('[M4] a membership notice is a row of its own, in log order, and ends the run before it', () => {
+    const notice = makeNotice({ text: 'Ana added Ben', createdAt: at(1) });
+    const rows = timelineRows([other(0), other(1), notice, other(2), other(3)], NOON);
+    expect(rows.map((row) => row.kind)).toEqual(['day', 'message', 'message', 'notice', 'message', 'message']);
+    expect(rows[3]).toEqual({ kind: 'notice', key: notice.key, notice });
+    // The sender's run is cut in two: each side shows its name and its time again.
+    expect(runs([other(0), other(1), notice, other(2), other(3)])).toBe('SESE');
+  });
+
+  it('[M4] a notice on a new day gets the day separator, like a message', () => {
+    const yesterday = new Date(NOON.getTime() - 86_400_000).toISOString();
+    const rows = timelineRows([makeItem({ createdAt: yesterday }), makeNotice({ createdAt: at(0) })], NOON);
+    expect(rows.map((row) => (row.kind === 'day' ? row.label : row.kind))).toEqual(['Yesterday', 'message', 'Today', 'notice']);
   });
 });

@@ -1,5 +1,5 @@
-import type { TimelineItem } from '../../../shared/sync/timeline';
-import { dayKey, dayStart, formatDayLabel, minutesBetween } from './format-time';
+import { dayKey, dayStart, formatDayLabel, minutesBetween } from '../../../shared/ui/format-time';
+import type { TimelineEntry, TimelineItem, TimelineNotice } from '../../../shared/sync/timeline';
 
 /**
  * Consecutive messages from one sender read as one run while each follows
@@ -11,6 +11,7 @@ export const GROUP_WINDOW_MINUTES = 5;
 
 export type TimelineRow =
   | { kind: 'day'; key: string; label: string }
+  | { kind: 'notice'; key: string; notice: TimelineNotice }
   | { kind: 'message'; key: string; item: TimelineItem; groupStart: boolean; groupEnd: boolean };
 
 /** Whether `next` continues the run that `runStart` began and `prev` last extended. */
@@ -30,15 +31,22 @@ function continuesRun(runStart: TimelineItem, prev: TimelineItem, next: Timeline
  * ends a run from the same sender. A run's first bubble carries the avatar
  * and handle, its last one the time (like the group runs of WhatsApp or
  * Signal); `createdAt` is the time a message was written (see TimelineItem).
+ * A membership notice (M4) is a row of its own and ends the run before it:
+ * the messages after "Ana joined" start afresh under a name.
  */
-export function timelineRows(items: readonly TimelineItem[], now: Date = new Date()): TimelineRow[] {
+export function timelineRows(items: readonly TimelineEntry[], now: Date = new Date()): TimelineRow[] {
   const rows: TimelineRow[] = [];
-  // Where each run starts, decided front to back.
+  // Where each run starts, decided front to back (notices start none and end any).
   const starts: boolean[] = [];
   let runStart: TimelineItem | undefined;
   items.forEach((item, i) => {
+    if (item.kind === 'notice') {
+      runStart = undefined;
+      starts.push(false);
+      return;
+    }
     const prev = items[i - 1];
-    const start = !prev || !runStart || !continuesRun(runStart, prev, item);
+    const start = !prev || prev.kind === 'notice' || !runStart || !continuesRun(runStart, prev, item);
     if (start) runStart = item;
     starts.push(start);
   });
@@ -52,7 +60,12 @@ export function timelineRows(items: readonly TimelineItem[], now: Date = new Dat
       if (!Number.isNaN(day)) lastDay = day;
       rows.push({ kind: 'day', key: `day:${dayKey(item.createdAt)}:${item.key}`, label: formatDayLabel(item.createdAt, now) });
     }
-    rows.push({ kind: 'message', key: item.key, item, groupStart: starts[i], groupEnd: i === items.length - 1 || starts[i + 1] });
+    if (item.kind === 'notice') {
+      rows.push({ kind: 'notice', key: item.key, notice: item });
+      return;
+    }
+    const next = items[i + 1];
+    rows.push({ kind: 'message', key: item.key, item, groupStart: starts[i], groupEnd: !next || next.kind === 'notice' || starts[i + 1] });
   });
   return rows;
 }

@@ -3,10 +3,10 @@ import { useEngine } from '../../../shared/sync/engine-context';
 
 /**
  * The composer's text, kept in IndexedDB as it is typed: a reload, a crash or
- * an app update (W2) never loses a half-written message.
+ * an app update (W2) never loses a half-written message. One draft per room.
  */
-export function useDraft(): [string, (text: string) => void] {
-  const { store, roomId } = useEngine();
+export function useDraft(roomId: string): [string, (text: string) => void] {
+  const { store } = useEngine();
   const [draft, setDraftState] = useState('');
   useEffect(() => {
     let cancelled = false;

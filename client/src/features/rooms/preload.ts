@@ -1,0 +1,18 @@
+/**
+ * The rooms feature's lazily loaded parts: the dialogs and the details panel
+ * (with Headless UI), kept out of the first screen's JavaScript. Each loader
+ * resolves with the component, for React.lazy (use-lazy-dialog.ts).
+ */
+export const loadNewRoomDialog = () => import('./new-room-dialog.container').then((module) => module.NewRoomDialogContainer);
+export const loadBrowseRooms = () => import('./browse-rooms.container').then((module) => module.BrowseRoomsContainer);
+export const loadRoomDetails = () => import('./room-details.container').then((module) => module.RoomDetailsContainer);
+
+/**
+ * Fetches them all, for the app to call once start-up has settled: a
+ * dialog opened later then needs no network, even before the service worker
+ * has cached the app (a first visit that goes offline). A failure is
+ * ignored here; opening a dialog tries again.
+ */
+export function preloadRoomDialogs(): void {
+  for (const load of [loadNewRoomDialog, loadBrowseRooms, loadRoomDetails]) void load().catch(() => undefined);
+}

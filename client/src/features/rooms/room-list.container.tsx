@@ -1,0 +1,37 @@
+import { useCallback } from 'react';
+import { useRoute } from 'wouter';
+import { useEngine } from '../../shared/sync/engine-context';
+import { useUser } from '../../shared/sync/people';
+import { useRoomList, type RoomListItem } from '../../shared/sync/room-list';
+import { RoomIcon } from '../../shared/ui/room-icon';
+import { RoomList } from './components/room-list';
+import { ROOM_PATH_PATTERN } from './room-path';
+
+/** A DM's picture: the other person's avatar, in their colour once their profile is known. */
+function PartnerIcon({ room }: { room: RoomListItem }) {
+  const partner = useUser(room.otherUserId);
+  return <RoomIcon kind="dm" name={room.name} color={partner?.color} />;
+}
+
+function renderIcon(room: RoomListItem) {
+  return room.kind === 'dm' ? <PartnerIcon room={room} /> : <RoomIcon kind={room.kind} name={room.name} />;
+}
+
+/** The sidebar's room list (M6), live from IndexedDB, the open room marked. */
+export function RoomListContainer({ linkState }: { linkState?: unknown }) {
+  const engine = useEngine();
+  const rooms = useRoomList();
+  const [, params] = useRoute<{ roomId: string }>(ROOM_PATH_PATTERN);
+  const retry = useCallback((clientId: string) => void engine.retry(clientId), [engine]);
+  const remove = useCallback((clientId: string) => void engine.remove(clientId), [engine]);
+  return (
+    <RoomList
+      rooms={rooms}
+      activeRoomId={params?.roomId ?? null}
+      linkState={linkState}
+      onRetry={retry}
+      onDelete={remove}
+      renderIcon={renderIcon}
+    />
+  );
+}

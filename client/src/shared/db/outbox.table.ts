@@ -1,0 +1,31 @@
+import type { OutboxItem, WhisperDatabase } from './whisper-db';
+
+/** The `outbox` table: unsent messages and ops, keyed (and so ordered) by client_id. */
+export const outboxTable = {
+  add: (db: WhisperDatabase, item: OutboxItem) => db.outbox.add(item),
+  get: (db: WhisperDatabase, clientId: string) => db.outbox.get(clientId),
+  bulkGet: (db: WhisperDatabase, clientIds: string[]) => db.outbox.bulkGet(clientIds),
+  bulkPut: (db: WhisperDatabase, items: OutboxItem[]) => db.outbox.bulkPut(items),
+  update: (db: WhisperDatabase, clientId: string, changes: Partial<OutboxItem>) => db.outbox.update(clientId, changes),
+  delete: (db: WhisperDatabase, clientId: string) => db.outbox.delete(clientId),
+  bulkDelete: (db: WhisperDatabase, clientIds: string[]) => db.outbox.bulkDelete(clientIds),
+
+  /** Every row in key (= enqueue) order: one read, rather than a status-index cursor walked row by row. */
+  inOrder: (db: WhisperDatabase) => db.outbox.orderBy('client_id').toArray(),
+  /** One range read of the rows between two client_ids (inclusive), rather than a get per row. */
+  between: (db: WhisperDatabase, first: string, last: string) => db.outbox.where(':id').between(first, last, true, true).toArray(),
+  /** A room's rows (messages and ops), in enqueue order. */
+  ofRoom: (db: WhisperDatabase, roomId: string) => db.outbox.where('room_id').equals(roomId).sortBy('client_id'),
+
+  countUnsent: (db: WhisperDatabase) => db.outbox.where('status').anyOf('pending', 'sending').count(),
+  countPending: (db: WhisperDatabase) => db.outbox.where('status').equals('pending').count(),
+
+  /** Rows of `userId` that are not failed yet, changed by `changes`. */
+  updateUnfailedOf: (db: WhisperDatabase, userId: string, changes: Partial<OutboxItem>) =>
+    db.outbox.filter((row) => row.user_id === userId && row.status !== 'failed').modify(changes),
+};
+
+/** Whether a row is an op (P11); rows from before ops existed are messages. */
+export function isOpRow(item: OutboxItem): item is OutboxItem & { kind: 'op'; op: NonNullable<OutboxItem['op']> } {
+  return item.kind === 'op' && item.op !== undefined;
+}

@@ -1,0 +1,257 @@
+import { assign, enqueueActions, fromPromise, sendTo, setup } from 'xstate';
+import {
+  CloseCode,
+  ErrorCode,
+  type AckFrame,
+  type ErrorFrame,
+  type EventsFrame,
+  type HelloFrame,
+  type MessagesFrame,
+  type RejectedFrame,
+  type RoomsFrame,
+  type SyncedFrame,
+} from '@whisper/protocol';
+import type { Identity, OutboxItem } from '../db/whisper-db';
+import { backoffDelay } from './backoff';
+import type { ChatStore, FlushPlan } from './chat-store';
+import { flushLockActor } from './flush-lock.actor';
+import { toFrames } from './outbox-frames';
+import { followLog, type LogPositions } from './room-cursors';
+import { socketActor, type SocketEvent } from './socket.actor';
+import { storeWriterActor, type StoreCommand } from './store-writer.actor';
+
+/** A socket that has not said hello within this time is given up on. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/** Silence on an open socket for this long makes the client ping (P9). */
+export const HEARTBEAT_INTERVAL_MS = 15_000;
+/** After a ping, this much more silence means the socket is dead (C3): reconnect. */
+export const HEARTBEAT_TIMEOUT_MS = 10_000;
+/** A message or op written to a live socket and not acked within this time is resent (C4). */
+export const ACK_TIMEOUT_MS = 10_000;
+/** How often the live state looks for overdue acks. */
+export const ACK_CHECK_INTERVAL_MS = 5_000;
+/** Unacked sends over live sockets before an item is shown as failed (C6). */
+export const MAX_SEND_ATTEMPTS = 5;
+/**
+ * Sent items still unacked after this long are marked `sending` in the
+ * outbox. Prompt acks make the marks unnecessary (the rows leave the outbox),
+ * and marking a long queue is a bulk write that would compete with the flush.
+ */
+export const MARK_SENDING_DELAY_MS = 250;
+
+export interface ConnectionDeps {
+  store: ChatStore;
+  /** ws(s)://host/v1/chat/ws */
+  socketUrl: string;
+  isOnline(): boolean;
+  now(): number;
+  random(): number;
+}
+
+export interface ConnectionInput {
+  deps: ConnectionDeps;
+}
+
+export interface ConnectionContext extends LogPositions {
+  deps: ConnectionDeps;
+  identity: Identity | undefined;
+  /** Consecutive failed connection attempts; reset on reaching live. */
+  attempt: number;
+  /** When the next reconnect is due (ms since epoch), while waiting. */
+  retryAt: number | null;
+  /** Distinguishes sockets, so a send lost with an old socket is resent (C4). */
+  socketId: string | null;
+  socketCount: number;
+  /** Rooms the last round named: any other room in its answer is new to this device. */
+  named: string[];
+  /** Something asked for a round while one was under way: another follows it. */
+  roundAgain: boolean;
+  /** C7: this tab holds the outbox lock and is the one that sends. */
+  isLeader: boolean;
+  /** The outbox changed while a flush was being planned or recorded: plan again. */
+  outboxDirty: boolean;
+  /** The last plan left due items for lack of window room: plan again when an ack frees some. */
+  backlog: boolean;
+  /** Items of the last flush neither acked nor rejected yet, and not yet marked `sending`. */
+  unmarked: OutboxItem[];
+}
+
+export type ConnectionEvent =
+  | SocketEvent
+  | { type: 'ONLINE' }
+  | { type: 'OFFLINE' }
+  | { type: 'VISIBLE' }
+  | { type: 'OUTBOX.CHANGED' }
+  | { type: 'LOCK.ACQUIRED' }
+  | { type: 'RETRY' }
+  /** Internal: send a round (M5) now. */
+  | { type: 'ROUND' }
+  /** Internal: a room to learn; a round now, or after the one under way. */
+  | { type: 'ROUND.REQUEST' };
+
+export function socketUrl(context: ConnectionContext): string {
+  const token = context.identity?.token;
+  return token ? `${context.deps.socketUrl}?token=${encodeURIComponent(token)}` : context.deps.socketUrl;
+}
+
+/** Logs a failed background write instead of leaving an unhandled rejection. */
+function background(promise: Promise<unknown>, what: string) {
+  promise.catch((error: unknown) => console.error(`whisper: ${what} failed`, error));
+}
+
+const frameOf = <F>(event: ConnectionEvent) => (event as unknown as { frame: F }).frame;
+
+
+/**
+ * What the connection machine can do: its actors (every IndexedDB write a
+ * named one), guards and actions. When it does them is connection.machine.ts.
+ */
+export const connectionSetup = setup({
+  types: {
+    context: {} as ConnectionContext,
+    events: {} as ConnectionEvent,
+    input: {} as ConnectionInput,
+  },
+  actors: {
+    socket: socketActor,
+    flushLock: flushLockActor,
+    storeWriter: storeWriterActor,
+    restoreIdentity: fromPromise<Identity | undefined, { deps: ConnectionDeps }>(({ input }) => input.deps.store.getIdentity()),
+    /** M5: every room this device has a cursor for, to name in one `sync`. */
+    readCursors: fromPromise<Record<string, number>, { deps: ConnectionDeps }>(({ input }) => input.deps.store.cursors()),
+    planFlush: fromPromise<FlushPlan, { deps: ConnectionDeps; socketId: string; userId: string }>(({ input: { deps, socketId, userId } }) =>
+      deps.store.planFlush(socketId, userId, deps.now(), ACK_TIMEOUT_MS, MAX_SEND_ATTEMPTS),
+    ),
+    markSending: fromPromise<void, { deps: ConnectionDeps; items: OutboxItem[] }>(({ input: { deps, items } }) => deps.store.markSending(items)),
+  },
+  delays: {
+    backoff: ({ context }) => Math.max(0, (context.retryAt ?? 0) - context.deps.now()),
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
+    ackCheck: ACK_CHECK_INTERVAL_MS,
+    markSendingDelay: MARK_SENDING_DELAY_MS,
+  },
+  guards: {
+    browserOffline: ({ context }) => !context.deps.isOnline(),
+    shouldFlush: ({ context }) => context.isLeader,
+    dirtyLeader: ({ context }) => context.isLeader && context.outboxDirty,
+    allAnswered: ({ context }) => context.unmarked.length === 0,
+    tokenRejected: ({ event }) => event.type === 'SOCKET.CLOSED' && event.code === CloseCode.InvalidToken,
+    /** M5: live only once every room of the `rooms` frame has its `synced`. */
+    roundComplete: ({ context }) => !context.roundOpen && context.awaiting.length === 0,
+  },
+  actions: {
+    scheduleRetry: assign(({ context }) => ({
+      retryAt: context.deps.now() + backoffDelay(context.attempt, context.deps.random()),
+      attempt: context.attempt + 1,
+    })),
+    clearRetry: assign({ retryAt: null }),
+    resetAttempts: assign({ attempt: 0 }),
+    newSocket: assign(({ context }) => ({
+      socketCount: context.socketCount + 1,
+      socketId: `${context.deps.now().toString(36)}-${context.socketCount + 1}`,
+    })),
+    /** P1: keep the identity (and its renewed token) for the next connection. */
+    storeIdentity: assign(({ context, event }) => {
+      const { user_id, token } = frameOf<HelloFrame>(event);
+      background(context.deps.store.setIdentity({ user_id, token }), 'saving identity');
+      return { identity: { user_id, token } };
+    }),
+    /**
+     * P1: the server does not know our token (wiped database, changed
+     * TOKEN_SECRET): start afresh, leaving the old identity's unsent work
+     * unsent rather than sending it under the new one.
+     */
+    forgetIdentity: assign(({ context }) => {
+      background(context.deps.store.retireIdentity(context.identity?.user_id), 'retiring identity');
+      return { identity: undefined };
+    }),
+    /** A new socket: until its round is answered, every room may be in the answer. */
+    expectRound: assign({ roundOpen: true, awaiting: [], roundAgain: false }),
+    /** M5: one `sync` naming every room this device follows, from its cursor. */
+    sendRound: enqueueActions(({ context, enqueue }) => {
+      const rooms = Object.entries(context.cursors).map(([room_id, after_seq]) => ({ room_id, after_seq }));
+      enqueue.assign({ named: Object.keys(context.cursors), roundOpen: true, roundAgain: false });
+      enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'sync', rooms } });
+    }),
+    /** A room to learn (added to it, or unknown): a round now, or after the one under way. */
+    requestRound: enqueueActions(({ context, enqueue }) => {
+      if (context.roundOpen || context.awaiting.length > 0) enqueue.assign({ roundAgain: true });
+      else enqueue.raise({ type: 'ROUND' });
+    }),
+    sendPing: sendTo('socket', { type: 'SEND' as const, frame: { type: 'ping' as const } }),
+    /** M5: the user's rooms now. Cursors of rooms no longer listed go; the store drops those rooms. */
+    takeRooms: enqueueActions(({ context, event, enqueue }) => {
+      const frame = frameOf<RoomsFrame>(event);
+      const listed = frame.data.map((room) => room.id);
+      enqueue.sendTo('storeWriter', { type: 'STORE.ROOMS', frame } satisfies StoreCommand);
+      enqueue.assign({
+        roundOpen: false,
+        awaiting: listed,
+        cursors: Object.fromEntries(Object.entries(context.cursors).filter(([roomId]) => listed.includes(roomId))),
+      });
+      if (listed.length === 0 && context.roundAgain) enqueue.raise({ type: 'ROUND' });
+    }),
+    /**
+     * P6: a room's catch-up is done (a round's or a gap's). A room the round
+     * did not name is new to this device: nothing in it is unread.
+     */
+    takeSynced: enqueueActions(({ context, event, enqueue }) => {
+      const { room_id: roomId, seq, has_older } = frameOf<SyncedFrame>(event);
+      const following = roomId in context.cursors || context.awaiting.includes(roomId);
+      const awaiting = context.awaiting.filter((id) => id !== roomId);
+      enqueue.assign({ awaiting });
+      // Dropped meanwhile (left, removed, deleted): nothing to follow.
+      if (!following) return;
+      const cursor = Math.max(context.cursors[roomId] ?? 0, seq);
+      enqueue.assign({ cursors: { ...context.cursors, [roomId]: cursor } });
+      const fresh = context.awaiting.includes(roomId) && !context.named.includes(roomId) ? { hasOlder: has_older ?? false } : undefined;
+      enqueue.sendTo('storeWriter', { type: 'STORE.SYNCED', roomId, seq: cursor, fresh } satisfies StoreCommand);
+      if (awaiting.length === 0 && !context.roundOpen && context.roundAgain) enqueue.raise({ type: 'ROUND' });
+    }),
+    /**
+     * E1, E2: messages and events share each room's seq space. Store them,
+     * move the cursors of rooms followed without a hole, catch up on a room
+     * with a hole (P6), and start a round for a room this device does not
+     * know or was just added to (M5).
+     */
+    takeEntries: enqueueActions(({ context, event, enqueue }) => {
+      const frame = frameOf<MessagesFrame | EventsFrame>(event);
+      const events = frame.type === 'events' ? frame.data : [];
+      const step = followLog(context, frame.data, events, context.identity?.user_id);
+      enqueue.assign({ cursors: step.cursors, awaiting: step.awaiting });
+      const command: StoreCommand = frame.type === 'events' ? { type: 'STORE.ENTRIES', events, cursors: step.moved } : { type: 'STORE.ENTRIES', messages: frame.data, cursors: step.moved };
+      enqueue.sendTo('storeWriter', command);
+      for (const gap of step.gaps) enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'sync', ...gap } });
+      if (step.round) enqueue.raise({ type: 'ROUND.REQUEST' });
+    }),
+    /** A single-room catch-up named a room that is no longer the user's: a round says which. */
+    takeError: enqueueActions(({ event, enqueue }) => {
+      if (frameOf<ErrorFrame>(event).code === ErrorCode.UnknownRoom) enqueue.raise({ type: 'ROUND.REQUEST' });
+    }),
+    storeAck: sendTo('storeWriter', ({ event }) => ({ type: 'STORE.ACK', frame: frameOf<AckFrame>(event) }) satisfies StoreCommand),
+    storeRejection: sendTo('storeWriter', ({ event }) => ({ type: 'STORE.REJECTION', frame: frameOf<RejectedFrame>(event) }) satisfies StoreCommand),
+    /** C4: the plan's items in enqueue order: runs of messages and of ops, up to FLUSH_BATCH_SIZE per frame. */
+    sendBatches: enqueueActions(({ event, enqueue }) => {
+      for (const frame of toFrames((event as unknown as { output: FlushPlan }).output.items)) {
+        enqueue.sendTo('socket', { type: 'SEND', frame });
+      }
+    }),
+    noteSent: assign(({ event }) => {
+      const { items, more } = (event as unknown as { output: FlushPlan }).output;
+      return { backlog: more, unmarked: items };
+    }),
+    /** An ack or a rejection answers some of the last flush: those need no `sending` mark. */
+    noteAnswered: assign(({ context, event }) => {
+      if (context.unmarked.length === 0) return {};
+      const answered = new Set<string | null>(frameOf<AckFrame | RejectedFrame>(event).client_ids);
+      return { unmarked: context.unmarked.filter((item) => !answered.has(item.client_id)) };
+    }),
+    markDirty: assign({ outboxDirty: true }),
+    /** An answer frees window room: if the last plan left items waiting, plan again as soon as the flusher may. */
+    wakeBacklog: assign(({ context }) => ({ outboxDirty: context.outboxDirty || context.backlog })),
+    markClean: assign({ outboxDirty: false }),
+    becomeLeader: assign({ isLeader: true }),
+  },
+});

@@ -1,0 +1,181 @@
+import { OpName, type ChatMessage, type LogEvent, type Room, type RoomsFrame } from '@whisper/protocol';
+import { eventsTable } from '../db/events.table';
+import { messagesTable } from '../db/messages.table';
+import { metaTable } from '../db/meta.table';
+import { isOpRow, outboxTable } from '../db/outbox.table';
+import { roomsTable } from '../db/rooms.table';
+import { usersTable } from '../db/users.table';
+import { MetaKey, type CachedMessage, type WhisperDatabase } from '../db/whisper-db';
+import { forgetRoom, logScope } from './room-tables';
+import { applyEvent, applyMessage, roomsLeft } from './room-state';
+
+/**
+ * The room logs as this device has them (C8, E1, M5): messages and events,
+ * the `rooms` table they keep up to date, and each room's positions (the
+ * sync cursor, whether older history exists, what the user has seen).
+ */
+
+export interface LogStoreOptions {
+  /** People named in what was just stored, for whom the device may have no name yet (A5). */
+  onPeopleSeen?: (userIds: string[]) => void;
+}
+
+type Entry = { message: ChatMessage; event?: never; seq: number; room: string } | { event: LogEvent; message?: never; seq: number; room: string };
+
+/** Log entries in the order they happened: per room, by seq. */
+function inLogOrder(messages: ChatMessage[], events: LogEvent[]): Entry[] {
+  return [
+    ...messages.map((message) => ({ message, seq: message.seq, room: message.room_id })),
+    ...events.map((event) => ({ event, seq: event.seq, room: event.room_id })),
+  ].sort((a, b) => (a.room === b.room ? a.seq - b.seq : a.room < b.room ? -1 : 1));
+}
+
+function peopleIn(messages: ChatMessage[], events: LogEvent[]): string[] {
+  const ids = new Set(messages.map((message) => message.user_id));
+  for (const event of events) {
+    ids.add(event.user_id);
+    if (event.kind === 'member') {
+      for (const id of event.user_ids) ids.add(id);
+      if (event.owner_id) ids.add(event.owner_id);
+    }
+  }
+  return [...ids];
+}
+
+export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOptions = {}) {
+  /**
+   * The server's copy of an own message carries the time it was stored; the
+   * author keeps seeing the time they wrote it (from the outbox row, or from
+   * the copy the ack already cached).
+   */
+  async function keepWrittenTimes(messages: ChatMessage[], mine: ChatMessage[]): Promise<CachedMessage[]> {
+    const [rows, cached] = await Promise.all([outboxTable.bulkGet(db, mine.map((m) => m.client_id!)), messagesTable.bulkGet(db, mine.map((m) => m.id))]);
+    const written = new Map<string, string>();
+    mine.forEach((m, i) => {
+      const at = cached[i]?.written_at ?? rows[i]?.created_at;
+      if (at !== undefined) written.set(m.id, at);
+    });
+    return messages.map((m) => (written.has(m.id) ? { ...m, written_at: written.get(m.id) } : m));
+  }
+
+  /** Applies stored entries to the rooms they belong to; null marks a room the user no longer has. */
+  async function applyToRooms(entries: Entry[], me: string | undefined): Promise<Map<string, Room | null>> {
+    const changed = new Map<string, Room | null>();
+    const left = roomsLeft(entries.flatMap((entry) => (entry.event ? [entry.event] : [])), me);
+    for (const entry of entries) {
+      const room = changed.has(entry.room) ? changed.get(entry.room)! : await roomsTable.get(db, entry.room);
+      // Dropped by an earlier entry of this batch: the server sends nothing after that.
+      if (room === null) continue;
+      // Left and back in again within the batch: leaving is only a change of members there.
+      const next = entry.message ? room && applyMessage(room, entry.message) : applyEvent(room, entry.event, left.has(entry.room) ? me : undefined);
+      if (next !== undefined) changed.set(entry.room, next);
+    }
+    return changed;
+  }
+
+  /**
+   * Stores log entries from the server (P4, P6, E2) and moves each room's
+   * cursor in `cursors` with them, in one transaction: a cursor never points
+   * past an entry that was not stored. Own messages and own ops leave the
+   * outbox in the same transaction (C5: whichever of ack and broadcast comes
+   * first). Events update their room (name, members, owner, activity), and
+   * one that takes the room away from the user drops it with its cache, after
+   * it was stored (M4).
+   */
+  async function storeEntries(entries: { messages?: ChatMessage[]; events?: LogEvent[] }, cursors: Record<string, number> = {}): Promise<void> {
+    const messages = entries.messages ?? [];
+    const events = entries.events ?? [];
+    if (messages.length === 0 && events.length === 0 && Object.keys(cursors).length === 0) return;
+    await db.transaction('rw', logScope(db), async () => {
+      const me = await metaTable.myUserId(db);
+      const mine = messages.filter((m) => m.user_id === me && m.client_id !== null);
+      await messagesTable.bulkPut(db, mine.length > 0 ? await keepWrittenTimes(messages, mine) : messages);
+      await eventsTable.bulkPut(db, events);
+      const ownOps = events.filter((e) => e.user_id === me && e.client_id !== null).map((e) => e.client_id!);
+      await outboxTable.bulkDelete(db, [...mine.map((m) => m.client_id!), ...ownOps]);
+      const rooms = await applyToRooms(inLogOrder(messages, events), me);
+      for (const [roomId, seq] of Object.entries(cursors)) {
+        if (rooms.get(roomId) !== null) await metaTable.set(db, MetaKey.syncedSeq(roomId), seq);
+      }
+      for (const [roomId, room] of rooms) {
+        if (room === null) await forgetRoom(db, roomId);
+        else await roomsTable.put(db, room);
+      }
+    });
+    if (messages.length > 0 || events.length > 0) onPeopleSeen?.(peopleIn(messages, events));
+  }
+
+  return {
+    storeEntries,
+
+    /** Messages only (history pages, P5), optionally moving one room's cursor with them. */
+    storeMessages: (messages: ChatMessage[], cursor?: { roomId: string; syncedSeq: number }) =>
+      storeEntries({ messages }, cursor ? { [cursor.roomId]: cursor.syncedSeq } : {}),
+
+    /**
+     * M5: every room the user is in now, and the people they name. A room
+     * this device had that the list lacks was left, deleted or is not the
+     * user's: it goes with its cache, unless this device is still creating it
+     * (its room.create is in the outbox and the server has not seen it yet).
+     */
+    async storeRooms(frame: Pick<RoomsFrame, 'data' | 'users'>): Promise<void> {
+      await db.transaction('rw', logScope(db), async () => {
+        const listed = new Set(frame.data.map((room) => room.id));
+        const cursors = await metaTable.byPrefix<number>(db, MetaKey.syncedSeq(''));
+        const local = new Set([...(await roomsTable.ids(db)), ...cursors.keys()]);
+        const creating = new Set((await outboxTable.inOrder(db)).filter((row) => isOpRow(row) && row.op.op === OpName.RoomCreate).map((row) => row.room_id));
+        for (const roomId of local) {
+          if (!listed.has(roomId) && !creating.has(roomId)) await forgetRoom(db, roomId);
+        }
+        await roomsTable.bulkPut(db, frame.data);
+        await usersTable.bulkPut(db, frame.users);
+      });
+      const named = new Set(frame.users.map((user) => user.id));
+      const people = frame.data.flatMap((room) => [...room.members, ...(room.last_message ? [room.last_message.user_id] : [])]);
+      onPeopleSeen?.([...new Set(people)].filter((id) => !named.has(id)));
+    },
+
+    /**
+     * P6: the room's log is complete up to `seq`. A room new to this device
+     * (`fresh`: the sync did not name it) came as its newest page: whether
+     * older entries exist is noted for paging back, and nothing in it counts
+     * as unread (a new device starts with nothing unread).
+     */
+    async markSynced(roomId: string, seq: number, fresh?: { hasOlder: boolean }): Promise<void> {
+      await db.transaction('rw', db.meta, async () => {
+        await metaTable.set(db, MetaKey.syncedSeq(roomId), seq);
+        if (!fresh) return;
+        await metaTable.set(db, MetaKey.hasOlder(roomId), fresh.hasOlder);
+        await metaTable.set(db, MetaKey.seenSeq(roomId), seq);
+      });
+    },
+
+    /** Every room's P6 cursor on this device: what one `sync {rooms}` names (M5). */
+    async cursors(): Promise<Record<string, number>> {
+      return Object.fromEntries(await metaTable.byPrefix<number>(db, MetaKey.syncedSeq('')));
+    },
+    syncedSeq: (roomId: string) => metaTable.get<number>(db, MetaKey.syncedSeq(roomId)),
+    setSyncedSeq: (roomId: string, seq: number) => metaTable.set(db, MetaKey.syncedSeq(roomId), seq),
+
+    /** The oldest cached position of a room's log (a message or an event), for paging back (P5 before_seq). */
+    async oldestSeq(roomId: string): Promise<number | undefined> {
+      const seqs = (await Promise.all([messagesTable.oldestSeq(db, roomId), eventsTable.oldestSeq(db, roomId)])).filter((seq) => seq !== undefined);
+      return seqs.length > 0 ? Math.min(...seqs) : undefined;
+    },
+    async hasOlder(roomId: string): Promise<boolean> {
+      return (await metaTable.get<boolean>(db, MetaKey.hasOlder(roomId))) ?? true;
+    },
+    setHasOlder: (roomId: string, value: boolean) => metaTable.set(db, MetaKey.hasOlder(roomId), value),
+
+    /** M6: the user has been shown the room up to `seq`; the position only moves forward. */
+    async markSeen(roomId: string, seq: number): Promise<void> {
+      await db.transaction('rw', db.meta, async () => {
+        const seen = (await metaTable.get<number>(db, MetaKey.seenSeq(roomId))) ?? 0;
+        if (seq > seen) await metaTable.set(db, MetaKey.seenSeq(roomId), seq);
+      });
+    },
+    seenSeq: (roomId: string) => metaTable.get<number>(db, MetaKey.seenSeq(roomId)),
+  };
+}
+
+export type LogStore = ReturnType<typeof createLogStore>;

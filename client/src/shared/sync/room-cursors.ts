@@ -1,0 +1,76 @@
+import type { LogEvent, RoomCursor } from '@whisper/protocol';
+import { bringsMeIn, roomsLeft } from './room-state';
+
+/**
+ * Where each room's log stands while frames arrive (E1, P6, M5), as a pure
+ * function of the machine's context: every room has its own gap-free seq
+ * space, shared by `messages` and `events`, so contiguity is tracked per
+ * room over both frame types.
+ */
+
+export interface LogPositions {
+  /** Rooms whose log this device has without a hole up to the seq (the P6 cursors). */
+  cursors: Record<string, number>;
+  /** Rooms of the last `rooms` frame still waiting for their `synced`: their pages move no cursor. */
+  awaiting: string[];
+  /** A `sync {rooms}` is out and its `rooms` frame has not come: every room may be in its answer. */
+  roundOpen: boolean;
+}
+
+export interface LogStep {
+  cursors: Record<string, number>;
+  awaiting: string[];
+  /** Cursors that moved, to store with the entries. */
+  moved: Record<string, number>;
+  /** A hole in a room this device follows: catch up on that room alone (P6). */
+  gaps: RoomCursor[];
+  /** A room this device does not know, or the user was added to one: a new round (M5). */
+  round: boolean;
+}
+
+/** Highest seq such that every seq up to it is present, starting from `from`; `gap` when a later one is missing its predecessors. */
+export function advanceContiguous(from: number, seqs: number[]): { seq: number; gap: boolean } {
+  let seq = from;
+  let gap = false;
+  for (const s of [...seqs].sort((a, b) => a - b)) {
+    if (s <= seq) continue;
+    if (s === seq + 1) seq = s;
+    else gap = true;
+  }
+  return { seq, gap };
+}
+
+/** What a frame of log entries (messages or events) does to the positions. */
+export function followLog(state: LogPositions, entries: { room_id: string; seq: number }[], events: LogEvent[], me: string | undefined): LogStep {
+  const cursors = { ...state.cursors };
+  let awaiting = state.awaiting;
+  const step: LogStep = { cursors, awaiting, moved: {}, gaps: [], round: false };
+  const left = roomsLeft(events, me);
+  const rooms = new Map<string, number[]>();
+  for (const entry of entries) rooms.set(entry.room_id, [...(rooms.get(entry.room_id) ?? []), entry.seq]);
+  for (const [roomId, seqs] of rooms) {
+    const own = events.filter((event) => event.room_id === roomId);
+    // Added somewhere: learn the room in a round, unless the round under way lists it already.
+    if (own.some((event) => bringsMeIn(event, me)) && !awaiting.includes(roomId)) step.round = true;
+    if (left.has(roomId)) {
+      // Nothing more comes from this room (M4); the store drops it.
+      delete cursors[roomId];
+      awaiting = awaiting.filter((id) => id !== roomId);
+      continue;
+    }
+    // A round's answer covers it: its `synced` sets the cursor.
+    if (state.roundOpen || awaiting.includes(roomId)) continue;
+    const known = cursors[roomId];
+    const { seq, gap } = advanceContiguous(known ?? 0, seqs);
+    if (known === undefined && gap) {
+      // Not a room of this device, and not from its start: someone added
+      // the user to it, or it was missed. A round learns it properly.
+      step.round = true;
+      continue;
+    }
+    if (seq > (known ?? 0)) cursors[roomId] = step.moved[roomId] = seq;
+    if (gap) step.gaps.push({ room_id: roomId, after_seq: seq });
+  }
+  step.awaiting = awaiting;
+  return step;
+}

@@ -1,0 +1,87 @@
+import {
+  CLIENT_ID_PATTERN,
+  DEFAULT_ROOM_ID,
+  ErrorCode,
+  MAX_CONTENT_LENGTH,
+  ROOM_ID_PATTERN,
+  type RejectedFrame,
+} from '../protocol/index.js';
+
+/** An item of a P2 send that passed every check that needs no database. */
+export interface ValidItem {
+  /** Position in the request's `data`, so acks keep request order (P3). */
+  index: number;
+  roomId: string;
+  clientId: string | null;
+  content: string;
+}
+
+export interface ItemRejection {
+  index: number;
+  clientId: string | null;
+  code: ErrorCode;
+  message: string;
+}
+
+const clientIdPattern = new RegExp(CLIENT_ID_PATTERN);
+const roomIdPattern = new RegExp(ROOM_ID_PATTERN);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks one P2 item against the socket's identity. Anything wrong with an
+ * item is final (P7): resending the same bytes can never succeed.
+ */
+export function validateItem(raw: unknown, index: number, userId: string): ValidItem | ItemRejection {
+  if (!isRecord(raw)) {
+    return { index, clientId: null, code: ErrorCode.InvalidMessage, message: 'each item must be an object' };
+  }
+  const clientId = typeof raw.client_id === 'string' && clientIdPattern.test(raw.client_id) ? raw.client_id : null;
+  const reject = (code: ErrorCode, message: string): ItemRejection => ({ index, clientId, code, message });
+
+  if (raw.client_id !== undefined && raw.client_id !== null && clientId === null) {
+    return reject(ErrorCode.InvalidMessage, `client_id must match ${CLIENT_ID_PATTERN}`);
+  }
+  if (raw.user_id !== undefined && raw.user_id !== userId) {
+    return reject(ErrorCode.Forbidden, 'user_id does not match the authenticated user');
+  }
+  const roomId = raw.room_id ?? DEFAULT_ROOM_ID;
+  if (typeof roomId !== 'string' || !roomIdPattern.test(roomId)) {
+    return reject(ErrorCode.UnknownRoom, 'room_id is not a valid room');
+  }
+  const { content } = raw;
+  if (typeof content !== 'string') {
+    return reject(ErrorCode.InvalidMessage, 'content must be a string');
+  }
+  if (content.trim().length === 0) {
+    return reject(ErrorCode.InvalidContent, 'content is empty');
+  }
+  if (content.length > MAX_CONTENT_LENGTH) {
+    return reject(ErrorCode.InvalidContent, `content is longer than ${MAX_CONTENT_LENGTH} characters`);
+  }
+  // PostgreSQL text cannot hold NUL, and lone surrogates are not text.
+  if (content.includes('\u0000') || !content.isWellFormed()) {
+    return reject(ErrorCode.InvalidContent, 'content contains NUL or malformed Unicode');
+  }
+  return { index, roomId, clientId, content };
+}
+
+export function isRejection(result: ValidItem | ItemRejection): result is ItemRejection {
+  return 'code' in result;
+}
+
+/** Groups rejections into P7 frames, one per code (client_ids may be empty for seed-style items). */
+export function toRejectedFrames(rejections: ItemRejection[]): RejectedFrame[] {
+  const byCode = new Map<ErrorCode, RejectedFrame>();
+  for (const rejection of rejections) {
+    let frame = byCode.get(rejection.code);
+    if (!frame) {
+      frame = { type: 'rejected', client_ids: [], code: rejection.code, message: rejection.message };
+      byCode.set(rejection.code, frame);
+    }
+    if (rejection.clientId !== null) frame.client_ids.push(rejection.clientId);
+  }
+  return [...byCode.values()];
+}
