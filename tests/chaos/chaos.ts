@@ -40,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { FaultProxy } from '../e2e/support/fault-proxy.js';
 import { createNodeClient, socketStats, type AckRecord, type NodeClient } from '../support/node-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { HISTORY_DEFAULT_LIMIT } from '../../server/protocol/index.js';
 import { freePort } from '../support/free-port.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -54,6 +55,8 @@ const CLIENT_HEARTBEAT_DEADLINE_MS = 25_000;
 const KILL_SPACING_MS = 3_000;
 /** How long the faults pause for the clients to get live before the heartbeat silence. */
 const HEARTBEAT_CALM_TIMEOUT_MS = 20_000;
+/** Bound on the wait for membership changes made with no faults to reach every client. */
+const QUIET_SETTLE_MS = 10_000;
 
 export interface ChaosOptions {
   clients: number;
@@ -132,6 +135,16 @@ export interface ChaosOptions {
   tracePhases?: boolean;
   /** Log a progress line (clients live, enqueued, stored) this often; 0: never. */
   progressEveryMs?: number;
+  /**
+   * Rooms (M4, M5, E1): during the send phase, under the same faults, this
+   * many groups are created by random clients (each with a few others as
+   * members), and this many membership changes follow (the owner adds
+   * someone, the owner removes someone, a member leaves), all through the
+   * clients' outboxes; every message goes to a random room its client is in
+   * at that moment by its own room list (general included). Absent: every
+   * message goes to general, as before.
+   */
+  rooms?: { groups: number; membershipChanges: number };
 }
 
 export interface ChaosReport {
@@ -167,6 +180,14 @@ export interface ChaosReport {
   settled: boolean;
   lost: number;
   duplicated: number;
+  /** With `rooms`: groups created, membership changes made, and messages refused (unknown_room) because their author had been removed or had left. */
+  groups: number;
+  membershipChanges: number;
+  refused: number;
+  /** With `rooms`: membership changes made after convergence with no faults, which must reach every client live, without a reconnect (M4, M5). */
+  quietChanges: number;
+  /** With `rooms`: log entries that are not messages (room_events) at the end, over every room. */
+  roomEvents: number;
   /** Every violated check, in words; empty when R1 holds. */
   problems: string[];
 }
@@ -315,6 +336,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     settled: false,
     lost: 0,
     duplicated: 0,
+    groups: 0,
+    membershipChanges: 0,
+    refused: 0,
+    quietChanges: 0,
+    roomEvents: 0,
     problems: [],
   };
   const problems = report.problems;
@@ -426,6 +452,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Everyone joins the empty room before anything is sent, so every view
     // must end up as the whole room.
     await Promise.all(clients.map((client) => client.waitUntilLive(30_000)));
+    /** Each device's identity, from its first hello (the run checks that it never changes). */
+    const userIdOf = clients.map((client) => client.identity!.user_id);
+    // Rooms: the harness's own model of the groups (who it asked to be in them),
+    // to choose membership changes; the checks compare against the database.
+    const groups: { id: string; owner: number; members: Set<number> }[] = [];
+    /** Per device, the groups it was removed from or left during the run. */
+    const departed = clients.map(() => new Set<string>());
 
     // --- Faults ----------------------------------------------------------
     let faultsOn = true;
@@ -498,15 +531,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (random() < options.ackDropKillsNetwork) dies();
         return true;
       }
-      if (type === 'messages' && random() < options.messagesDropRate) {
+      // With rooms, events frames (E2) are log entries like messages and may vanish the same ways.
+      const logFrame = type === 'messages' || (options.rooms !== undefined && type === 'events');
+      if (logFrame && random() < options.messagesDropRate) {
         report.messageFramesDropped++;
         dies();
         return true;
       }
       if (
-        type === 'messages' &&
+        logFrame &&
         enqueuedCount < total * options.liveDropUntil &&
         !clients.some((client) => client.phase() === 'syncing') &&
+        // With rooms, catch-ups also run on live connections (a gap, a room one was added to).
+        (!options.rooms || socketStats.catchingUp === 0) &&
         random() < options.liveDropRate
       ) {
         report.liveFramesDropped++;
@@ -518,7 +555,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const connection = await db!.pool.connect();
       try {
         await connection.query('BEGIN');
-        await connection.query('SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE', [ROOM]);
+        // With rooms, the stall holds a random room's lock (general or a group): ops take it too (M4).
+        const stalled = options.rooms && groups.length > 0 ? [ROOM, ...groups.map((group) => group.id)][Math.floor(random() * (groups.length + 1))] : ROOM;
+        await connection.query('SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE', [stalled]);
         report.stalls++;
         const length = between(options.stallMs);
         // The network dies while sends wait on the lock.
@@ -561,7 +600,79 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (progressTimer) timers.add(progressTimer);
 
     // --- Sends, kills ----------------------------------------------------
-    const enqueued = new Map<string, { client: number; content: string }>();
+    const enqueued = new Map<string, { client: number; content: string; roomId: string }>();
+    // Rooms: groups are created over the first ~40 % of the sends, membership changes over 20–85 %.
+    const roomSchedule: { at: number; action: 'create' | 'change' }[] = [];
+    if (options.rooms) {
+      const { groups: groupCount, membershipChanges } = options.rooms;
+      for (let k = 0; k < groupCount; k++) roomSchedule.push({ at: Math.floor(total * (0.03 + (0.35 * k) / Math.max(1, groupCount))), action: 'create' });
+      for (let k = 0; k < membershipChanges; k++) roomSchedule.push({ at: Math.floor(total * (0.2 + (0.65 * (k + 0.5)) / membershipChanges)), action: 'change' });
+      roomSchedule.sort((a, b) => a.at - b.at);
+    }
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+    const createGroup = async () => {
+      const owner = Math.floor(random() * clients.length);
+      const others = clients.map((_, c) => c).filter((c) => c !== owner);
+      const count = Math.min(others.length, 2 + Math.floor(random() * 3));
+      const members: number[] = [];
+      while (members.length < count) {
+        const c = pick(others.filter((o) => !members.includes(o)));
+        members.push(c);
+      }
+      const name = `group ${groups.length + 1}`;
+      const id = await onDevice(owner, () => clients[owner].createRoom({ kind: 'group', name, userIds: members.map((c) => userIdOf[c]) }));
+      groups.push({ id, owner, members: new Set([owner, ...members]) });
+      report.groups++;
+      log(`client ${owner} creates ${name} (${id}) with clients ${members.join(', ')} after ${enqueuedCount} enqueued`);
+    };
+    const changeMembership = async () => {
+      type Change = { kind: 'add' | 'remove' | 'leave'; group: (typeof groups)[number]; target: number };
+      const candidates: Change[] = [];
+      for (const group of groups) {
+        const outsiders = clients.map((_, c) => c).filter((c) => !group.members.has(c));
+        const others = [...group.members].filter((c) => c !== group.owner);
+        for (const target of outsiders) candidates.push({ kind: 'add', group, target });
+        for (const target of others) {
+          candidates.push({ kind: 'remove', group, target });
+          // A member leaves a group its own room list shows (not one it has not heard of yet).
+          if ((await clients[target].rooms()).some((room) => room.id === group.id)) candidates.push({ kind: 'leave', group, target });
+        }
+      }
+      if (candidates.length === 0) return;
+      // One kind first (so the three stay balanced), then one of its cases.
+      const kinds = [...new Set(candidates.map((change) => change.kind))];
+      const kind = pick(kinds);
+      const { group, target } = pick(candidates.filter((change) => change.kind === kind));
+      if (kind === 'add') {
+        await onDevice(group.owner, () => clients[group.owner].addMembers(group.id, [userIdOf[target]]));
+        group.members.add(target);
+      } else if (kind === 'remove') {
+        await onDevice(group.owner, () => clients[group.owner].removeMember(group.id, userIdOf[target]));
+        group.members.delete(target);
+        departed[target].add(group.id);
+      } else {
+        await onDevice(target, () => clients[target].leaveRoom(group.id));
+        group.members.delete(target);
+        departed[target].add(group.id);
+      }
+      report.membershipChanges++;
+      log(`${kind === 'leave' ? `client ${target} leaves` : `client ${group.owner} ${kind === 'add' ? 'adds' : 'removes'} client ${target} ${kind === 'add' ? 'to' : 'from'}`} ${group.id} after ${enqueuedCount} enqueued`);
+    };
+    // Room actions run one after another, in schedule order.
+    let roomActions: Promise<void> = Promise.resolve();
+    const roomMilestone = () => {
+      while (roomSchedule.length > 0 && enqueuedCount >= roomSchedule[0].at) {
+        const { action } = roomSchedule.shift()!;
+        roomActions = roomActions.then(action === 'create' ? createGroup : changeMembership);
+        chaosTask(roomActions);
+      }
+    };
+    /** A random room the client is in by its own list (general when it lists none). */
+    const roomToPost = async (c: number) => {
+      if (!options.rooms) return ROOM;
+      const rooms = (await clients[c].rooms()).map((room) => room.id);
+      return rooms.length > 0 ? pick(rooms) : ROOM;
+    };
     const killAt = Array.from({ length: options.kills }, (_, k) => Math.floor(total * (options.killsAt?.[k] ?? (k + 1) / (options.kills + 1))));
     const heartbeatAt = options.heartbeatSilenceAt ? Math.floor(total * options.heartbeatSilenceAt) : -1;
     let lastRestartAt = 0;
@@ -593,6 +704,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     const milestone = () => {
       enqueuedCount++;
+      roomMilestone();
       if (killAt.length > 0 && enqueuedCount >= killAt[0] && killDue()) {
         killAt.shift();
         milestoneKill();
@@ -624,8 +736,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       clients.map(async (_, c) => {
         for (let i = 0; i < options.messagesPerClient; i++) {
           await sleep(between(options.sendIntervalMs));
-          const item = await onDevice(c, () => clients[c].send(contentFor(c, i, random)));
-          enqueued.set(item.client_id, { client: c, content: item.content });
+          const item = await onDevice(c, async () => clients[c].send(contentFor(c, i, random), await roomToPost(c)));
+          enqueued.set(item.client_id, { client: c, content: item.content, roomId: item.room_id });
           milestone();
         }
       }),
@@ -666,12 +778,45 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const settleStart = Date.now();
     const lastSeq = async () =>
       (await db!.pool.query<{ last_seq: number }>('SELECT last_seq::int AS last_seq FROM rooms WHERE id = $1', [ROOM])).rows[0].last_seq;
+    /** The database's rooms (id → last_seq, undeleted only) and each user's rooms (M1: general is everyone's). */
+    const roomTruth = async () => {
+      const { rows: roomRows } = await db!.pool.query<{ id: string; last_seq: number; everyone: boolean }>(
+        'SELECT id, last_seq::int AS last_seq, everyone FROM rooms WHERE deleted_at IS NULL',
+      );
+      const { rows: memberRows } = await db!.pool.query<{ room_id: string; user_id: string }>('SELECT room_id, user_id::text AS user_id FROM room_members');
+      const lastSeqOf = new Map(roomRows.map((row) => [row.id, row.last_seq]));
+      const everyones = roomRows.filter((row) => row.everyone).map((row) => row.id);
+      const roomsOf = (userId: string) =>
+        [...everyones, ...memberRows.filter((row) => row.user_id === userId && lastSeqOf.has(row.room_id)).map((row) => row.room_id)].sort();
+      return { lastSeqOf, roomsOf };
+    };
+    /** Highest seq a client holds of a room, messages and events together. */
+    const headOf = async (client: NodeClient, roomId: string) =>
+      Math.max(0, (await client.view(roomId)).at(-1)?.seq ?? 0, (await client.events(roomId)).at(-1)?.seq ?? 0);
+    const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((id, i) => id === b[i]);
     const converged = async () => {
       const head = await lastSeq();
-      for (const client of clients) {
-        if ((await client.unsent()).length > 0) return false;
-        const view = await client.view();
-        if (view.length !== head || view.at(-1)?.seq !== head) return false;
+      if (!options.rooms) {
+        for (const client of clients) {
+          if ((await client.unsent()).length > 0) return false;
+          const view = await client.view();
+          if (view.length !== head || view.at(-1)?.seq !== head) return false;
+        }
+        return true;
+      }
+      // Rooms: failed rows stay in the outbox (C6) and are judged by the checks;
+      // everything else must be sent, every room list and cursor the server's.
+      const { lastSeqOf, roomsOf } = await roomTruth();
+      for (const [c, client] of clients.entries()) {
+        if ((await client.unsent()).some((item) => item.status !== 'failed')) return false;
+        const theirs = roomsOf(userIdOf[c]);
+        if (!sameList((await client.rooms()).map((room) => room.id).sort(), theirs)) return false;
+        for (const roomId of theirs) {
+          const last = lastSeqOf.get(roomId)!;
+          if (client.syncedSeq(roomId) !== last || (await headOf(client, roomId)) !== last) return false;
+          // General is held whole (everyone was in it from the start), so a hole shows as a count.
+          if (roomId === ROOM && (await client.view(roomId)).length !== last) return false;
+        }
       }
       return true;
     };
@@ -684,6 +829,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         for (const client of clients) {
           const [unsent, view] = [await client.unsent(), await client.view()];
           if (unsent.length > 0 || view.length !== head) behind.push(`${client.name.split('-')[2]}:${client.phase()} ${unsent.length} unsent, ${view.length}/${head}`);
+          else if (options.rooms) behind.push(`${client.name.split('-')[2]}:${client.phase()} rooms [${(await client.rooms()).map((room) => `${room.id.slice(-4)}@${client.syncedSeq(room.id)}`).join(' ')}]`);
         }
         log(`settling ${((Date.now() - settleStart) / 1000).toFixed(1)} s: ${behind.join('; ')}`);
       }
@@ -700,16 +846,133 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             `synced ${client.syncedSeq()}, ${client.connections()} sockets, outbox [${statuses.join(', ')}]`,
         );
       }
+      if (options.rooms) {
+        const { lastSeqOf, roomsOf } = await roomTruth();
+        for (const [c, client] of clients.entries()) {
+          const theirs = roomsOf(userIdOf[c]);
+          const listed = (await client.rooms()).map((room) => room.id).sort();
+          const cursors = [];
+          for (const roomId of theirs) cursors.push(`${roomId}: synced ${client.syncedSeq(roomId)}, holds up to ${await headOf(client, roomId)} of ${lastSeqOf.get(roomId)}`);
+          problems.push(`  client ${c} rooms: lists [${listed.join(', ')}], is in [${theirs.join(', ')}]; ${cursors.join('; ')}`);
+        }
+      }
+    }
+    // Rooms, live (M4, M5): with no faults, so no reconnect (whose round
+    // would repair a room list anyway), the owner removes a member and adds
+    // an outsider; every client must follow over the sockets it has.
+    if (options.rooms && report.settled) {
+      const socketsBefore = clients.map((client) => client.connections());
+      const quiet: string[] = [];
+      const removal = groups.find((group) => [...group.members].some((c) => c !== group.owner));
+      let removed = -1;
+      if (removal) {
+        const target = (removed = [...removal.members].find((c) => c !== removal.owner)!);
+        await onDevice(removal.owner, () => clients[removal.owner].removeMember(removal.id, userIdOf[target]));
+        removal.members.delete(target);
+        departed[target].add(removal.id);
+        quiet.push(`client ${removal.owner} removes client ${target} from ${removal.id}`);
+      }
+      // Someone else than the one just removed: a new member, whose sockets the entry must subscribe.
+      const outsider = (group: (typeof groups)[number]) => clients.findIndex((_, c) => c !== removed && !group.members.has(c));
+      const addition = groups.find((group) => outsider(group) !== -1);
+      if (addition) {
+        const target = outsider(addition);
+        await onDevice(addition.owner, () => clients[addition.owner].addMembers(addition.id, [userIdOf[target]]));
+        addition.members.add(target);
+        quiet.push(`client ${addition.owner} adds client ${target} to ${addition.id}`);
+      }
+      report.quietChanges = quiet.length;
+      log(`quiet: ${quiet.join('; ')}`);
+      const quietStart = Date.now();
+      let quietSettled = false;
+      while (!(quietSettled = await converged()) && Date.now() - quietStart < QUIET_SETTLE_MS) await sleep(POLL_MS);
+      if (!quietSettled) problems.push(`not converged within ${QUIET_SETTLE_MS} ms of membership changes made with no faults (${quiet.join('; ')})`);
+      clients.forEach((client, c) => {
+        if (client.connections() !== socketsBefore[c]) problems.push(`client ${c} reconnected with no faults (${socketsBefore[c]} → ${client.connections()} sockets)`);
+      });
+      if (!quietSettled) {
+        const { lastSeqOf, roomsOf } = await roomTruth();
+        for (const [c, client] of clients.entries()) {
+          const theirs = roomsOf(userIdOf[c]);
+          const listed = (await client.rooms()).map((room) => room.id).sort();
+          if (!sameList(listed, theirs)) problems.push(`  after the quiet changes client ${c} lists [${listed.join(', ')}], is in [${theirs.join(', ')}]`);
+          for (const roomId of theirs) {
+            if (client.syncedSeq(roomId) !== lastSeqOf.get(roomId)) problems.push(`  after the quiet changes client ${c}: ${roomId} synced ${client.syncedSeq(roomId)} of ${lastSeqOf.get(roomId)}`);
+          }
+        }
+      }
     }
     // Settled means quiet: nothing may arrive twice afterwards.
     await sleep(500);
 
+    /**
+     * Rooms (M4, M5, E1): every device's room list is the server's list of
+     * the rooms its user is in, and of each it holds a tail of the log with
+     * nothing missing, nothing extra, up to last_seq: everything from its
+     * admission on (the entry that created the room or added it), or at least
+     * the newest page a device new to a room is given (P6: 50 entries,
+     * has_older); its cursor is the room's last_seq. It holds nothing of any
+     * other room, and every failed op is one the server had to refuse.
+     */
+    const checkRooms = async () => {
+      const { lastSeqOf, roomsOf } = await roomTruth();
+      for (const [c, client] of clients.entries()) {
+        const userId = userIdOf[c];
+        const theirs = roomsOf(userId);
+        const listed = (await client.rooms()).map((room) => room.id).sort();
+        if (!sameList(listed, theirs)) {
+          problems.push(`client ${c} lists rooms [${listed.join(', ')}] but is in [${theirs.join(', ')}]`);
+        }
+        for (const room of allRooms) {
+          const [view, events] = [await client.view(room.id), await client.events(room.id)];
+          if (!theirs.includes(room.id)) {
+            if (view.length + events.length > 0) problems.push(`client ${c} holds ${view.length} messages and ${events.length} events of ${room.id}, a room it is not in`);
+            continue;
+          }
+          const last = lastSeqOf.get(room.id)!;
+          const entries = entriesOf.get(room.id)!;
+          if (client.syncedSeq(room.id) !== last) problems.push(`client ${c}: cursor of ${room.id} is ${client.syncedSeq(room.id)}, last_seq ${last}`);
+          const held = [...view.map((m) => ({ seq: m.seq, id: m.id })), ...events.map((e) => ({ seq: e.seq, id: e.id }))].sort((a, b) => a.seq - b.seq);
+          const from = held[0]?.seq ?? last + 1;
+          const wrong = held.filter((entry, i) => entry.seq !== from + i || entries.get(entry.seq) !== entry.id);
+          if (wrong.length > 0 || (held.at(-1)?.seq ?? 0) !== last) {
+            problems.push(
+              `client ${c}: ${room.id} differs from the database: holds ${held.length} entries, seqs ${from}..${held.at(-1)?.seq ?? '-'} of 1..${last}` +
+                (wrong.length > 0 ? `; first hole or wrong entry at seq ${from + held.indexOf(wrong[0])} (holds seq ${wrong[0].seq}: ${wrong[0].id}, the log ${entries.get(wrong[0].seq)})` : ''),
+            );
+            continue;
+          }
+          // Where its user's membership began: created it (or general: always), or the latest added/joined entry naming them.
+          const admitted = room.id === ROOM ? 1 : Math.max(
+            1,
+            ...eventRows
+              .filter((e) => e.room_id === room.id && ((e.kind === 'room' && e.user_id === userId) || (e.kind === 'member' && (e.data.action === 'added' || e.data.action === 'joined') && e.data.user_ids?.includes(userId))))
+              .map((e) => e.seq),
+          );
+          if (from > admitted && held.length < (room.id === ROOM ? Infinity : HISTORY_DEFAULT_LIMIT)) {
+            problems.push(`client ${c}: ${room.id} starts at seq ${from}, after its admission at seq ${admitted}, with only ${held.length} entries (less than a first page)`);
+          }
+        }
+        // Failed rows: only what the server had to refuse (the room had been taken from them).
+        for (const item of outboxes[c].values()) {
+          if (item.status !== 'failed') continue;
+          if (item.error_code !== 'unknown_room' || !departed[c].has(item.room_id)) {
+            problems.push(`client ${c}: ${item.kind ?? 'message'} ${item.client_id}${item.op ? ` (${item.op.op})` : ''} in ${item.room_id} failed with ${item.error_code}: ${item.error_message}`);
+          }
+        }
+      }
+    };
+
     // --- Checks (R1) -----------------------------------------------------
-    const { rows } = await db.pool.query<{ id: string; seq: number; user_id: string; client_id: string | null; content: string }>(
-      'SELECT id, seq::int AS seq, user_id::text AS user_id, client_id, content FROM messages WHERE room_id = $1 ORDER BY seq',
-      [ROOM],
+    // Without rooms, general's rows; with rooms, every room's, by room and seq.
+    const { rows } = await db.pool.query<{ id: string; room_id: string; seq: number; user_id: string; client_id: string | null; content: string }>(
+      `SELECT id, room_id, seq::int AS seq, user_id::text AS user_id, client_id, content FROM messages
+        ${options.rooms ? '' : 'WHERE room_id = $1'} ORDER BY room_id, seq`,
+      options.rooms ? [] : [ROOM],
     );
     report.stored = rows.length;
+    // Each device's outbox as it ends (failed rows stay there, C6).
+    const outboxes = await Promise.all(clients.map(async (client) => new Map((await client.unsent()).map((item) => [item.client_id, item]))));
     report.lastSeq = await lastSeq();
 
     const userOf = clients.map((client) => client.identity?.user_id);
@@ -729,10 +992,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       list.push(row);
       rowsByClientId.set(row.client_id, list);
     }
-    for (const [clientId, { client, content }] of enqueued) {
+    for (const [clientId, { client, content, roomId }] of enqueued) {
       const stored = rowsByClientId.get(clientId) ?? [];
       if (stored.length === 0) {
+        // M3, M4: refused, not lost, only when the server said the room is not
+        // the author's (the row failed with unknown_room) and the author was
+        // indeed removed from it or left it during the run.
+        const row = outboxes[client].get(clientId);
+        if (options.rooms && row?.status === 'failed' && row.error_code === 'unknown_room' && departed[client].has(roomId)) {
+          report.refused++;
+          continue;
+        }
         report.lost++;
+        if (row?.status === 'failed') problems.push(`${clientId} of client ${client} failed with ${row.error_code} in ${roomId}${departed[client].has(roomId) ? '' : ', a room it never left'}`);
         if (report.lost <= 20) problems.push(`lost: ${clientId} of client ${client} (${JSON.stringify(content.slice(0, 40))})`);
         continue;
       }
@@ -741,6 +1013,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         problems.push(`duplicated: ${clientId} stored ${stored.length} times (seqs ${stored.map((r) => r.seq).join(', ')})`);
       }
       for (const row of stored) {
+        if (row.room_id !== roomId) problems.push(`${clientId} stored in ${row.room_id}, sent to ${roomId}`);
         if (row.user_id !== userOf[client]) problems.push(`${clientId} stored for user ${row.user_id}, sent by ${userOf[client]}`);
         if (row.content !== content) problems.push(`${clientId} stored with different content`);
       }
@@ -754,10 +1027,43 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const row of twice) problems.push(`(user_id, client_id) ${row.user_id}/${row.client_id} stored ${row.n} times`);
 
     // S2: seqs 1..N without gaps, and the room's counter agrees.
-    rows.forEach((row, i) => {
-      if (row.seq !== i + 1) problems.push(`seq gap: position ${i + 1} holds seq ${row.seq}`);
-    });
-    if (report.lastSeq !== rows.length) problems.push(`rooms.last_seq ${report.lastSeq} but ${rows.length} rows`);
+    if (!options.rooms) {
+      rows.forEach((row, i) => {
+        if (row.seq !== i + 1) problems.push(`seq gap: position ${i + 1} holds seq ${row.seq}`);
+      });
+      if (report.lastSeq !== rows.length) problems.push(`rooms.last_seq ${report.lastSeq} but ${rows.length} rows`);
+    }
+    // E1: with rooms, per room, messages ∪ room_events hold seqs 1..last_seq, each once.
+    const { rows: eventRows } = await db.pool.query<{ id: string; room_id: string; seq: number; user_id: string; client_id: string | null; kind: string; data: { action?: string; user_ids?: string[] } }>(
+      'SELECT id, room_id, seq::int AS seq, user_id::text AS user_id, client_id, kind, data FROM room_events ORDER BY room_id, seq',
+    );
+    report.roomEvents = eventRows.length;
+    /** Per room: seq → id of the entry (message or event). */
+    const entriesOf = new Map<string, Map<number, string>>();
+    const { rows: allRooms } = await db.pool.query<{ id: string; last_seq: number; deleted: boolean }>(
+      'SELECT id, last_seq::int AS last_seq, deleted_at IS NOT NULL AS deleted FROM rooms',
+    );
+    if (options.rooms) {
+      for (const room of allRooms) entriesOf.set(room.id, new Map());
+      for (const entry of [...rows, ...eventRows]) {
+        const entries = entriesOf.get(entry.room_id);
+        if (!entries) problems.push(`entry ${entry.id} in room ${entry.room_id}, which has no rooms row`);
+        else if (entries.has(entry.seq)) problems.push(`room ${entry.room_id}: seq ${entry.seq} held twice (${entries.get(entry.seq)}, ${entry.id})`);
+        else entries.set(entry.seq, entry.id);
+      }
+      for (const room of allRooms) {
+        const entries = entriesOf.get(room.id)!;
+        const missing = [];
+        for (let seq = 1; seq <= room.last_seq; seq++) if (!entries.has(seq)) missing.push(seq);
+        if (missing.length > 0) problems.push(`room ${room.id}: seq gap, ${missing.slice(0, 10).join(', ')} missing of 1..${room.last_seq}`);
+        if (entries.size !== room.last_seq) problems.push(`room ${room.id}: last_seq ${room.last_seq} but ${entries.size} entries`);
+      }
+      if (report.groups !== allRooms.filter((room) => room.id !== ROOM).length) problems.push(`${report.groups} groups created but ${allRooms.length - 1} rooms besides general`);
+    }
+    const { rows: appliedOps } = await db.pool.query<{ user_id: string; client_id: string; entry_id: string; seq: number }>(
+      'SELECT user_id::text AS user_id, client_id, entry_id, seq::int AS seq FROM applied_ops',
+    );
+    const appliedOp = new Map(appliedOps.map((op) => [`${op.user_id}/${op.client_id}`, op]));
 
     // Nothing acked is lost: every ack's id and seq is the stored row's.
     const byId = new Map(rows.map((row) => [row.id, row]));
@@ -767,7 +1073,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       for (const [clientId, { id, seq }] of acks[c]) {
         acked++;
         const row = byId.get(id);
-        if (!row) problems.push(`client ${c} saw ${clientId} acked as ${id}, which is not stored`);
+        const op = options.rooms && !enqueued.has(clientId) ? appliedOp.get(`${userOf[c]}/${clientId}`) : undefined;
+        if (op) {
+          // An op's ack (P11) names the entry its first application recorded (E3).
+          if (op.entry_id !== id || op.seq !== seq) problems.push(`client ${c}: op ${clientId} acked as ${id}/${seq} but applied as ${op.entry_id}/${op.seq}`);
+        } else if (!row) problems.push(`client ${c} saw ${clientId} acked as ${id}, which is not stored`);
         else if (row.seq !== seq || row.client_id !== clientId || row.user_id !== userOf[c]) {
           problems.push(`client ${c}: ack ${clientId} → ${id}/${seq} but the row is ${row.client_id}/${row.seq} of ${row.user_id}`);
         }
@@ -779,7 +1089,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (acked === 0) problems.push('no client saw a single ack: the run proved nothing');
 
     // Every client ends with the database's sequence.
-    const ids = rows.map((row) => row.id);
+    const ids = rows.filter((row) => row.room_id === ROOM).map((row) => row.id);
+    if (options.rooms) await checkRooms();
     for (const [c, client] of clients.entries()) {
       const view = (await client.view()).map((m) => m.id);
       if (view.length !== ids.length || view.some((id, i) => id !== ids[i])) {
@@ -820,6 +1131,12 @@ export function formatReport(report: ChaosReport): string {
       `${report.liveFramesDropped} broadcasts on connections that lived on`,
     `  traffic: ${report.connections} sockets opened, ${report.itemsWritten} message items written (${report.itemsWritten - report.messages} resends)`,
     `  time: ${seconds(report.durationMs)} in all, ${seconds(report.sendPhaseMs)} sending under faults, ${seconds(report.settleMs)} to converge${report.settled ? '' : ' (NOT CONVERGED)'}`,
+    ...(report.groups > 0
+      ? [
+          `  rooms: ${report.groups} groups created, ${report.membershipChanges} membership changes under faults and ${report.quietChanges} without, ` +
+            `${report.roomEvents} room events, ${report.refused} messages refused (author removed or gone)`,
+        ]
+      : []),
     `  lost ${report.lost}, duplicated ${report.duplicated}, problems ${report.problems.length}`,
     ...report.problems.map((problem) => `  ! ${problem}`),
   ].join('\n');

@@ -37,6 +37,7 @@ export const connectionMachine = connectionSetup.createMachine({
     socketCount: 0,
     cursors: {},
     awaiting: [],
+    held: {},
     roundOpen: false,
     named: [],
     roundAgain: false,

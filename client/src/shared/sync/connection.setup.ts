@@ -16,7 +16,7 @@ import { backoffDelay } from './backoff';
 import type { ChatStore, FlushPlan } from './chat-store';
 import { flushLockActor } from './flush-lock.actor';
 import { toFrames } from './outbox-frames';
-import { followLog, type LogPositions } from './room-cursors';
+import { advanceContiguous, followLog, type LogPositions } from './room-cursors';
 import { socketActor, type SocketEvent } from './socket.actor';
 import { storeWriterActor, type StoreCommand } from './store-writer.actor';
 
@@ -204,8 +204,12 @@ export const connectionSetup = setup({
       enqueue.assign({ awaiting });
       // Dropped meanwhile (left, removed, deleted): nothing to follow.
       if (!following) return;
-      const cursor = Math.max(context.cursors[roomId] ?? 0, seq);
-      enqueue.assign({ cursors: { ...context.cursors, [roomId]: cursor } });
+      // Entries that came live while the room waited may lie past the answer's end.
+      const { seq: cursor, gap } = advanceContiguous(Math.max(context.cursors[roomId] ?? 0, seq), context.held[roomId] ?? []);
+      const held = { ...context.held };
+      delete held[roomId];
+      enqueue.assign({ cursors: { ...context.cursors, [roomId]: cursor }, held });
+      if (gap) enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'sync', room_id: roomId, after_seq: cursor } });
       const fresh = context.awaiting.includes(roomId) && !context.named.includes(roomId) ? { hasOlder: has_older ?? false } : undefined;
       enqueue.sendTo('storeWriter', { type: 'STORE.SYNCED', roomId, seq: cursor, fresh } satisfies StoreCommand);
       if (awaiting.length === 0 && !context.roundOpen && context.roundAgain) enqueue.raise({ type: 'ROUND' });
@@ -220,7 +224,7 @@ export const connectionSetup = setup({
       const frame = frameOf<MessagesFrame | EventsFrame>(event);
       const events = frame.type === 'events' ? frame.data : [];
       const step = followLog(context, frame.data, events, context.identity?.user_id);
-      enqueue.assign({ cursors: step.cursors, awaiting: step.awaiting });
+      enqueue.assign({ cursors: step.cursors, awaiting: step.awaiting, held: step.held });
       const command: StoreCommand = frame.type === 'events' ? { type: 'STORE.ENTRIES', events, cursors: step.moved } : { type: 'STORE.ENTRIES', messages: frame.data, cursors: step.moved };
       enqueue.sendTo('storeWriter', command);
       for (const gap of step.gaps) enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'sync', ...gap } });

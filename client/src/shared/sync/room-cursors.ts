@@ -15,11 +15,18 @@ export interface LogPositions {
   awaiting: string[];
   /** A `sync {rooms}` is out and its `rooms` frame has not come: every room may be in its answer. */
   roundOpen: boolean;
+  /**
+   * Seqs of live entries stored while their room waited for a round's
+   * answer. That answer's `synced` names the room's end when it was listed,
+   * which can be older than these: the cursor moves on over them then.
+   */
+  held: Record<string, number[]>;
 }
 
 export interface LogStep {
   cursors: Record<string, number>;
   awaiting: string[];
+  held: Record<string, number[]>;
   /** Cursors that moved, to store with the entries. */
   moved: Record<string, number>;
   /** A hole in a room this device follows: catch up on that room alone (P6). */
@@ -43,23 +50,31 @@ export function advanceContiguous(from: number, seqs: number[]): { seq: number; 
 /** What a frame of log entries (messages or events) does to the positions. */
 export function followLog(state: LogPositions, entries: { room_id: string; seq: number }[], events: LogEvent[], me: string | undefined): LogStep {
   const cursors = { ...state.cursors };
+  const held = { ...state.held };
   let awaiting = state.awaiting;
-  const step: LogStep = { cursors, awaiting, moved: {}, gaps: [], round: false };
+  const step: LogStep = { cursors, awaiting, held, moved: {}, gaps: [], round: false };
   const left = roomsLeft(events, me);
   const rooms = new Map<string, number[]>();
   for (const entry of entries) rooms.set(entry.room_id, [...(rooms.get(entry.room_id) ?? []), entry.seq]);
   for (const [roomId, seqs] of rooms) {
     const own = events.filter((event) => event.room_id === roomId);
     // Added somewhere: learn the room in a round, unless the round under way lists it already.
-    if (own.some((event) => bringsMeIn(event, me)) && !awaiting.includes(roomId)) step.round = true;
+    // A room this device already follows is one the user is in: an old
+    // "added" entry seen again (a catch-up page) is nothing new to learn.
+    if (own.some((event) => bringsMeIn(event, me)) && !awaiting.includes(roomId) && !(roomId in cursors)) step.round = true;
     if (left.has(roomId)) {
       // Nothing more comes from this room (M4); the store drops it.
       delete cursors[roomId];
+      delete held[roomId];
       awaiting = awaiting.filter((id) => id !== roomId);
       continue;
     }
-    // A round's answer covers it: its `synced` sets the cursor.
-    if (state.roundOpen || awaiting.includes(roomId)) continue;
+    // A round's answer covers it: its `synced` sets the cursor, then moves
+    // on over what arrived meanwhile (held).
+    if (state.roundOpen || awaiting.includes(roomId)) {
+      held[roomId] = [...(held[roomId] ?? []), ...seqs];
+      continue;
+    }
     const known = cursors[roomId];
     const { seq, gap } = advanceContiguous(known ?? 0, seqs);
     if (known === undefined && gap) {
