@@ -1,9 +1,9 @@
-import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { animationsSettled, intersects, putOutboxRow, refusePersistentStorage, visibleBoxes } from './support/first-run.js';
 import { createSession, restSend } from '../support/fixtures.js';
-import { createE2eEnv, ownMessages, sendMessage, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, ownMessages, sendMessage, UI_TIMEOUT_MS, waitForServiceWorker, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 /**
  * What a new user meets in the first minutes: the first-install toast, the
@@ -27,23 +27,6 @@ afterAll(async () => {
 const indicator = (page: Page) => page.locator('[role="status"][data-phase]');
 const storageNotice = (page: Page) => page.getByRole('region', { name: 'Storage notice' });
 const composer = (page: Page) => page.locator('form').filter({ has: page.getByRole('textbox', { name: 'Message' }) });
-
-/** W1: the service worker controls the page, so the next navigation works offline. */
-async function waitForServiceWorker(page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: UI_TIMEOUT_MS });
-}
-
-/** A dead network (see offline.test.ts): the browser's offline event, and the proxy cutting and refusing sockets. */
-async function goOffline(context: BrowserContext): Promise<void> {
-  await context.setOffline(true);
-  env.proxy.cutAll();
-  env.proxy.setRefusing(true);
-}
-
-async function goOnline(context: BrowserContext): Promise<void> {
-  env.proxy.setRefusing(false);
-  await context.setOffline(false);
-}
 
 describe('first run', () => {
   for (const [device, options] of [
@@ -96,13 +79,13 @@ describe('first run', () => {
 
       // With a cause (a message waiting in the outbox) the warning is there,
       // and it leaves with the cause.
-      await goOffline(context);
+      await env.goOffline(context);
       try {
         await page.locator('[role="status"][data-phase="offline"]').waitFor();
         await sendMessage(page, `written offline on the ${device}`);
         await storageNotice(page).waitFor();
       } finally {
-        await goOnline(context);
+        await env.goOnline(context);
       }
       await expect.poll(async () => (await ownMessages(page)).map((m) => m.status), { timeout: DELIVERY_TIMEOUT_MS }).toEqual(['sent']);
       await storageNotice(page).waitFor({ state: 'detached' });
@@ -192,7 +175,7 @@ describe('first run', () => {
       page.evaluate((at) => new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' }).format(new Date(at)), iso);
 
     // Written seven minutes ago, offline (the clock has moved on since).
-    await goOffline(context);
+    await env.goOffline(context);
     const writtenAt = new Date(Date.now() - 7 * 60_000).toISOString();
     const written = await hhmm(writtenAt);
     expect(written).not.toBe(await hhmm(new Date().toISOString()));
@@ -203,7 +186,7 @@ describe('first run', () => {
       await expect.poll(() => bubble.getAttribute('data-status'), { timeout: UI_TIMEOUT_MS }).toBe('pending');
       expect(await time.textContent()).toBe(written);
     } finally {
-      await goOnline(context);
+      await env.goOnline(context);
     }
 
     await expect.poll(() => bubble.getAttribute('data-status'), { timeout: DELIVERY_TIMEOUT_MS }).toBe('sent');

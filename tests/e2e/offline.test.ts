@@ -1,6 +1,6 @@
 import type { BrowserContext, Page, WebSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, waitForServiceWorker, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 /**
  * A whole offline session of one user: messages typed with no network,
@@ -17,27 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-
-/** W1: the service worker controls the page, so the next navigation works offline. */
-async function waitForServiceWorker(page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: UI_TIMEOUT_MS });
-}
-
-/**
- * A dead network for one context. Chromium's setOffline() fires `offline` and
- * fails new requests but leaves an open WebSocket alone, so the proxy cuts
- * the sockets and refuses new connections as a real dead network would.
- */
-async function goOffline(context: BrowserContext): Promise<void> {
-  await context.setOffline(true);
-  env.proxy.cutAll();
-  env.proxy.setRefusing(true);
-}
-
-async function goOnline(context: BrowserContext): Promise<void> {
-  env.proxy.setRefusing(false);
-  await context.setOffline(false);
-}
 
 /** Every WebSocket the pages of a context open, from now on (reloads and new pages included). */
 function trackSockets(context: BrowserContext): { all: WebSocket[]; open: () => WebSocket[] } {
@@ -74,7 +53,7 @@ describe('offline', () => {
     await aliceContext.setOffline(true);
     await expect.poll(() => sockets.open().length, { timeout: UI_TIMEOUT_MS }).toBe(0);
     await alice.locator('[role="status"][data-phase="offline"]').waitFor();
-    await goOffline(aliceContext);
+    await env.goOffline(aliceContext);
     const socketsBeforeOffline = sockets.all.length;
 
     for (const text of typed) await sendMessage(alice, text);
@@ -100,7 +79,7 @@ describe('offline', () => {
     // C3: offline means offline: no page tried to connect (not even the reloaded or new one).
     expect(sockets.all.length).toBe(socketsBeforeOffline);
 
-    await goOnline(aliceContext);
+    await env.goOnline(aliceContext);
 
     // C4: every message is sent, in the order typed (screen order and seq order).
     await expect.poll(() => statuses(aliceAgain), { timeout: DELIVERY_TIMEOUT_MS }).toEqual(['sent', 'sent', 'sent']);

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dmRoomId } from '../../server/protocol/index.js';
-import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
+import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, waitForServiceWorker, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 /**
  * Rooms in two real browsers: a group created offline with someone in it,
@@ -47,16 +47,6 @@ async function displayName(userId: string, token: string): Promise<string> {
   return ((await response.json()) as { data: { display_name: string }[] }).data[0].display_name;
 }
 
-/** A dead network for the pages behind the proxy (see offline.test.ts). */
-async function goOffline(...contexts: BrowserContext[]): Promise<void> {
-  for (const context of contexts) await context.setOffline(true);
-  env.proxy.cutAll();
-  env.proxy.setRefusing(true);
-}
-async function goOnline(...contexts: BrowserContext[]): Promise<void> {
-  env.proxy.setRefusing(false);
-  for (const context of contexts) await context.setOffline(false);
-}
 
 const rooms = (page: Page) => page.getByRole('navigation', { name: 'Rooms' });
 const texts = async (page: Page) => (await shownMessages(page)).map((m) => m.text);
@@ -83,7 +73,7 @@ describe('rooms in the browser', () => {
     const aliceContext = await env.newContext();
     const alice = await env.openChat(aliceContext);
     await waitUntilLive(alice);
-    await alice.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: UI_TIMEOUT_MS });
+    await waitForServiceWorker(alice);
     const bob = await openChatDirect(await env.newContext());
     const bobIdentity = await identityOf(bob);
     const bobName = await displayName(bobIdentity.user_id, bobIdentity.token);
@@ -93,7 +83,7 @@ describe('rooms in the browser', () => {
     await dialog.getByRole('textbox', { name: 'Group name' }).fill('Trip');
     await pickPerson(alice, 'Add people', bobName);
     await dialog.getByRole('option', { name: bobName }).click();
-    await goOffline(aliceContext);
+    await env.goOffline(aliceContext);
     await dialog.getByRole('button', { name: 'Create group' }).click();
     await rooms(alice).getByRole('link', { name: 'Trip' }).waitFor();
     await alice.waitForURL(/\/rooms\/[0-9a-z]{26}$/);
@@ -109,7 +99,7 @@ describe('rooms in the browser', () => {
     expect(await texts(alice)).toEqual(['trip one', 'trip two']);
     expect(await statuses(alice)).toEqual(['pending', 'pending']);
 
-    await goOnline(aliceContext);
+    await env.goOnline(aliceContext);
     await expect.poll(() => statuses(alice), { timeout: DELIVERY_TIMEOUT_MS }).toEqual(['sent', 'sent']);
     await rooms(bob).getByRole('link', { name: 'Trip' }).click({ timeout: DELIVERY_TIMEOUT_MS });
     await expect.poll(() => texts(bob), { timeout: UI_TIMEOUT_MS }).toEqual(['trip one', 'trip two']);
@@ -129,7 +119,7 @@ describe('rooms in the browser', () => {
       await page.getByRole('dialog', { name: 'New room' }).getByRole('radio', { name: /Direct message/ }).check({ force: true });
       await pickPerson(page, 'Person', other);
     }
-    await goOffline(aliceContext, bobContext);
+    await env.goOffline(aliceContext, bobContext);
     for (const [page, other, text] of [[alice, names.bob, 'hi bob'], [bob, names.alice, 'hi alice']] as const) {
       await page.getByRole('dialog', { name: 'New room' }).getByRole('option', { name: other }).click();
       await page.waitForURL(/\/rooms\/dm-/);
@@ -139,7 +129,7 @@ describe('rooms in the browser', () => {
     expect(roomIdOf(alice)).toBe(dmId);
     expect(roomIdOf(bob)).toBe(dmId);
 
-    await goOnline(aliceContext, bobContext);
+    await env.goOnline(aliceContext, bobContext);
     for (const page of [alice, bob]) {
       await expect.poll(async () => (await texts(page)).sort(), { timeout: DELIVERY_TIMEOUT_MS }).toEqual(['hi alice', 'hi bob']);
     }

@@ -28,6 +28,14 @@ export interface E2eEnv {
   browser: Browser;
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
   openChat(context: BrowserContext): Promise<Page>;
+  /**
+   * A dead network for these contexts' pages (they talk through the proxy).
+   * Chromium's setOffline() fires `offline` and fails new requests but
+   * leaves an open WebSocket alone, so the proxy also cuts the sockets and
+   * refuses new connections, as a real dead network would.
+   */
+  goOffline(...contexts: BrowserContext[]): Promise<void>;
+  goOnline(...contexts: BrowserContext[]): Promise<void>;
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
   close(): Promise<void>;
@@ -76,6 +84,15 @@ export async function createE2eEnv(): Promise<E2eEnv> {
       await page.getByRole('textbox', { name: 'Message' }).waitFor();
       return page;
     },
+    async goOffline(...offline) {
+      for (const context of offline) await context.setOffline(true);
+      proxy.cutAll();
+      proxy.setRefusing(true);
+    },
+    async goOnline(...online) {
+      proxy.setRefusing(false);
+      for (const context of online) await context.setOffline(false);
+    },
     stopServer,
     startServer,
     async close() {
@@ -96,6 +113,11 @@ export interface ShownMessage {
 }
 
 /** Every message in the log, in screen order, with its status. */
+/** W1: the service worker controls the page, so the next navigation works offline. */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: UI_TIMEOUT_MS });
+}
+
 /** The connection indicator says "Online": hello received and caught up (C3). */
 export async function waitUntilLive(page: Page): Promise<void> {
   await page.locator('[role="status"][data-phase="online"]').waitFor();
