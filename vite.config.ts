@@ -70,15 +70,22 @@ export default defineConfig({
   // The app lives in client/; index.html and public/ are resolved from here.
   root: fromRoot('./client'),
   resolve: {
-    alias: {
+    alias: [
       // The one definition of the wire types (server/protocol/), shared with the server.
-      '@whisper/protocol': fromRoot('./server/protocol/index.ts'),
-    },
+      { find: '@whisper/protocol', replacement: fromRoot('./server/protocol/index.ts') },
+      { find: /^dexie$/, replacement: 'dexie/dist/modern/dexie.mjs' },
+      { find: /^use-sync-external-store\/shim(?:\/index\.js)?$/, replacement: 'use-sync-external-store' },
+      { find: /^use-sync-external-store\/shim\/with-selector$/, replacement: 'use-sync-external-store/with-selector' },
+    ],
   },
   build: {
     outDir: fromRoot('./client/dist'),
     emptyOutDir: true,
   },
+  // The connection worker (client/src/shared/sync/connection.worker.ts) is a
+  // module worker, like the page's own code; its chunks are precached with
+  // the rest of the shell (W1), so it starts offline too.
+  worker: { format: 'es' },
   server: { port: DEV_PORT, strictPort: true, proxy: apiProxy },
   preview: { proxy: apiProxy },
   plugins: [

@@ -67,8 +67,6 @@ export default defineConfig({
           exclude: [
             ...configDefaults.exclude,
             ...(process.env.CHAOS_LONG ? [] : ['tests/chaos/chaos-long.test.ts']),
-            // Not yet green (see the file): `npm run chaos:rooms`.
-            ...(process.env.CHAOS_ROOMS ? [] : ['tests/chaos/chaos-rooms.test.ts']),
           ],
           globalSetup: ['tests/setup/postgres.global.ts'],
           testTimeout: 180_000,

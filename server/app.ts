@@ -7,13 +7,15 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyBaseLogge
 import { settleChatSocket, type SocketRates } from './realtime/chat-socket.js';
 import { DEFAULT_ABUSE_LIMITS, type AbuseLimits } from './realtime/connection-limits.js';
 import { redactUrl } from './logger.js';
-import { CloseCode, ErrorCode, MAX_FRAME_BYTES } from './protocol/index.js';
+import { CloseCode, ErrorCode, MAX_FRAME_BYTES, SOCKET_SUBPROTOCOL } from './protocol/index.js';
 import authPlugin from './identity/auth.plugin.js';
 import realtimePlugin from './realtime/realtime.plugin.js';
 import messagesPlugin from './messages/messages.plugin.js';
 import roomsPlugin from './rooms/rooms.plugin.js';
 import roomsRoutes from './rooms/rooms.routes.js';
 import usersRoutes from './identity/users.routes.js';
+import requestLimitsPlugin from './identity/request-limits.plugin.js';
+import revocationPlugin from './identity/revocation.plugin.js';
 import clientPlugin from './plugins/client.plugin.js';
 import dbPlugin from './infra/db.plugin.js';
 import docsPlugin from './plugins/docs.plugin.js';
@@ -107,7 +109,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // External plugins first, then the app's own, then routes.
   await app.register(dbPlugin, { databaseUrl: options.databaseUrl });
   await app.register(websocket, {
-    options: { maxPayload: MAX_FRAME_BYTES },
+    options: {
+      maxPayload: MAX_FRAME_BYTES,
+      // P1: a client that offers subprotocols (the app: `whisper` and its
+      // token) gets `whisper` back; one offering only others is refused.
+      handleProtocols: (offered: Set<string>) => (offered.has(SOCKET_SUBPROTOCOL) ? SOCKET_SUBPROTOCOL : false),
+    },
     // Drain before closing: let queued batches commit and be acked, then tell
     // clients to go elsewhere (1001) rather than leaving them to time out.
     preClose: async function () {
@@ -136,7 +143,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docsPlugin);
   await app.register(authPlugin, { fromEnv: options.tokenSecret, legacyFile: options.legacyTokenSecretFile });
   const limits: AbuseLimits = { ...DEFAULT_ABUSE_LIMITS, ...options.limits };
+  await app.register(requestLimitsPlugin, { limits });
   await app.register(realtimePlugin, { databaseUrl: options.databaseUrl, socketRates: options.socketRates, limits });
+  await app.register(revocationPlugin);
   // The domains: each registers its frame handlers with the realtime plugin.
   await app.register(messagesPlugin);
   await app.register(roomsPlugin);

@@ -38,6 +38,8 @@ const LIMIT_VARIABLES: Record<keyof AbuseLimits, string> = {
   historyPerMinute: 'ADDRESS_HISTORY_PER_MINUTE',
   sendsPerMinute: 'ADDRESS_SENDS_PER_MINUTE',
   userSendsPerMinute: 'USER_SENDS_PER_MINUTE',
+  userRequestsPerMinute: 'USER_REQUESTS_PER_MINUTE',
+  loginsPerUsername: 'LOGINS_PER_USERNAME',
 };
 
 /** Where releases before the shared secret kept the generated one (see server/auth/token-secret.ts). */

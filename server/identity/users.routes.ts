@@ -10,12 +10,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     USERS_PATH,
     {
+      onRequest: app.userRequestLimit,
       schema: {
         tags: ['people'],
         summary: 'Find people by name (query), or look up names by id (ids)',
         security: [{ bearer: [] }],
         querystring: UsersQuerySchema,
-        response: { 200: UsersResponseSchema, 400: ErrorFrameSchema, 401: ErrorFrameSchema },
+        response: { 200: UsersResponseSchema, 400: ErrorFrameSchema, 401: ErrorFrameSchema, 429: ErrorFrameSchema },
       },
     },
     async (request, reply) => {

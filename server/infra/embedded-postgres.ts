@@ -725,3 +725,26 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+
+/**
+ * The URL of the embedded PostgreSQL that a running server (another
+ * process) owns under `dataDir`, so a tool such as `npm run seed` can use it
+ * while `npm start` runs; undefined when no live server owns it. The port
+ * is PostgreSQL's own record (line 4 of postmaster.pid).
+ */
+export async function runningEmbeddedPostgresUrl(dataDir: string, database = DEFAULT_DATABASE): Promise<string | undefined> {
+  const resolved = path.resolve(dataDir);
+  const parentDir = path.dirname(resolved);
+  const owner = await readOwnerLock(path.join(parentDir, OWNER_LOCK_FILE));
+  if (!owner || !(await ownerIsAlive(owner.pid, owner.startTime))) return undefined;
+  let pidFile: string;
+  try {
+    pidFile = await fs.readFile(path.join(resolved, 'postmaster.pid'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const port = Number.parseInt(pidFile.split('\n')[3] ?? '', 10);
+  if (!Number.isInteger(port) || port <= 0) return undefined;
+  const password = await readPassword(path.join(parentDir, `${path.basename(resolved)}.password`), resolved);
+  return buildUrl(password, port, database);
+}

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { DEFAULT_ROOM_ID, ErrorCode, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, MESSAGES_PATH } from '../protocol/index.js';
+import { RateLimitedError, userOrAddressKey } from '../identity/request-limits.plugin.js';
 import { sendMessages } from './messages-service.js';
 import type { AbuseLimits } from '../realtime/connection-limits.js';
 import {
@@ -13,11 +13,6 @@ import {
 
 const PER_MINUTE = '1 minute';
 
-class RateLimitedError extends Error {
-  readonly statusCode = 429;
-  readonly code = ErrorCode.RateLimited;
-}
-
 /**
  * REST limits (sizes and reasons: connection-limits.ts). History is read
  * without a token, so it is limited per address only, sized for the crowd
@@ -27,11 +22,7 @@ class RateLimitedError extends Error {
  * valid token (401 anyway) counts against its address.
  */
 const routes: FastifyPluginAsyncTypebox<{ limits: AbuseLimits }> = async (app, { limits }) => {
-  const sendKey = (request: FastifyRequest) => {
-    const token = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const identity = token === undefined ? null : app.verifyToken(token);
-    return identity ? `user:${identity.userId}` : `address:${request.ip}`;
-  };
+  const sendKey = userOrAddressKey(app);
   const sendsFromAddress = app.createRateLimit({ max: limits.sendsPerMinute, timeWindow: PER_MINUTE, keyGenerator: (request) => request.ip });
 
   app.get(

@@ -46,6 +46,19 @@ export const MESSAGES_PATH = '/v1/chat/messages';
 export const ROOMS_PATH = '/v1/rooms';
 export const DMS_PATH = '/v1/dms';
 export const USERS_PATH = '/v1/users';
+export const ACCOUNTS_PATH = '/v1/accounts';
+export const SESSIONS_PATH = '/v1/sessions';
+export const ME_PATH = '/v1/me';
+
+/**
+ * P1: the socket's subprotocol. A client that keeps its token out of the URL
+ * offers this and `whisper.token.<token>`; the server answers with this one.
+ */
+export const SOCKET_SUBPROTOCOL = 'whisper';
+export const SOCKET_TOKEN_PREFIX = 'whisper.token.';
+
+/** A1: usernames: 3–32 of a-z, 0-9 and _, unique regardless of case (stored lower-case). */
+export const USERNAME_PATTERN = '^[A-Za-z0-9_]{3,32}$';
 
 /** Room kinds (M1). */
 export const RoomKind = {
@@ -116,5 +129,11 @@ export const ErrorCode = {
   NotFound: 'not_found',
   /** 400: a REST request whose query, path or body does not fit its schema. */
   InvalidRequest: 'invalid_request',
+  /** A3: login failed; the same for an unknown username and a wrong password. */
+  InvalidCredentials: 'invalid_credentials',
+  /** A3: a new password that is too short, too common, or contains the username. */
+  WeakPassword: 'weak_password',
+  /** A1: the username belongs to someone else (409). */
+  UsernameTaken: 'username_taken',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

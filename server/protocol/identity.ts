@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { UserIdSchema } from './common.js';
+import { MAX_DISPLAY_NAME_LENGTH, USERNAME_PATTERN } from './constants.js';
 
 /** P1: always the first frame on a socket. */
 export const HelloFrameSchema = Type.Object({
@@ -34,3 +35,46 @@ export const UsersQuerySchema = Type.Object({
 });
 export const UsersResponseSchema = Type.Object({ data: Type.Array(UserSchema) });
 export type UsersResponse = Static<typeof UsersResponseSchema>;
+
+/** A1: 3–32 of a-z, 0-9 and _; case does not make a different name. */
+export const UsernameSchema = Type.String({ pattern: USERNAME_PATTERN, description: '3–32 letters, digits or _; unique regardless of case' });
+/** A3: checked for length and against the most common passwords by the server (400 weak_password). */
+export const PasswordSchema = Type.String({ minLength: 1, maxLength: 1024, description: 'At least 8 characters, not one of the most common passwords' });
+
+/** A1, A2: POST /v1/accounts (sign up, or with an anonymous bearer token: upgrade) and POST /v1/session (login). */
+export const CredentialsBodySchema = Type.Object({ username: UsernameSchema, password: PasswordSchema }, { additionalProperties: false });
+export type CredentialsBody = Static<typeof CredentialsBodySchema>;
+
+/**
+ * POST /v1/session: no body (or `{}`) for a new anonymous identity (P1), or
+ * both credentials to log in (A2). One object with optional fields rather
+ * than a union: Fastify's Ajv strips unknown properties, and an empty
+ * object branch would swallow the credentials.
+ */
+export const SessionBodySchema = Type.Union([
+  Type.Null(),
+  Type.Object({ username: Type.Optional(UsernameSchema), password: Type.Optional(PasswordSchema) }, { additionalProperties: false }),
+]);
+
+/** A1: the account; the token is a new device session of the same user. */
+export const AccountResponseSchema = Type.Object({
+  user_id: UserIdSchema,
+  token: Type.String(),
+  username: Type.String(),
+});
+export type AccountResponse = Static<typeof AccountResponseSchema>;
+
+/** A5: GET /v1/me, PATCH /v1/me */
+export const MeSchema = Type.Object({
+  user_id: UserIdSchema,
+  /** null while anonymous. */
+  username: Type.Union([Type.String(), Type.Null()]),
+  display_name: Type.String(),
+  color: Type.String(),
+});
+export type Me = Static<typeof MeSchema>;
+export const PatchMeBodySchema = Type.Object(
+  { display_name: Type.String({ minLength: 1, maxLength: MAX_DISPLAY_NAME_LENGTH, description: 'The name others see (trimmed; not blank)' }) },
+  { additionalProperties: false },
+);
+export type PatchMeBody = Static<typeof PatchMeBodySchema>;

@@ -10,7 +10,7 @@
  */
 export * from './constants.js';
 export type { AckFrame, ErrorFrame, PingFrame, PongFrame, RejectedFrame } from './common.js';
-export type { HelloFrame, SessionResponse, User, UsersResponse } from './identity.js';
+export type { AccountResponse, CredentialsBody, HelloFrame, Me, PatchMeBody, SessionResponse, User, UsersResponse } from './identity.js';
 export type { ChatMessage, HistoryResponse, MessagesFrame, OutgoingMessage, RestSendResponse, SendFrame } from './messages.js';
 export type { LastMessage, Room, RoomsFrame, RoomsResponse } from './rooms.js';
 export type { EventsFrame, LogEvent, MemberEvent, RoomEvent } from './events.js';

@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ServerFrame } from '../protocol/index.js';
 import type { FrameContext } from './frame-registry.js';
 import type { Subscriber } from './room-hub.js';
+import type { IssuedIdentity } from '../identity/auth.plugin.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** How often the server pings each socket at the WebSocket level; a peer that has not answered the previous ping by then is dead. */
@@ -95,8 +96,8 @@ function corkForThisTick(stream: Writable): () => void {
 }
 
 export interface ChatConnection {
-  /** The token from the query string, if any (P1). */
-  token: string | undefined;
+  /** P1, A4: who the socket is (resolved before the upgrade), or null when its token was refused. */
+  identity: IssuedIdentity | null;
   ip: string;
   /** The connection under the WebSocket, whose writes are batched per tick. */
   stream: Writable;
@@ -108,7 +109,7 @@ export interface ChatConnection {
  * (M5), flood control and ordering (P8, S4), heartbeat (P9). What each frame
  * means is up to the handler its domain registered (app.frames).
  */
-export function handleChatSocket(app: FastifyInstance, socket: WebSocket, { token, ip, stream, log }: ChatConnection): void {
+export function handleChatSocket(app: FastifyInstance, socket: WebSocket, { identity, ip, stream, log }: ChatConnection): void {
   const cork = corkForThisTick(stream);
   const send = (frame: ServerFrame) => {
     if (socket.readyState !== socket.OPEN) return;
@@ -117,20 +118,13 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, { toke
   };
   const sendError = (code: ErrorCode, message: string) => send({ type: 'error', code, message });
 
-  let userId: string;
-  let freshToken: string;
-  if (token === undefined || token === '') {
-    ({ userId, token: freshToken } = app.newIdentity());
-  } else {
-    const identity = app.verifyToken(token);
-    if (!identity) {
-      sendError(ErrorCode.InvalidToken, 'token not recognised; create a new session');
-      socket.close(CloseCode.InvalidToken, 'invalid token');
-      return;
-    }
-    userId = identity.userId;
-    freshToken = app.issueToken(userId);
+  if (!identity) {
+    sendError(ErrorCode.InvalidToken, 'token not recognised or logged out; create a new session');
+    socket.close(CloseCode.InvalidToken, 'invalid token');
+    return;
   }
+  const { userId, token: freshToken } = identity;
+  app.sessionSockets.add(identity.sessionId, socket);
 
   // P1: hello is the first frame. A membership entry published between
   // registering with the hub and hello (someone adds this user to a room
@@ -188,7 +182,6 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, { toke
   // misses nothing committed since.
   enqueue(async () => {
     try {
-      await app.users.ensure(userId);
       app.hub.join(subscriber, await app.rooms.roomIdsOf(userId));
       send({ type: 'hello', user_id: userId, token: freshToken, protocol: PROTOCOL_VERSION });
       const waiting = early ?? [];

@@ -91,7 +91,7 @@ export const SERVER_FRAMES: FrameDocs<ServerFrame> = {
   hello: {
     name: 'HelloFrame',
     rule: 'P1',
-    when: 'Always the first frame: the socket\'s identity and a freshly signed token for it (keep it; use it as `?token=` next time).',
+    when: 'Always the first frame: the socket\'s identity and a freshly signed token for it (keep it; present it next time, as the subprotocol `whisper.token.<token>` or as `?token=`).',
     schema: HelloFrameSchema,
     examples: [{ type: 'hello', user_id: USER, token: TOKEN }],
   },
@@ -207,7 +207,7 @@ function section(title: string, frames: FrameDoc<unknown>[]): string {
 
 /** The socket route's description: how to connect, then every frame both ways with an example. */
 export const SOCKET_PROTOCOL_DESCRIPTION = [
-  `Upgrade to a WebSocket here. Open it with \`?token=<token>\` from POST /v1/session or an earlier \`hello\`, or without one to get a fresh anonymous identity. ` +
+  `Upgrade to a WebSocket here. Present the token from POST /v1/session, a login or an earlier \`hello\` as subprotocols \`whisper\` and \`whisper.token.<token>\` (kept out of URLs and logs; the server answers \`whisper\`) or, as seed-style clients do, as \`?token=<token>\`; without one you get a fresh anonymous identity. ` +
     'Every frame is one JSON object in a text frame, told apart by `type`. The frame schemas are listed under Schemas below (`ClientFrame`, `ServerFrame`).',
   section('Client → server', docs(CLIENT_FRAMES)),
   section('Server → client', docs(SERVER_FRAMES)),
@@ -220,7 +220,7 @@ export const SOCKET_PROTOCOL_DESCRIPTION = [
     '| 1002 / 1007 | broken WebSocket framing / a text frame that is not UTF-8 |',
     `| ${CloseCode.PolicyViolation} | too many frames or messages for this socket, or pushed out by the user's newest socket |`,
     `| ${CloseCode.MessageTooBig} | a frame over ${MAX_FRAME_BYTES / 2 ** 20} MiB |`,
-    `| ${CloseCode.InvalidToken} | the token was not signed by this server (after an \`error\` frame \`invalid_token\`); get a new session |`,
+    `| ${CloseCode.InvalidToken} | the token was not signed by this server, or its device was logged out (A4; after an \`error\` frame \`invalid_token\`, or at once on logout); get a new session |`,
     '',
     'Before the upgrade: 403 for a foreign `Origin`, 429 when the address opens too many sockets too fast.',
   ].join('\n'),

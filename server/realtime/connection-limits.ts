@@ -24,6 +24,10 @@ export interface AbuseLimits {
   sendsPerMinute: number;
   /** USER_SENDS_PER_MINUTE: POST /v1/chat/messages per user (bearer token) and minute. */
   userSendsPerMinute: number;
+  /** LOGINS_PER_USERNAME: failed logins on one username per 15 minutes, from anywhere, before it is held back (A3). */
+  loginsPerUsername: number;
+  /** USER_REQUESTS_PER_MINUTE: REST requests on rooms, DMs and people per user (bearer token) and minute. */
+  userRequestsPerMinute: number;
 }
 
 export const DEFAULT_ABUSE_LIMITS: AbuseLimits = {
@@ -55,6 +59,16 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimits = {
   // 30,000 messages: far beyond any person, while a script is held back
   // whatever address it comes from.
   userSendsPerMinute: 300,
+  // The app makes these when a person acts (create, rename, add, leave),
+  // opens a picker (a search per keystroke pause) or meets unknown names:
+  // tens a minute at the busiest. 600 leaves room for scripts and bots
+  // while one token cannot hammer the membership queries.
+  userRequestsPerMinute: 600,
+  // Someone who forgot their password tries a few; a guesser spread over
+  // many addresses gets 20 wrong tries per quarter hour, ~2,000 a day:
+  // nothing against a password that is not among the common ones the server
+  // refuses. Counted in the database, so every instance holds the same line.
+  loginsPerUsername: 20,
 };
 
 /** Sockets per user (tabs and devices); a newer one pushes out the oldest. */

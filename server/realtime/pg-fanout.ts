@@ -46,6 +46,9 @@ export class PgFanout {
   private readonly remembered = new Map<string, Map<number, LogEntry>>();
   /** Notices are handled one at a time, in the order PostgreSQL sent them. */
   private chain: Promise<void> = Promise.resolve();
+  /** Other channels heard on the same connection (signals of other domains), with what to do after a reconnect. */
+  private connectedBefore = false;
+  private readonly signals = new Map<string, { onNotice: (payload: string) => void; onReconnect?: () => void }>();
 
   constructor(
     private readonly databaseUrl: string,
@@ -80,6 +83,16 @@ export class PgFanout {
     }
   }
 
+  /**
+   * Hears another channel on the listening connection. Notices sent while
+   * it was down are lost: `onReconnect` runs after each reconnect to make up
+   * for them.
+   */
+  async listen(channel: string, onNotice: (payload: string) => void, onReconnect?: () => void): Promise<void> {
+    this.signals.set(channel, { onNotice, onReconnect });
+    await this.client?.query(`LISTEN ${channel}`);
+  }
+
   /** Resolves once every notice received so far has been published (tests, shutdown). */
   settled(): Promise<void> {
     return this.chain;
@@ -88,6 +101,11 @@ export class PgFanout {
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'whisper-fanout', keepAlive: true });
     client.on('notification', (message) => {
+      const signal = this.signals.get(message.channel);
+      if (signal && message.payload) {
+        signal.onNotice(message.payload);
+        return;
+      }
       if (message.channel !== FANOUT_CHANNEL || !message.payload) return;
       try {
         const notice = JSON.parse(message.payload) as CommitNotice;
@@ -105,8 +123,12 @@ export class PgFanout {
     });
     await client.connect();
     await client.query(`LISTEN ${FANOUT_CHANNEL}`);
+    for (const channel of this.signals.keys()) await client.query(`LISTEN ${channel}`);
+    const reconnected = this.connectedBefore;
+    this.connectedBefore = true;
     this.client = client;
     this.retryMs = LISTEN_RETRY_INITIAL_MS;
+    if (reconnected) for (const signal of this.signals.values()) signal.onReconnect?.();
     // Whatever was committed while we were not listening.
     this.enqueue(() => this.catchUpAll());
   }

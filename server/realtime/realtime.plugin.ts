@@ -4,6 +4,7 @@ import { ConnectionLimits, type AbuseLimits } from './connection-limits.js';
 import { FrameRegistry } from './frame-registry.js';
 import { PgFanout } from './pg-fanout.js';
 import { RoomHub } from './room-hub.js';
+import { SessionSockets } from './session-sockets.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,6 +13,8 @@ declare module 'fastify' {
     /** Frame type → handler; each domain registers its own (messages, ops, sync, …). */
     frames: FrameRegistry;
     connectionLimits: ConnectionLimits;
+    /** Open sockets by device session, closed when the session is revoked (A4). */
+    sessionSockets: SessionSockets;
     socketRates: SocketRates;
   }
 }
@@ -32,6 +35,7 @@ export default fp<{ databaseUrl: string; socketRates?: Partial<SocketRates>; lim
     app.decorate('fanout', fanout);
     const connectionLimits = new ConnectionLimits(limits);
     app.decorate('connectionLimits', connectionLimits);
+    app.decorate('sessionSockets', new SessionSockets());
     app.addHook('onClose', async () => connectionLimits.close());
     await fanout.start();
     // After the domains' preClose hooks (writers drained): nothing is left to announce.

@@ -62,6 +62,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     ROOMS_PATH,
     {
+      onRequest: app.userRequestLimit,
       schema: {
         tags: ['rooms'],
         summary: 'M6: your rooms, most recently active first (or, with discover=public, the public rooms anyone may join)',
@@ -81,6 +82,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${ROOMS_PATH}/:id`,
     {
+      onRequest: app.userRequestLimit,
       schema: {
         tags: ['rooms'],
         summary: 'A room of yours, with its members (404 for any other: M3)',
@@ -98,6 +100,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     ROOMS_PATH,
     {
+      onRequest: app.userRequestLimit,
       schema: {
         tags: ['rooms'],
         summary: 'room.create: a public room or a group (you own it), or a DM',
@@ -125,6 +128,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     DMS_PATH,
     {
+      onRequest: app.userRequestLimit,
       schema: {
         tags: ['rooms'],
         summary: 'The DM between you and user_id, created if it does not exist yet (M2)',
@@ -146,6 +150,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     `${ROOMS_PATH}/:id`,
     {
+      onRequest: app.userRequestLimit,
       schema: {
         tags: ['rooms'],
         summary: 'room.update: rename (owner only)',
@@ -167,6 +172,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     `${ROOMS_PATH}/:id`,
     {
+      onRequest: app.userRequestLimit,
       schema: {
         tags: ['rooms'],
         summary: 'room.delete (owner only); the room is then gone for everyone',
@@ -187,6 +193,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     `${ROOMS_PATH}/:id/members`,
     {
+      onRequest: app.userRequestLimit,
       schema: {
         tags: ['rooms'],
         summary: 'member.add: add people (members of a group or public room), or join a public room (your own id)',
@@ -208,6 +215,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     `${ROOMS_PATH}/:id/members/:user_id`,
     {
+      onRequest: app.userRequestLimit,
       schema: {
         tags: ['rooms'],
         summary: 'member.remove: leave (your own id), or remove someone (owner only)',

@@ -86,4 +86,38 @@ describe('accessibility (axe)', () => {
       expect(await seriousViolations(page)).toEqual([]);
     });
   }
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`[A1][A4][A5] the account note, the profile sheet, the sign-up form with its errors, the login form and the unsent-work warning have no serious or critical violations (${colorScheme})`, async () => {
+      const context = await env.newContext({ colorScheme });
+      const page = await env.openChat(context);
+      const note = page.getByRole('complementary', { name: 'Account' });
+      await note.waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: /^Your profile/ }).click();
+      const profile = page.getByRole('dialog', { name: 'Your profile' });
+      await profile.getByRole('textbox', { name: 'Display name' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await profile.getByRole('button', { name: 'Create account' }).click();
+      const signup = page.getByRole('dialog', { name: 'Create an account' });
+      await signup.getByRole('textbox', { name: 'Username' }).fill('no');
+      await signup.getByLabel('Password', { exact: true }).fill('short');
+      await signup.getByLabel('Password', { exact: true }).press('Enter');
+      await signup.getByText(/Usernames are 3 to 32/).waitFor();
+      await signup.getByRole('button', { name: 'Show password' }).click();
+      expect(await seriousViolations(page)).toEqual([]);
+      await signup.getByRole('button', { name: 'I have an account: log in' }).click();
+      await page.getByRole('dialog', { name: 'Log in' }).getByRole('textbox', { name: 'Username' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.keyboard.press('Escape');
+      // Unsent work, then "Log in": the warning first.
+      await env.goOffline(context);
+      await sendMessage(page, 'not sent yet');
+      await page.getByRole('button', { name: /^Your profile/ }).click();
+      await page.getByRole('dialog', { name: 'Your profile' }).getByRole('button', { name: 'I have an account: log in' }).click();
+      const warning = page.getByRole('dialog', { name: 'Before you log in' });
+      await warning.getByRole('button', { name: 'Create an account for this identity first' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await env.goOnline(context);
+    });
+  }
 });

@@ -60,6 +60,16 @@ async function pickPerson(page: Page, field: 'Add people' | 'Person', name: stri
   await dialog.getByRole('option', { name }).waitFor();
 }
 
+/**
+ * The dialog is gone, its leave transition included. It navigates to the
+ * new room before its transition ends, and when it unmounts it gives the
+ * focus back to the button that opened it: a message typed meanwhile can
+ * have its Enter land on that button instead of the composer.
+ */
+async function newRoomDialogGone(page: Page): Promise<void> {
+  await page.getByRole('dialog', { name: 'New room' }).waitFor({ state: 'hidden' });
+}
+
 async function openChatDirect(context: BrowserContext): Promise<Page> {
   // Not through the proxy: this person's network is fine while the other's dies.
   const page = await context.newPage();
@@ -87,6 +97,7 @@ describe('rooms in the browser', () => {
     await dialog.getByRole('button', { name: 'Create group' }).click();
     await rooms(alice).getByRole('link', { name: 'Trip' }).waitFor();
     await alice.waitForURL(/\/rooms\/[0-9a-z]{26}$/);
+    await newRoomDialogGone(alice);
     const tripId = roomIdOf(alice);
     await sendMessage(alice, 'trip one');
     await sendMessage(alice, 'trip two');
@@ -123,6 +134,7 @@ describe('rooms in the browser', () => {
     for (const [page, other, text] of [[alice, names.bob, 'hi bob'], [bob, names.alice, 'hi alice']] as const) {
       await page.getByRole('dialog', { name: 'New room' }).getByRole('option', { name: other }).click();
       await page.waitForURL(/\/rooms\/dm-/);
+      await newRoomDialogGone(page);
       await sendMessage(page, text);
     }
     const dmId = dmRoomId(aliceIdentity.user_id, bobIdentity.user_id);
@@ -150,6 +162,7 @@ describe('rooms in the browser', () => {
     await alice.getByRole('dialog', { name: 'New room' }).getByRole('option', { name: bobName }).click();
     await alice.getByRole('dialog', { name: 'New room' }).getByRole('button', { name: 'Create group' }).click();
     await alice.waitForURL(/\/rooms\/[0-9a-z]{26}$/);
+    await newRoomDialogGone(alice);
     await sendMessage(alice, 'welcome');
     await rooms(bob).getByRole('link', { name: 'Crew' }).click({ timeout: DELIVERY_TIMEOUT_MS });
     await expect.poll(() => texts(bob), { timeout: UI_TIMEOUT_MS }).toContain('welcome');

@@ -78,6 +78,11 @@ const NOT_ROOM_SCOPED: Record<string, string> = {
   'POST /v1/rooms': 'creates a room of the caller\'s own; ids are client-minted ULIDs (80 random bits), so a collision is not a way to probe',
   'POST /v1/dms': 'the DM between the caller and someone: always one of the caller\'s own rooms',
   'GET /v1/users': 'people by name, for the member picker: names are what everyone in general sees anyway',
+  'DELETE /v1/session': 'logs out the caller\'s own device',
+  'DELETE /v1/sessions': 'logs out the caller\'s own devices',
+  'POST /v1/accounts': 'claims a username for the caller\'s own identity (or a new one); a taken name is 409 (usernames are public handles, like in Telegram)',
+  'GET /v1/me': 'the caller\'s own account',
+  'PATCH /v1/me': 'the caller\'s own display name',
   'GET /v1/chat/ws': 'the socket: every frame type is swept below',
 };
 

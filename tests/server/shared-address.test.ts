@@ -112,6 +112,7 @@ describe('limits configured low (P8)', () => {
         historyPerMinute: 2,
         sendsPerMinute: 5,
         userSendsPerMinute: 2,
+        userRequestsPerMinute: 3,
       },
     });
   });
@@ -140,7 +141,7 @@ describe('limits configured low (P8)', () => {
   });
 
   it('[R2][P8] REST sends are limited per user: one user\'s flood leaves the address\'s budget to the others, until the address cap', async () => {
-    const [a, b, c, d] = Array.from({ length: 4 }, () => server.app.newIdentity());
+    const [a, b, c, d] = await Promise.all(Array.from({ length: 4 }, () => server.app.newIdentity()));
     const send = async (token: string) => (await restSend(server.baseUrl, token, { data: [item('hello')] })).status;
     // Per user: a's third send in the minute is refused…
     expect([await send(a.token), await send(a.token), await send(a.token)]).toEqual([200, 200, 429]);
@@ -149,6 +150,20 @@ describe('limits configured low (P8)', () => {
     // Per address (5 a minute here): the sixth request from the address is refused whoever sends it.
     const refused = await restSend(server.baseUrl, d.token, { data: [item('one too many')] });
     expect(refused).toMatchObject({ status: 429, body: { type: 'error', code: 'rate_limited' } });
+  });
+
+  it('[R2] REST requests on rooms, DMs and people are limited per user, not per address', async () => {
+    const [a, b] = await Promise.all(Array.from({ length: 2 }, () => server.app.newIdentity()));
+    const get = async (token: string, path: string) => (await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })).status;
+    // One budget across the room and people routes: a's fourth request in the minute is refused…
+    expect([await get(a.token, '/v1/rooms'), await get(a.token, '/v1/users?query=x'), await get(a.token, '/v1/rooms?discover=public'), await get(a.token, '/v1/rooms')]).toEqual([
+      200, 200, 200, 429,
+    ]);
+    const refused = await fetch(`${server.baseUrl}/v1/rooms/general`, { headers: { authorization: `Bearer ${a.token}` } });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ type: 'error', code: 'rate_limited' });
+    // …while b, on the same address, is not held back by it.
+    expect(await get(b.token, '/v1/rooms')).toBe(200);
   });
 
   it('[R2] the per-address and per-user limits are read from the environment', () => {
@@ -160,6 +175,7 @@ describe('limits configured low (P8)', () => {
       ADDRESS_HISTORY_PER_MINUTE: '40000',
       ADDRESS_SENDS_PER_MINUTE: '9000',
       USER_SENDS_PER_MINUTE: '60',
+      USER_REQUESTS_PER_MINUTE: '120',
     };
     expect(loadConfig(env).limits).toEqual({
       maxSockets: 20000,
@@ -169,6 +185,7 @@ describe('limits configured low (P8)', () => {
       historyPerMinute: 40000,
       sendsPerMinute: 9000,
       userSendsPerMinute: 60,
+      userRequestsPerMinute: 120,
     });
     expect(loadConfig({}).limits).toEqual({});
     expect(() => loadConfig({ ADDRESS_MAX_SOCKETS: 'lots' })).toThrow(/ADDRESS_MAX_SOCKETS/);

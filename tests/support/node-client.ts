@@ -4,9 +4,9 @@
  * real chat store (client/src/shared/sync/chat-store.ts), the real room
  * actions (room-actions.ts: the same ops the app queues) and the real XState
  * connection machine with the real socket actor, wired exactly as
- * client/src/shared/sync/sync-engine.ts wires them in the browser, minus
- * window and document (no online/offline or visibility events: see
- * setOnline()) and minus the people lookup (names are not needed here).
+ * client/src/shared/sync/connection-runtime.ts wires them in the browser's
+ * connection worker, minus the page's online/offline and visibility events
+ * (see setOnline()) and minus the people lookup (names are not needed here).
  * The engine is room-agnostic (M5: one round of catch-up for every room);
  * `roomId` is only the default room of send(), view() and syncedSeq().
  *

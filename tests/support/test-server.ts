@@ -16,7 +16,7 @@ export interface TestServer {
 
 /** The real app on a real port against its own fresh database. */
 export async function startTestServer(
-  options: { clientDir?: string; db?: TestDatabase; allowedOrigins?: string[]; limits?: AppOptions['limits'] } = {},
+  options: { clientDir?: string; db?: TestDatabase; allowedOrigins?: string[]; limits?: AppOptions['limits']; logger?: AppOptions['logger'] } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const app = await buildApp({
@@ -25,6 +25,7 @@ export async function startTestServer(
     clientDir: options.clientDir ?? '/nonexistent-client-build',
     allowedOrigins: options.allowedOrigins,
     limits: options.limits,
+    logger: options.logger,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useEngine } from '../shared/sync/engine-context';
+import { linkSettled } from '../shared/sync/link-status';
 
 /**
  * Longest wait for the connection to settle: a server that never answers
@@ -33,22 +34,19 @@ export function AfterStartUp({ children }: { children: ReactNode }) {
   const [ready, setReady] = useState(false);
   useEffect(() => {
     let cancelIdle: (() => void) | undefined;
-    const settled = () => {
-      const snapshot = connection.getSnapshot();
-      return snapshot.hasTag('live') || snapshot.hasTag('offline');
-    };
-    const subscription = connection.subscribe(() => {
+    const settled = () => linkSettled(connection.getSnapshot());
+    const unsubscribe = connection.subscribe(() => {
       if (settled()) start();
     });
     const timer = setTimeout(() => start(), SETTLE_TIMEOUT_MS);
     function start() {
-      subscription.unsubscribe();
+      unsubscribe();
       clearTimeout(timer);
       cancelIdle ??= whenIdle(() => setReady(true));
     }
     if (settled()) start();
     return () => {
-      subscription.unsubscribe();
+      unsubscribe();
       clearTimeout(timer);
       cancelIdle?.();
     };

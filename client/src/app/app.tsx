@@ -1,9 +1,9 @@
 import { EngineProvider } from '../shared/sync/engine-context';
-import { AfterStartUp } from './after-start-up';
-import { IdentityCard } from './identity-card';
+import { LaterIdentityCard, LaterUpdatePrompt, StartUpLater } from './deferred';
 import { Layout } from './layout';
-import { AppRoutes } from './routes';
-import { UpdatePrompt } from './update-prompt';
+import { AppRoutes, leaveSeedAddress } from './routes';
+
+leaveSeedAddress();
 
 /**
  * The root: the sync engine for the whole app (so every page and the update
@@ -14,26 +14,19 @@ import { UpdatePrompt } from './update-prompt';
 export function App() {
   return (
     <EngineProvider>
-      <Layout
-        sidebarFooter={
-          <AfterStartUp>
-            <IdentityCard />
-          </AfterStartUp>
-        }
-      >
-        <AppRoutes />
-      </Layout>
-      {/*
-        The update prompt registers the service worker, which then downloads
-        the whole precache, and watches the outbox and drafts for unsent work
-        (W2): none of it is on the first screen, so it waits for start-up. Its
-        code stays in the main chunk (2 kB): a lazy chunk that fails to load
-        (the network gone since the page opened) would throw out of Suspense
-        and take the whole app down with it.
-      */}
-      <AfterStartUp>
-        <UpdatePrompt />
-      </AfterStartUp>
+      <StartUpLater>
+        <Layout sidebarFooter={<LaterIdentityCard />}>
+          <AppRoutes />
+        </Layout>
+        {/*
+          The update prompt registers the service worker, which then downloads
+          the whole precache, and watches the outbox and drafts for unsent work
+          (W2): none of it is on the first screen, so it waits for start-up, and
+          so does its code (deferred.tsx: a chunk that cannot be fetched is
+          tried again, it never takes the app down).
+        */}
+        <LaterUpdatePrompt />
+      </StartUpLater>
     </EngineProvider>
   );
 }

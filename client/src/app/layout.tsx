@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useLocation } from 'wouter';
-import { StorageNotice } from '../features/storage/storage-notice';
+import { LaterStorageNotice } from './deferred';
+import { useIsDesktop } from './navigation';
 import { Sidebar } from './sidebar';
 
 export interface LayoutProps {
@@ -16,7 +17,8 @@ export interface LayoutProps {
  * right. On a phone one at a time: `/` is the room list, and a room slides
  * in over it (its bar has the way back). There is one sidebar element in the
  * DOM for both, kept mounted, so the list keeps its scroll position while a
- * room is open on a phone.
+ * room is open on a phone. (A phone that opens on a room mounts the list
+ * once start-up has settled: it is not on its first screen.)
  *
  * Safe areas: the shell pads the top inset; the sidebar pads the others;
  * the main pane pads right and bottom (and left on phones), so a room's
@@ -27,6 +29,7 @@ export function Layout({ children, sidebarFooter }: LayoutProps) {
   // On a phone the home screen is the list alone; anything else (a room, a
   // page not found) takes the screen.
   const home = location === '/';
+  const desktop = useIsDesktop();
 
   return (
     <div className="flex h-dvh flex-col overflow-hidden bg-canvas pt-safe text-ink">
@@ -43,14 +46,19 @@ export function Layout({ children, sidebarFooter }: LayoutProps) {
       >
         Skip to content
       </a>
-      <StorageNotice />
+      {/*
+        Only with unsent work or after a refusal (C1), neither of which the
+        first screen needs to know about: mounted, and its code fetched, once
+        start-up has settled.
+      */}
+      <LaterStorageNotice />
 
       <div className="flex min-h-0 flex-1">
         <aside
           aria-label="Sidebar"
           className={`${home ? 'flex' : 'hidden'} w-full flex-col overflow-y-auto overscroll-contain bg-surface pr-safe pb-safe pl-safe md:flex md:w-80 md:shrink-0 md:border-r md:border-line md:pr-0`}
         >
-          <Sidebar footer={sidebarFooter} />
+          <Sidebar footer={sidebarFooter} shown={home || desktop} />
         </aside>
 
         <main

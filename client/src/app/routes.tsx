@@ -5,8 +5,20 @@ import { RoomDetailsButton, roomPath, ROOM_PATH_PATTERN } from '../features/room
 import { useBackToList, useIsDesktop } from './navigation';
 import { NotFound } from './not-found';
 
-/** The seed's address of its one chat room; it leads to `general` now. */
+/** The seed's address of its one chat room (and the manifest's start_url); it leads to `general` now. */
 const CHAT_PATH = '/chat';
+
+/**
+ * A page opened at /chat (the installed app starts there) goes to `general`
+ * before the app first renders, as the route below would: replaced, not
+ * pushed. So the shell renders once, at the room's address, instead of once
+ * at /chat and again after the redirect. Called by the app's module (app.tsx).
+ */
+export function leaveSeedAddress(): void {
+  if (typeof window !== 'undefined' && window.location.pathname === CHAT_PATH) {
+    window.history.replaceState(null, '', roomPath(DEFAULT_ROOM_ID) + window.location.search + window.location.hash);
+  }
+}
 
 /**
  * One URL per room (`/rooms/{id}`), so reloads and back/forward work. `/`

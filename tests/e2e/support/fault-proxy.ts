@@ -2,6 +2,9 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 
+/** The subprotocol the server chose for each relayed upgrade, answered to the client. */
+const upstreamProtocols = new WeakMap<http.IncomingMessage, string>();
+
 /**
  * An HTTP and WebSocket relay between the browser and the server that a test
  * can break on purpose: cut every connection (a dead network), go silent
@@ -11,7 +14,13 @@ import WebSocket, { WebSocketServer } from 'ws';
  */
 export class FaultProxy {
   private readonly server: http.Server;
-  private readonly wss = new WebSocketServer({ noServer: true });
+  // The client is answered with the subprotocol the server chose (the app
+  // offers `whisper` and its token as subprotocols, P1), as a real proxy
+  // that forwards the handshake headers would.
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (_offered, request) => upstreamProtocols.get(request) || false,
+  });
   private readonly pairs = new Set<{ client: WebSocket; upstream: WebSocket }>();
   private readonly rawSockets = new Set<Socket>();
   private silent = false;
@@ -89,9 +98,14 @@ export class FaultProxy {
     const headers: Record<string, string> = {};
     if (request.headers.origin) headers.origin = request.headers.origin;
     if (request.headers.host) headers.host = request.headers.host;
-    const upstream = new WebSocket(`ws://127.0.0.1:${this.targetPort()}${request.url}`, { headers });
+    const offered = (request.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((protocol) => protocol.trim())
+      .filter(Boolean);
+    const upstream = new WebSocket(`ws://127.0.0.1:${this.targetPort()}${request.url}`, offered, { headers });
     upstream.once('error', () => socket.destroy());
     upstream.once('open', () => {
+      upstreamProtocols.set(request, upstream.protocol);
       this.wss.handleUpgrade(request, socket, head, (client) => {
         const pair = { client, upstream };
         this.pairs.add(pair);

@@ -3,8 +3,7 @@ import { messagesTable } from '../../shared/db/messages.table';
 import { backoffDelay } from '../../shared/sync/backoff';
 import { useEngine } from '../../shared/sync/engine-context';
 import { useConnectionStatus } from '../../shared/sync/use-connection-status';
-import { useRoom } from '../../shared/sync/room-view';
-import { useRoomTimeline } from '../../shared/sync/use-room-timeline';
+import { useRoomPage } from '../../shared/sync/use-room-timeline';
 import { Composer } from './components/composer';
 import { ConnectionIndicator } from './components/connection-indicator';
 import { MessageList } from './components/message-list';
@@ -50,9 +49,9 @@ export interface WhisperChatPageProps {
  */
 export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPageProps) {
   const engine = useEngine();
-  const room = useRoom(roomId);
   const [limit, setLimit] = useState(INITIAL_WINDOW);
-  const timeline = useRoomTimeline(roomId, limit);
+  // The room and its timeline: one live query, one render when either changes.
+  const { room, timeline } = useRoomPage(roomId, limit);
   const status = useConnectionStatus();
   const indicator = useIndicatorStatus(status);
   const [draft, setDraft] = useDraft(roomId);

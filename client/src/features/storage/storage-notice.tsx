@@ -1,6 +1,5 @@
-import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
-import { useEngine } from '../../shared/sync/engine-context';
+import { useUnsentCount } from '../../shared/sync/use-unsent-work';
 import { CloseIcon, SvgIcon } from '../../shared/ui/icons';
 import { shouldShowStorageNotice } from './persistent-storage';
 import { usePersistentStorage } from './use-persistent-storage';
@@ -17,8 +16,7 @@ import { usePersistentStorage } from './use-persistent-storage';
  * disclosure, which needs no script and is keyboard-operable as it is.
  */
 export function StorageNotice() {
-  const { store } = useEngine();
-  const unsent = useLiveQuery(() => store.unsentCount(), [store]) ?? 0;
+  const unsent = useUnsentCount();
   const { state, explicitlyRefused, dismissed, request, dismissNotice } = usePersistentStorage();
   const [asking, setAsking] = useState(false);
   if (!shouldShowStorageNotice({ state, unsent, explicitlyRefused, dismissed })) return null;

@@ -14,4 +14,6 @@ export const eventsTable = {
     return (await inRoom(db, roomId).first())?.seq;
   },
   deleteRoom: (db: WhisperDatabase, roomId: string) => inRoom(db, roomId).delete(),
+  /** Every room's events: another user takes the device (A2, A4). */
+  clear: (db: WhisperDatabase) => db.events.clear(),
 };

@@ -26,4 +26,6 @@ export const messagesTable = {
       .filter((message) => message.user_id !== me)
       .count(),
   deleteRoom: (db: WhisperDatabase, roomId: string) => inRoom(db, roomId).delete(),
+  /** The whole history cache: another user takes the device (A2, A4). */
+  clear: (db: WhisperDatabase) => db.messages.clear(),
 };

@@ -19,6 +19,13 @@ export const metaTable = {
     return (await metaTable.identity(db))?.user_id;
   },
 
+  /**
+   * Everything kept for the device's user: the identity, the account's
+   * username, every room's cursor, paging and seen position, and drafts.
+   * Only the tokens still to revoke stay (A4).
+   */
+  forgetUser: (db: WhisperDatabase) => db.meta.filter((row) => row.key !== MetaKey.tokensToRevoke).delete(),
+
   /** Everything kept about one room (cursor, paging, seen position, draft): it is no longer the user's. */
   forgetRoom: (db: WhisperDatabase, roomId: string) =>
     db.meta.bulkDelete([MetaKey.syncedSeq(roomId), MetaKey.hasOlder(roomId), MetaKey.seenSeq(roomId), MetaKey.draft(roomId)]),

@@ -19,6 +19,17 @@ export const outboxTable = {
 
   countUnsent: (db: WhisperDatabase) => db.outbox.where('status').anyOf('pending', 'sending').count(),
   countPending: (db: WhisperDatabase) => db.outbox.where('status').equals('pending').count(),
+  /** Unsent rows (pending or sending) that `userId` would send: its own, and those written before the device had an identity. */
+  countUnsentOf: (db: WhisperDatabase, userId: string) =>
+    db.outbox
+      .where('status')
+      .anyOf('pending', 'sending')
+      .filter((row) => row.user_id === userId || row.user_id === null)
+      .count(),
+  /** Rows written before the device had an identity become `userId`'s (before another identity could take them). */
+  claimUnowned: (db: WhisperDatabase, userId: string) => db.outbox.filter((row) => row.user_id === null).modify({ user_id: userId }),
+  /** Every row of `userId` (and unowned ones), whatever their status: that identity leaves the device (A4). */
+  deleteOf: (db: WhisperDatabase, userId: string) => db.outbox.filter((row) => row.user_id === userId || row.user_id === null).delete(),
 
   /** Rows of `userId` that are not failed yet, changed by `changes`. */
   updateUnfailedOf: (db: WhisperDatabase, userId: string, changes: Partial<OutboxItem>) =>

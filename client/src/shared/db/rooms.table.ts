@@ -10,4 +10,6 @@ export const roomsTable = {
   put: (db: WhisperDatabase, room: Room) => db.rooms.put(room),
   bulkPut: (db: WhisperDatabase, rooms: Room[]) => db.rooms.bulkPut(rooms),
   delete: (db: WhisperDatabase, roomId: string) => db.rooms.delete(roomId),
+  /** Every room: another user takes the device (A2, A4). */
+  clear: (db: WhisperDatabase) => db.rooms.clear(),
 };

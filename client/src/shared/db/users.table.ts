@@ -4,6 +4,8 @@ import type { WhisperDatabase } from './whisper-db';
 /** The `users` table: people's names and colours (A5), from `rooms` frames and GET /v1/users. */
 export const usersTable = {
   get: (db: WhisperDatabase, userId: string) => db.users.get(userId),
+  /** Every cached person: another user takes the device (A2, A4). */
+  clear: (db: WhisperDatabase) => db.users.clear(),
   bulkPut: (db: WhisperDatabase, users: User[]) => db.users.bulkPut(users),
 
   /** The known ones among `userIds`, by id. */

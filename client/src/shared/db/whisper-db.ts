@@ -133,7 +133,17 @@ export const MetaKey = {
   draft: (roomId: string) => `draft:${roomId}`,
   /** The newest seq this device has shown the user in a room: unread counts (M6). */
   seenSeq: (roomId: string) => `seen-seq:${roomId}`,
+  /** The account of the identity, {user_id, username}, when it has one (A1, A2). */
+  account: 'account',
+  /** Tokens of sessions logged out while offline, revoked on the server once it is reachable (A4). */
+  tokensToRevoke: 'tokens-to-revoke',
 } as const;
+
+/** MetaKey.account */
+export interface AccountInfo {
+  user_id: string;
+  username: string;
+}
 
 export interface Identity {
   user_id: string;
@@ -143,10 +153,12 @@ export interface Identity {
 export function openDatabase(name?: string): WhisperDatabase {
   const db = new WhisperDatabase(name);
   // Another tab opened a newer version of the schema: let it upgrade, and
-  // reload to run the code that matches it (outbox rows are kept).
+  // reload to run the code that matches it (outbox rows are kept). In the
+  // connection worker there is nothing to reload: its page reloads, and the
+  // worker goes with it.
   db.on('versionchange', () => {
     db.close();
-    if (typeof location !== 'undefined') location.reload();
+    if (typeof document !== 'undefined') location.reload();
     return false;
   });
   return db;

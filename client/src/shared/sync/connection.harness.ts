@@ -5,7 +5,7 @@ import { RoomKind, type ChatMessage, type ClientFrame, type LogEvent, type Op, t
 import { WhisperDatabase } from '../db/whisper-db';
 import { createChatStore, type ChatStore } from './chat-store';
 import { connectionMachine, type ConnectionEvent } from './connection.machine';
-import type { SocketCommand, SocketEvent } from './socket.actor';
+import type { SocketCommand, SocketEvent, SocketInput } from './socket.actor';
 
 /**
  * Test fixture for the connection machine: the real machine and store on
@@ -21,6 +21,8 @@ export const GENERAL = 'general';
 /** One fake socket per connection attempt. */
 export interface FakeSocket {
   url: string;
+  /** The subprotocols offered: `whisper`, and the token when there is one. */
+  protocols: string[];
   sent: ClientFrame[];
   stopped: boolean;
   /** A live server answers pings; a dead network does not. */
@@ -141,9 +143,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const store = createChatStore(db);
   const sockets: FakeSocket[] = [];
   const online = { value: true };
-  const fakeSocket = fromCallback<SocketCommand, { url: string }, SocketEvent>(({ sendBack, receive, input }) => {
+  const fakeSocket = fromCallback<SocketCommand, SocketInput, SocketEvent>(({ sendBack, receive, input }) => {
     const socket: FakeSocket = {
       url: input.url,
+      protocols: input.protocols ?? [],
       sent: [],
       stopped: false,
       silent: false,

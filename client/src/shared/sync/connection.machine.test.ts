@@ -57,12 +57,15 @@ describe('connection machine', () => {
     const h = await createHarness();
     expect(h.sockets).toHaveLength(1);
     expect(h.latest().url).toBe('ws://whisper.test/v1/chat/ws');
+    expect(h.latest().protocols).toEqual(['whisper']);
     await h.goLive();
     expect(h.actor.getSnapshot().hasTag('live')).toBe(true);
     h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
     await untilRetry(h);
     expect(h.sockets).toHaveLength(2);
-    expect(h.latest().url).toBe('ws://whisper.test/v1/chat/ws?token=token-1');
+    // P1: the token rides in the subprotocol list, never in the URL.
+    expect(h.latest().url).toBe('ws://whisper.test/v1/chat/ws');
+    expect(h.latest().protocols).toEqual(['whisper', 'whisper.token.token-1']);
     expect(await h.store.getIdentity()).toEqual({ user_id: ME, token: 'token-1' });
   });
 
@@ -140,10 +143,10 @@ describe('connection machine', () => {
     await h.goLive();
     h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
     await untilRetry(h);
-    expect(h.latest().url).toContain('token=');
+    expect(h.latest().protocols).toContain('whisper.token.token-1');
     h.latest().emit({ type: 'SOCKET.CLOSED', code: 4401, reason: 'invalid token' });
     await settle();
-    expect(h.latest().url).toBe('ws://whisper.test/v1/chat/ws');
+    expect(h.latest().protocols).toEqual(['whisper']);
     expect(await h.store.getIdentity()).toBeUndefined();
   });
 

@@ -1,5 +1,5 @@
 import { assign, raise, type ActorRefFrom } from 'xstate';
-import { connectionSetup, socketUrl } from './connection.setup';
+import { connectionSetup, socketAddress } from './connection.setup';
 
 export {
   ACK_CHECK_INTERVAL_MS,
@@ -36,8 +36,9 @@ export const connectionMachine = connectionSetup.createMachine({
     socketId: null,
     socketCount: 0,
     cursors: {},
-    awaiting: [],
+    awaiting: {},
     held: {},
+    dropped: {},
     roundOpen: false,
     named: [],
     roundAgain: false,
@@ -93,7 +94,7 @@ export const connectionMachine = connectionSetup.createMachine({
           // The socket lives exactly as long as this state: leaving it
           // (offline, a close, a dead heartbeat) closes the socket.
           entry: 'newSocket',
-          invoke: { id: 'socket', src: 'socket', input: ({ context }) => ({ url: socketUrl(context) }) },
+          invoke: { id: 'socket', src: 'socket', input: ({ context }) => socketAddress(context) },
           initial: 'connecting',
           on: {
             'SOCKET.CLOSED': [

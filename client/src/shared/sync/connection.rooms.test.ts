@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RoomKind } from '@whisper/protocol';
+import { RoomKind, type Room } from '@whisper/protocol';
 import { MetaKey } from '../db/whisper-db';
 import {
   GENERAL,
@@ -33,6 +33,21 @@ const NEW = '01jd3r2k8m4q6v9x1z3b5n7p9v';
 const cursors = (h: Harness) => h.actor.getSnapshot().context.cursors;
 const live = (h: Harness) => h.actor.getSnapshot().hasTag('live');
 const ack = (clientIds: string[], seqs: number[]) => ({ type: 'message_ids' as const, status: 'success' as const, message_ids: clientIds.map((_, i) => `01JD3Q90C3V1MGN2XK0S6Y7H${String(i).padStart(2, '0')}`), client_ids: clientIds, seqs });
+
+/**
+ * A device that had `stored` (general beside it) up to message `seq` of it, back
+ * online: its socket has said hello and the round is out, unanswered.
+ */
+async function returning(h: Harness, stored: Room, seq: number) {
+  await h.store.setIdentity({ user_id: ME, token: 't' });
+  await h.store.storeRooms({ data: [room(GENERAL), stored], users: [] });
+  await h.store.storeMessages([message(stored.id, seq)], { roomId: stored.id, syncedSeq: seq });
+  const socket = h.latest();
+  socket.emit({ type: 'SOCKET.OPEN' });
+  socket.serve({ type: 'hello', user_id: ME, token: 't' });
+  await settle();
+  return socket;
+}
 
 describe('connection machine: many rooms', () => {
   it('[P11][C1][C4] room ops queued offline are flushed in enqueue order with the messages that follow them', async () => {
@@ -176,13 +191,7 @@ describe('connection machine: many rooms', () => {
   it('[M4][M5] leaving a public room and joining it again while away keeps it, and its log is followed on', async () => {
     const h = await createHarness();
     const lobby = room(GROUP, { last_seq: 4, members: [OTHER, ME], member_count: 2 });
-    await h.store.setIdentity({ user_id: ME, token: 't' });
-    await h.store.storeRooms({ data: [room(GENERAL), lobby], users: [] });
-    await h.store.storeMessages([message(GROUP, 2)], { roomId: GROUP, syncedSeq: 2 });
-    const socket = h.latest();
-    socket.emit({ type: 'SOCKET.OPEN' });
-    socket.serve({ type: 'hello', user_id: ME, token: 't' });
-    await settle();
+    const socket = await returning(h, lobby, 2);
     socket.serve({ type: 'rooms', data: [room(GENERAL), lobby], users: [] });
     socket.serve({ type: 'synced', room_id: GENERAL, seq: 0 });
     socket.serve({ type: 'events', data: [memberEvent(GROUP, 3, 'left', [ME], ME), memberEvent(GROUP, 4, 'joined', [ME], ME)] });
@@ -193,6 +202,56 @@ describe('connection machine: many rooms', () => {
     expect(roundsSent(socket)).toHaveLength(1);
     expect(await h.db.messages.where('room_id').equals(GROUP).count()).toBe(1);
     expect((await readRoomView(h.db, GROUP)).view?.members.map((m) => m.id)).toEqual([OTHER, ME]);
+  });
+
+  it('[M4][M5] removed and added back while away, with the two in different catch-up pages: the room stays, its log is followed on, no second round', async () => {
+    const h = await createHarness();
+    const group = room(GROUP, { kind: RoomKind.Group, last_seq: 9, members: [OTHER, ME], member_count: 2, owner_id: OTHER, name: 'Trip' });
+    const socket = await returning(h, { ...group, last_seq: 2 }, 2);
+    socket.serve({ type: 'rooms', data: [room(GENERAL), group], users: [] });
+    socket.serve({ type: 'synced', room_id: GENERAL, seq: 0 });
+    // Pages as the server cuts them: the removal ends one frame, the add opens a later one.
+    socket.serve({ type: 'messages', data: [message(GROUP, 3), message(GROUP, 4)] });
+    socket.serve({ type: 'events', data: [memberEvent(GROUP, 5, 'removed', [ME])] });
+    socket.serve({ type: 'messages', data: [message(GROUP, 6), message(GROUP, 7)] });
+    socket.serve({ type: 'events', data: [memberEvent(GROUP, 8, 'added', [ME])] });
+    socket.serve({ type: 'messages', data: [message(GROUP, 9)] });
+    socket.serve({ type: 'synced', room_id: GROUP, seq: 9 });
+    await settle();
+    expect(live(h)).toBe(true);
+    expect(cursors(h)).toEqual({ [GENERAL]: 0, [GROUP]: 9 });
+    expect(roundsSent(socket)).toHaveLength(1);
+    expect(await h.store.syncedSeq(GROUP)).toBe(9);
+    expect(await h.db.messages.where('room_id').equals(GROUP).count()).toBe(6);
+    const view = (await readRoomView(h.db, GROUP)).view;
+    expect(view).toMatchObject({ name: 'Trip', state: 'synced' });
+    expect(view?.members.map((m) => m.id)).toEqual([OTHER, ME]);
+
+    // Removed for real after the listing: the room goes.
+    socket.serve({ type: 'events', data: [memberEvent(GROUP, 10, 'removed', [ME])] });
+    await settle();
+    expect(await h.db.rooms.get(GROUP)).toBeUndefined();
+    expect(cursors(h)).toEqual({ [GENERAL]: 0 });
+  });
+
+  // The removal (seq 4) and a listing read at seq 3 reach the device in either order.
+  it.each([
+    ['after the room was listed: the removal wins over the listing', true],
+    ['before the round\'s rooms frame, read just before it: the room stays gone', false],
+  ])('[M4][M5] removed while a round is answered, %s', async (_, listedFirst) => {
+    const h = await createHarness();
+    const group = room(GROUP, { kind: RoomKind.Group, last_seq: 3, members: [OTHER, ME], member_count: 2, owner_id: OTHER });
+    const socket = await returning(h, group, 3);
+    const listing = { type: 'rooms' as const, data: [room(GENERAL), group], users: [] };
+    const removal = { type: 'events' as const, data: [memberEvent(GROUP, 4, 'removed', [ME])] };
+    for (const frame of listedFirst ? [listing, removal] : [removal, listing]) socket.serve(frame);
+    socket.serve({ type: 'synced', room_id: GENERAL, seq: 0 });
+    socket.serve({ type: 'synced', room_id: GROUP, seq: 3 });
+    await settle();
+    expect(live(h)).toBe(true);
+    expect(cursors(h)).toEqual({ [GENERAL]: 0 });
+    expect(await h.db.rooms.get(GROUP)).toBeUndefined();
+    expect(await h.store.syncedSeq(GROUP)).toBeUndefined();
   });
 
   it('[M5][M2] a room this device creates is followed from its first entry without a round; an unknown one starts a round', async () => {

@@ -10,6 +10,8 @@ import {
   type RejectedFrame,
   type RoomsFrame,
   type SyncedFrame,
+  SOCKET_SUBPROTOCOL,
+  SOCKET_TOKEN_PREFIX,
 } from '@whisper/protocol';
 import type { Identity, OutboxItem } from '../db/whisper-db';
 import { backoffDelay } from './backoff';
@@ -17,7 +19,7 @@ import type { ChatStore, FlushPlan } from './chat-store';
 import { flushLockActor } from './flush-lock.actor';
 import { toFrames } from './outbox-frames';
 import { advanceContiguous, followLog, type LogPositions } from './room-cursors';
-import { socketActor, type SocketEvent } from './socket.actor';
+import { socketActor, type SocketEvent, type SocketInput } from './socket.actor';
 import { storeWriterActor, type StoreCommand } from './store-writer.actor';
 
 /** A socket that has not said hello within this time is given up on. */
@@ -89,9 +91,15 @@ export type ConnectionEvent =
   /** Internal: a room to learn; a round now, or after the one under way. */
   | { type: 'ROUND.REQUEST' };
 
-export function socketUrl(context: ConnectionContext): string {
+/**
+ * Where the socket connects, and as whom (P1): the token is offered as a
+ * subprotocol beside `whisper`, so it never appears in a URL (access logs,
+ * proxies, the console's connection errors). Without one the server hands
+ * out a new identity.
+ */
+export function socketAddress(context: ConnectionContext): SocketInput {
   const token = context.identity?.token;
-  return token ? `${context.deps.socketUrl}?token=${encodeURIComponent(token)}` : context.deps.socketUrl;
+  return { url: context.deps.socketUrl, protocols: token ? [SOCKET_SUBPROTOCOL, `${SOCKET_TOKEN_PREFIX}${token}`] : [SOCKET_SUBPROTOCOL] };
 }
 
 /** Logs a failed background write instead of leaving an unhandled rejection. */
@@ -139,7 +147,7 @@ export const connectionSetup = setup({
     allAnswered: ({ context }) => context.unmarked.length === 0,
     tokenRejected: ({ event }) => event.type === 'SOCKET.CLOSED' && event.code === CloseCode.InvalidToken,
     /** M5: live only once every room of the `rooms` frame has its `synced`. */
-    roundComplete: ({ context }) => !context.roundOpen && context.awaiting.length === 0,
+    roundComplete: ({ context }) => !context.roundOpen && Object.keys(context.awaiting).length === 0,
   },
   actions: {
     scheduleRetry: assign(({ context }) => ({
@@ -168,27 +176,31 @@ export const connectionSetup = setup({
       return { identity: undefined };
     }),
     /** A new socket: until its round is answered, every room may be in the answer. */
-    expectRound: assign({ roundOpen: true, awaiting: [], roundAgain: false }),
+    expectRound: assign({ roundOpen: true, awaiting: {}, dropped: {}, roundAgain: false }),
     /** M5: one `sync` naming every room this device follows, from its cursor. */
     sendRound: enqueueActions(({ context, enqueue }) => {
       const rooms = Object.entries(context.cursors).map(([room_id, after_seq]) => ({ room_id, after_seq }));
-      enqueue.assign({ named: Object.keys(context.cursors), roundOpen: true, roundAgain: false });
+      enqueue.assign({ named: Object.keys(context.cursors), roundOpen: true, roundAgain: false, dropped: {} });
       enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'sync', rooms } });
     }),
     /** A room to learn (added to it, or unknown): a round now, or after the one under way. */
     requestRound: enqueueActions(({ context, enqueue }) => {
-      if (context.roundOpen || context.awaiting.length > 0) enqueue.assign({ roundAgain: true });
+      if (context.roundOpen || Object.keys(context.awaiting).length > 0) enqueue.assign({ roundAgain: true });
       else enqueue.raise({ type: 'ROUND' });
     }),
     sendPing: sendTo('socket', { type: 'SEND' as const, frame: { type: 'ping' as const } }),
     /** M5: the user's rooms now. Cursors of rooms no longer listed go; the store drops those rooms. */
     takeRooms: enqueueActions(({ context, event, enqueue }) => {
-      const frame = frameOf<RoomsFrame>(event);
-      const listed = frame.data.map((room) => room.id);
+      const received = frameOf<RoomsFrame>(event);
+      // Left while this listing was on its way: the listing is older than the leaving.
+      const rooms = received.data.filter((room) => (context.dropped[room.id] ?? -1) <= room.last_seq);
+      const frame = { ...received, data: rooms };
+      const listed = rooms.map((room) => room.id);
       enqueue.sendTo('storeWriter', { type: 'STORE.ROOMS', frame } satisfies StoreCommand);
       enqueue.assign({
         roundOpen: false,
-        awaiting: listed,
+        dropped: {},
+        awaiting: Object.fromEntries(rooms.map((room) => [room.id, room.last_seq])),
         cursors: Object.fromEntries(Object.entries(context.cursors).filter(([roomId]) => listed.includes(roomId))),
       });
       if (listed.length === 0 && context.roundAgain) enqueue.raise({ type: 'ROUND' });
@@ -199,8 +211,8 @@ export const connectionSetup = setup({
      */
     takeSynced: enqueueActions(({ context, event, enqueue }) => {
       const { room_id: roomId, seq, has_older } = frameOf<SyncedFrame>(event);
-      const following = roomId in context.cursors || context.awaiting.includes(roomId);
-      const awaiting = context.awaiting.filter((id) => id !== roomId);
+      const following = roomId in context.cursors || roomId in context.awaiting;
+      const { [roomId]: _answered, ...awaiting } = context.awaiting;
       enqueue.assign({ awaiting });
       // Dropped meanwhile (left, removed, deleted): nothing to follow.
       if (!following) return;
@@ -210,9 +222,9 @@ export const connectionSetup = setup({
       delete held[roomId];
       enqueue.assign({ cursors: { ...context.cursors, [roomId]: cursor }, held });
       if (gap) enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'sync', room_id: roomId, after_seq: cursor } });
-      const fresh = context.awaiting.includes(roomId) && !context.named.includes(roomId) ? { hasOlder: has_older ?? false } : undefined;
+      const fresh = roomId in context.awaiting && !context.named.includes(roomId) ? { hasOlder: has_older ?? false } : undefined;
       enqueue.sendTo('storeWriter', { type: 'STORE.SYNCED', roomId, seq: cursor, fresh } satisfies StoreCommand);
-      if (awaiting.length === 0 && !context.roundOpen && context.roundAgain) enqueue.raise({ type: 'ROUND' });
+      if (Object.keys(awaiting).length === 0 && !context.roundOpen && context.roundAgain) enqueue.raise({ type: 'ROUND' });
     }),
     /**
      * E1, E2: messages and events share each room's seq space. Store them,
@@ -224,8 +236,9 @@ export const connectionSetup = setup({
       const frame = frameOf<MessagesFrame | EventsFrame>(event);
       const events = frame.type === 'events' ? frame.data : [];
       const step = followLog(context, frame.data, events, context.identity?.user_id);
-      enqueue.assign({ cursors: step.cursors, awaiting: step.awaiting, held: step.held });
-      const command: StoreCommand = frame.type === 'events' ? { type: 'STORE.ENTRIES', events, cursors: step.moved } : { type: 'STORE.ENTRIES', messages: frame.data, cursors: step.moved };
+      enqueue.assign({ cursors: step.cursors, awaiting: step.awaiting, held: step.held, dropped: step.dropped });
+      const entries = frame.type === 'events' ? { events } : { messages: frame.data };
+      const command: StoreCommand = { type: 'STORE.ENTRIES', ...entries, cursors: step.moved, listed: context.awaiting };
       enqueue.sendTo('storeWriter', command);
       for (const gap of step.gaps) enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'sync', ...gap } });
       if (step.round) enqueue.raise({ type: 'ROUND.REQUEST' });

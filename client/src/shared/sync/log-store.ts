@@ -7,6 +7,7 @@ import { roomsTable } from '../db/rooms.table';
 import { usersTable } from '../db/users.table';
 import { MetaKey, type CachedMessage, type WhisperDatabase } from '../db/whisper-db';
 import { forgetRoom, logScope } from './room-tables';
+import { isListedHistory } from './room-cursors';
 import { applyEvent, applyMessage, roomsLeft } from './room-state';
 
 /**
@@ -58,9 +59,14 @@ export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOp
     return messages.map((m) => (written.has(m.id) ? { ...m, written_at: written.get(m.id) } : m));
   }
 
-  /** Applies stored entries to the rooms they belong to; null marks a room the user no longer has. */
-  async function applyToRooms(entries: Entry[], me: string | undefined): Promise<Map<string, Room | null>> {
+  /**
+   * Applies stored entries to the rooms they belong to; null marks a room
+   * the user no longer has. Entries a `rooms` frame's listing already
+   * includes (`listed`) change nothing: the room was stored as it stood then.
+   */
+  async function applyToRooms(all: Entry[], me: string | undefined, listed: Record<string, number>): Promise<Map<string, Room | null>> {
     const changed = new Map<string, Room | null>();
+    const entries = all.filter((entry) => !isListedHistory(listed, { room_id: entry.room, seq: entry.seq }));
     const left = roomsLeft(entries.flatMap((entry) => (entry.event ? [entry.event] : [])), me);
     for (const entry of entries) {
       const room = changed.has(entry.room) ? changed.get(entry.room)! : await roomsTable.get(db, entry.room);
@@ -82,7 +88,11 @@ export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOp
    * one that takes the room away from the user drops it with its cache, after
    * it was stored (M4).
    */
-  async function storeEntries(entries: { messages?: ChatMessage[]; events?: LogEvent[] }, cursors: Record<string, number> = {}): Promise<void> {
+  async function storeEntries(
+    entries: { messages?: ChatMessage[]; events?: LogEvent[] },
+    cursors: Record<string, number> = {},
+    listed: Record<string, number> = {},
+  ): Promise<void> {
     const messages = entries.messages ?? [];
     const events = entries.events ?? [];
     if (messages.length === 0 && events.length === 0 && Object.keys(cursors).length === 0) return;
@@ -93,7 +103,7 @@ export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOp
       await eventsTable.bulkPut(db, events);
       const ownOps = events.filter((e) => e.user_id === me && e.client_id !== null).map((e) => e.client_id!);
       await outboxTable.bulkDelete(db, [...mine.map((m) => m.client_id!), ...ownOps]);
-      const rooms = await applyToRooms(inLogOrder(messages, events), me);
+      const rooms = await applyToRooms(inLogOrder(messages, events), me, listed);
       for (const [roomId, seq] of Object.entries(cursors)) {
         if (rooms.get(roomId) !== null) await metaTable.set(db, MetaKey.syncedSeq(roomId), seq);
       }

@@ -11,8 +11,13 @@ import { bringsMeIn, roomsLeft } from './room-state';
 export interface LogPositions {
   /** Rooms whose log this device has without a hole up to the seq (the P6 cursors). */
   cursors: Record<string, number>;
-  /** Rooms of the last `rooms` frame still waiting for their `synced`: their pages move no cursor. */
-  awaiting: string[];
+  /**
+   * Rooms of the last `rooms` frame still waiting for their `synced`, with
+   * the seq each was listed at: their pages move no cursor, and what those
+   * pages say up to that seq is history the listing already includes (the
+   * user left and came back: still a member).
+   */
+  awaiting: Record<string, number>;
   /** A `sync {rooms}` is out and its `rooms` frame has not come: every room may be in its answer. */
   roundOpen: boolean;
   /**
@@ -21,12 +26,18 @@ export interface LogPositions {
    * which can be older than these: the cursor moves on over them then.
    */
   held: Record<string, number[]>;
+  /**
+   * Rooms the user left (or lost) while a round's `rooms` frame was on its
+   * way, with the seq of that entry: a listing older than it is stale.
+   */
+  dropped: Record<string, number>;
 }
 
 export interface LogStep {
   cursors: Record<string, number>;
-  awaiting: string[];
+  awaiting: Record<string, number>;
   held: Record<string, number[]>;
+  dropped: Record<string, number>;
   /** Cursors that moved, to store with the entries. */
   moved: Record<string, number>;
   /** A hole in a room this device follows: catch up on that room alone (P6). */
@@ -47,13 +58,28 @@ export function advanceContiguous(from: number, seqs: number[]): { seq: number; 
   return { seq, gap };
 }
 
+/**
+ * Whether a log entry is history a `rooms` frame already accounts for: its
+ * room is listed (so the user is in it) at a seq at or past the entry. A
+ * catch-up page that says "you left" is then not news: later pages bring
+ * the user back in.
+ */
+export function isListedHistory(awaiting: Record<string, number>, entry: { room_id: string; seq: number }): boolean {
+  const listedAt = awaiting[entry.room_id];
+  return listedAt !== undefined && entry.seq <= listedAt;
+}
+
 /** What a frame of log entries (messages or events) does to the positions. */
 export function followLog(state: LogPositions, entries: { room_id: string; seq: number }[], events: LogEvent[], me: string | undefined): LogStep {
   const cursors = { ...state.cursors };
   const held = { ...state.held };
-  let awaiting = state.awaiting;
-  const step: LogStep = { cursors, awaiting, held, moved: {}, gaps: [], round: false };
-  const left = roomsLeft(events, me);
+  const awaiting = { ...state.awaiting };
+  const dropped = { ...state.dropped };
+  const step: LogStep = { cursors, awaiting, held, dropped, moved: {}, gaps: [], round: false };
+  const left = roomsLeft(
+    events.filter((event) => !isListedHistory(state.awaiting, event)),
+    me,
+  );
   const rooms = new Map<string, number[]>();
   for (const entry of entries) rooms.set(entry.room_id, [...(rooms.get(entry.room_id) ?? []), entry.seq]);
   for (const [roomId, seqs] of rooms) {
@@ -61,17 +87,18 @@ export function followLog(state: LogPositions, entries: { room_id: string; seq: 
     // Added somewhere: learn the room in a round, unless the round under way lists it already.
     // A room this device already follows is one the user is in: an old
     // "added" entry seen again (a catch-up page) is nothing new to learn.
-    if (own.some((event) => bringsMeIn(event, me)) && !awaiting.includes(roomId) && !(roomId in cursors)) step.round = true;
+    if (own.some((event) => bringsMeIn(event, me)) && !(roomId in awaiting) && !(roomId in cursors)) step.round = true;
     if (left.has(roomId)) {
       // Nothing more comes from this room (M4); the store drops it.
       delete cursors[roomId];
       delete held[roomId];
-      awaiting = awaiting.filter((id) => id !== roomId);
+      delete awaiting[roomId];
+      if (state.roundOpen) dropped[roomId] = Math.max(...seqs);
       continue;
     }
     // A round's answer covers it: its `synced` sets the cursor, then moves
     // on over what arrived meanwhile (held).
-    if (state.roundOpen || awaiting.includes(roomId)) {
+    if (state.roundOpen || roomId in awaiting) {
       held[roomId] = [...(held[roomId] ?? []), ...seqs];
       continue;
     }
@@ -86,6 +113,5 @@ export function followLog(state: LogPositions, entries: { room_id: string; seq: 
     if (seq > (known ?? 0)) cursors[roomId] = step.moved[roomId] = seq;
     if (gap) step.gaps.push({ room_id: roomId, after_seq: seq });
   }
-  step.awaiting = awaiting;
   return step;
 }

@@ -1,4 +1,3 @@
-import { useLiveQuery } from 'dexie-react-hooks';
 import type { RoomKind } from '@whisper/protocol';
 import { messagesTable } from '../db/messages.table';
 import { metaTable } from '../db/meta.table';
@@ -10,7 +9,7 @@ import { useEngine } from './engine-context';
 import { personOf, unknownAmong } from './names';
 import { overlayRooms, type RoomState } from './room-overlay';
 import { dmPartner, laterTime } from './room-state';
-import { useWantPeople } from './want-people';
+import { useLiveRead } from './want-people';
 
 /** M6: one room of the list. */
 export interface RoomListItem {
@@ -41,8 +40,15 @@ function newestRows(outbox: OutboxItem[]): { activity: Map<string, OutboxItem>; 
   return { activity, message };
 }
 
-/** The room list as one read of IndexedDB (the live query of useRoomList), with the people it names but cannot name yet. */
-export async function readRoomList(db: WhisperDatabase): Promise<{ items: RoomListItem[]; unknownPeople: string[] }> {
+/**
+ * The room list as one read of IndexedDB (the live query of useRoomList), in
+ * one read-only transaction, with the people it names but cannot name yet.
+ */
+export function readRoomList(db: WhisperDatabase): Promise<{ items: RoomListItem[]; unknownPeople: string[] }> {
+  return db.transaction('r', [db.rooms, db.outbox, db.meta, db.users, db.messages], () => readRoomListIn(db));
+}
+
+async function readRoomListIn(db: WhisperDatabase): Promise<{ items: RoomListItem[]; unknownPeople: string[] }> {
   const [rooms, outbox, me, seen] = await Promise.all([
     roomsTable.all(db),
     outboxTable.inOrder(db),
@@ -85,7 +91,5 @@ export async function readRoomList(db: WhisperDatabase): Promise<{ items: RoomLi
 /** M6: the user's rooms, most recently active first; undefined while loading. */
 export function useRoomList(): RoomListItem[] | undefined {
   const { db } = useEngine();
-  const result = useLiveQuery(() => readRoomList(db), [db]);
-  useWantPeople(result?.unknownPeople);
-  return result?.items;
+  return useLiveRead(() => readRoomList(db), [db])?.items;
 }

@@ -1,5 +1,4 @@
-import { useLiveQuery } from 'dexie-react-hooks';
-import { DEFAULT_ROOM_ID, RoomKind } from '@whisper/protocol';
+import { DEFAULT_ROOM_ID, RoomKind, type Room, type User } from '@whisper/protocol';
 import { metaTable } from '../db/meta.table';
 import { outboxTable } from '../db/outbox.table';
 import { roomsTable } from '../db/rooms.table';
@@ -9,7 +8,7 @@ import { useEngine } from './engine-context';
 import { personOf, unknownAmong } from './names';
 import { overlayRooms, type RoomState } from './room-overlay';
 import { dmPartner } from './room-state';
-import { useWantPeople } from './want-people';
+import { useLiveRead } from './want-people';
 
 export interface RoomMember {
   id: string;
@@ -41,13 +40,21 @@ export interface RoomView {
   canRemoveOthers: boolean;
 }
 
-/** The room with this device's pending ops laid over it; null when it is not the user's room. */
-export async function readRoomView(db: WhisperDatabase, roomId: string): Promise<{ view: RoomView | null; unknownPeople: string[] }> {
-  const [stored, outbox, me] = await Promise.all([roomsTable.get(db, roomId), outboxTable.ofRoom(db, roomId), metaTable.myUserId(db)]);
-  const local = overlayRooms(stored ? [stored] : [], outbox, me).get(roomId);
-  if (!local) return { view: null, unknownPeople: [] };
-  const { room, state } = local;
-  const users = await usersTable.byIds(db, room.members);
+/**
+ * The room with this device's pending ops laid over it; null when it is not
+ * the user's room. One read-only transaction for all of it.
+ */
+export function readRoomView(db: WhisperDatabase, roomId: string): Promise<{ view: RoomView | null; unknownPeople: string[] }> {
+  return db.transaction('r', [db.rooms, db.outbox, db.meta, db.users], async () => {
+    const [stored, outbox, me] = await Promise.all([roomsTable.get(db, roomId), outboxTable.ofRoom(db, roomId), metaTable.myUserId(db)]);
+    const local = overlayRooms(stored ? [stored] : [], outbox, me).get(roomId);
+    if (!local) return { view: null, unknownPeople: [] };
+    const users = await usersTable.byIds(db, local.room.members);
+    return roomView(local.room, local.state, users, me);
+  });
+}
+
+function roomView(room: Room, state: RoomState, users: ReadonlyMap<string, User>, me: string | undefined): { view: RoomView; unknownPeople: string[] } {
   const other = dmPartner(room, me);
   const everyone = room.id === DEFAULT_ROOM_ID;
   const isOwner = me !== undefined && room.owner_id === me;
@@ -81,7 +88,5 @@ export async function readRoomView(db: WhisperDatabase, roomId: string): Promise
 /** One room; null: not a room of yours (never was, left, removed or deleted); undefined while loading. */
 export function useRoom(roomId: string): RoomView | null | undefined {
   const { db } = useEngine();
-  const result = useLiveQuery(() => readRoomView(db, roomId), [db, roomId]);
-  useWantPeople(result?.unknownPeople);
-  return result?.view;
+  return useLiveRead(() => readRoomView(db, roomId), [db, roomId])?.view;
 }

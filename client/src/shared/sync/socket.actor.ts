@@ -12,6 +12,8 @@ export type SocketCommand = { type: 'SEND'; frame: ClientFrame } | { type: 'SEND
 
 export interface SocketInput {
   url: string;
+  /** Subprotocols to offer: the token travels here rather than in the URL (P1). */
+  protocols?: string[];
 }
 
 /**
@@ -20,7 +22,7 @@ export interface SocketInput {
  * Stopping the actor closes the socket.
  */
 export const socketActor = fromCallback<SocketCommand, SocketInput, SocketEvent>(({ sendBack, receive, input }) => {
-  const ws = new WebSocket(input.url);
+  const ws = new WebSocket(input.url, input.protocols);
   let closed = false;
   const reportClose = (code: number, reason: string) => {
     if (closed) return;

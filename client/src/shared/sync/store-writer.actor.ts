@@ -6,8 +6,8 @@ import type { ChatStore } from './chat-store';
 export type StoreCommand =
   /** M5: the user's rooms now, and the people in them. */
   | { type: 'STORE.ROOMS'; frame: RoomsFrame }
-  /** P4, P6, E2: log entries, with the cursors they move. */
-  | { type: 'STORE.ENTRIES'; messages?: ChatMessage[]; events?: LogEvent[]; cursors: Record<string, number> }
+  /** P4, P6, E2: log entries, with the cursors they move and the rooms a round's `rooms` frame listed (and at which seq). */
+  | { type: 'STORE.ENTRIES'; messages?: ChatMessage[]; events?: LogEvent[]; cursors: Record<string, number>; listed?: Record<string, number> }
   /** P6: a room's log is complete up to seq; `fresh` for a room new to this device. */
   | { type: 'STORE.SYNCED'; roomId: string; seq: number; fresh?: { hasOlder: boolean } }
   /** P3: acked messages and ops. */
@@ -20,7 +20,7 @@ function run(store: ChatStore, command: StoreCommand): Promise<void> {
     case 'STORE.ROOMS':
       return store.storeRooms(command.frame);
     case 'STORE.ENTRIES':
-      return store.storeEntries({ messages: command.messages, events: command.events }, command.cursors);
+      return store.storeEntries({ messages: command.messages, events: command.events }, command.cursors, command.listed);
     case 'STORE.SYNCED':
       return store.markSynced(command.roomId, command.seq, command.fresh);
     case 'STORE.ACK':

@@ -1,14 +1,12 @@
-import { liveQuery, type Subscription } from 'dexie';
-import { createActor } from 'xstate';
-import { CHAT_WS_PATH, type Room, type User } from '@whisper/protocol';
-import { outboxTable } from '../db/outbox.table';
+import type { Room, User } from '@whisper/protocol';
 import { usersTable } from '../db/users.table';
 import type { WhisperDatabase } from '../db/whisper-db';
-import { fetchHistory, fetchPublicRooms, fetchUsers, searchUsers, toSocketOrigin } from './chat-api';
+import { createAccountActions, type AccountActions } from './account';
+import { fetchHistory, fetchPublicRooms, searchUsers } from './chat-api';
 import { createChatStore, type ChatStore } from './chat-store';
-import { connectionMachine, type ConnectionActor } from './connection.machine';
+import { hostInWorker } from './connection-bridge';
+import { createLinkStatusStore, type Connection, type ConnectionHost } from './link-status';
 import { createRoomActions, type RoomActions } from './room-actions';
-import { createUserDirectory } from './user-directory';
 
 /** Older history is fetched in pages of this many messages (P5). */
 export const OLDER_PAGE_SIZE = 50;
@@ -17,13 +15,24 @@ export interface SyncEngineOptions {
   db: WhisperDatabase;
   /** http(s)://host of the Whisper server; the page's own origin in the app. */
   origin: string;
+  /** After another identity took the device: starts the app afresh (default: the page reloads at `/`). */
+  restart?: () => void;
+}
+
+/** Tabs of one device tell each other that the identity changes hands: the others stop, then reload. */
+const ACCOUNT_CHANNEL = 'whisper-account';
+const AccountSignal = { Leaving: 'leaving', Switched: 'switched' } as const;
+
+function accountChannel(): BroadcastChannel | undefined {
+  return typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(ACCOUNT_CHANNEL);
 }
 
 /** The data layer as the UI uses it: room-agnostic; every room and membership change goes through the outbox (C1). */
 export interface SyncEngine extends RoomActions {
   readonly db: WhisperDatabase;
   readonly store: ChatStore;
-  readonly connection: ConnectionActor;
+  /** The connection machine's status, and Retry now (C3); the machine itself runs in a worker. */
+  readonly connection: Connection;
   /** C6: a failed message or op again, same client_id. */
   retry(clientId: string): Promise<void>;
   /** C6: drops a failed message or op from the outbox. */
@@ -38,21 +47,106 @@ export interface SyncEngine extends RoomActions {
   publicRooms(): Promise<{ rooms: Room[]; users: User[] }>;
   /** A5: look up names for these people if the device has none (the hooks call it for what they show). */
   wantUsers(userIds: Iterable<string>): void;
+  /** A1–A5: sign up, log in and out, the profile. */
+  readonly account: AccountActions;
   stop(): void;
 }
 
 /**
- * Wires the connection machine to the browser (online/offline, page
- * visibility) and to the outbox (a new pending row wakes the flusher), and
- * starts it. One engine per page; stop() ends it for good.
+ * Where the connection machine runs: in a module worker of its own
+ * (connection.worker.ts), off the main thread, or, where the page has no
+ * workers (jsdom in the unit tests) or the worker does not start (a browser
+ * without module workers), in the page itself. The one place that chooses.
  */
-export function startSyncEngine({ db, origin }: SyncEngineOptions): SyncEngine {
-  const people = createUserDirectory({
-    unknown: (ids) => usersTable.unknown(db, ids),
-    lookup: async (ids) => fetchUsers(origin, ids, await token()),
-    save: (users) => usersTable.bulkPut(db, users),
+function startConnection(db: WhisperDatabase, origin: string): ConnectionHost {
+  const inPage = () => hostInPage(db, origin);
+  if (typeof Worker === 'undefined') return inPage();
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./connection.worker.ts', import.meta.url), { type: 'module', name: 'whisper-connection' });
+  } catch (error) {
+    console.warn('whisper: the connection runs in the page (no module worker)', error);
+    return inPage();
+  }
+  return hostInWorker(worker, { origin, dbName: db.name }, inPage);
+}
+
+/**
+ * The machine in the page. Its code (and XState with it) is loaded on
+ * demand, so it stays out of the page's initial JavaScript; what the page
+ * asks before it is there waits for it.
+ */
+function hostInPage(db: WhisperDatabase, origin: string): ConnectionHost {
+  const status = createLinkStatusStore();
+  let runtime: ConnectionHost | undefined;
+  let stopped = false;
+  const waiting: ((host: ConnectionHost) => void)[] = [];
+  const whenStarted = (action: (host: ConnectionHost) => void) => (runtime ? action(runtime) : void waiting.push(action));
+  import('./connection-runtime')
+    .then(({ startConnectionRuntime }) => {
+      if (stopped) return;
+      const host = startConnectionRuntime({ db, origin });
+      runtime = host;
+      host.subscribe(() => status.set(host.getSnapshot()));
+      status.set(host.getSnapshot());
+      for (const action of waiting.splice(0)) action(host);
+    })
+    .catch((error: unknown) => console.error('whisper: the connection could not start', error));
+  return {
+    getSnapshot: status.getSnapshot,
+    subscribe: status.subscribe,
+    retryNow: () => whenStarted((host) => host.retryNow()),
+    visible: () => whenStarted((host) => host.visible()),
+    network: (online) => whenStarted((host) => host.network(online)),
+    wantUsers(userIds) {
+      const ids = [...userIds];
+      whenStarted((host) => host.wantUsers(ids));
+    },
+    stop() {
+      stopped = true;
+      runtime?.stop();
+    },
+  };
+}
+
+/**
+ * Starts the connection machine (see startConnection) and gives the page
+ * what it does itself: reads and the user's own writes to IndexedDB, REST
+ * calls, and the page's visibility and online/offline events, which the
+ * machine cannot hear in a worker. One engine per page; stop() ends it for good.
+ */
+export function startSyncEngine({ db, origin, restart = () => window.location.assign('/') }: SyncEngineOptions): SyncEngine {
+  const connection = startConnection(db, origin);
+  const tabs = accountChannel();
+  let connectionStopped = false;
+  const stopConnection = () => {
+    if (connectionStopped) return;
+    connectionStopped = true;
+    connection.stop();
+  };
+  const account = createAccountActions({
+    db,
+    origin,
+    stopConnection() {
+      tabs?.postMessage(AccountSignal.Leaving);
+      stopConnection();
+    },
+    restart() {
+      tabs?.postMessage(AccountSignal.Switched);
+      restart();
+    },
   });
-  const store = createChatStore(db, { onPeopleSeen: (ids) => people.want(ids) });
+  if (tabs) {
+    tabs.onmessage = (event: MessageEvent) => {
+      if (event.data === AccountSignal.Leaving) stopConnection();
+      if (event.data === AccountSignal.Switched) window.location.reload();
+    };
+  }
+  // A4: sessions logged out while offline are revoked once the server answers.
+  const revokeLeftovers = () => void account.revokeLeftovers().catch((error: unknown) => console.warn('whisper: revoking a logged-out session failed', error));
+  revokeLeftovers();
+  // History pages name people too: the connection's directory looks them up.
+  const store = createChatStore(db, { onPeopleSeen: (ids) => connection.wantUsers(ids) });
   async function token(): Promise<string> {
     const identity = await store.getIdentity();
     if (!identity) throw new Error('This device has no identity yet: it gets one the first time it reaches the server.');
@@ -60,37 +154,20 @@ export function startSyncEngine({ db, origin }: SyncEngineOptions): SyncEngine {
   }
   // The public rooms last listed, so joining one shows it at once (C1).
   const listed = new Map<string, Room>();
-  const connection = createActor(connectionMachine, {
-    input: {
-      deps: {
-        store,
-        socketUrl: `${toSocketOrigin(origin)}${CHAT_WS_PATH}`,
-        isOnline: () => navigator.onLine,
-        now: () => Date.now(),
-        random: () => Math.random(),
-      },
-    },
-  });
 
-  const onOnline = () => connection.send({ type: 'ONLINE' });
-  const onOffline = () => connection.send({ type: 'OFFLINE' });
+  // What the machine cannot see from a worker: the page's visibility and
+  // its online/offline events.
+  const onOnline = () => {
+    connection.network(true);
+    revokeLeftovers();
+  };
+  const onOffline = () => connection.network(false);
   const onVisibility = () => {
-    if (document.visibilityState === 'visible') connection.send({ type: 'VISIBLE' });
+    if (document.visibilityState === 'visible') connection.visible();
   };
   window.addEventListener('online', onOnline);
   window.addEventListener('offline', onOffline);
   document.addEventListener('visibilitychange', onVisibility);
-
-  // Any tab's enqueue or Retry shows up here (Dexie live queries cross tabs),
-  // so the tab that holds the outbox lock sends it (C7).
-  const pending: Subscription = liveQuery(() => outboxTable.countPending(db)).subscribe({
-    next: (count) => {
-      if (count > 0) connection.send({ type: 'OUTBOX.CHANGED' });
-    },
-    error: (error) => console.error('whisper: outbox watch failed', error),
-  });
-
-  connection.start();
 
   return {
     db,
@@ -122,14 +199,14 @@ export function startSyncEngine({ db, origin }: SyncEngineOptions): SyncEngine {
       await usersTable.bulkPut(db, users);
       return { rooms: data, users };
     },
-    wantUsers: (userIds) => people.want(userIds),
+    wantUsers: (userIds) => connection.wantUsers(userIds),
+    account,
     stop() {
-      pending.unsubscribe();
-      people.stop();
+      tabs?.close();
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOffline);
       document.removeEventListener('visibilitychange', onVisibility);
-      connection.stop();
+      stopConnection();
     },
   };
 }

@@ -1,4 +1,3 @@
-import { useLiveQuery } from 'dexie-react-hooks';
 import { DEFAULT_ROOM_ID, OpName, RoomKind } from '@whisper/protocol';
 import { eventsTable } from '../db/events.table';
 import { messagesTable } from '../db/messages.table';
@@ -9,9 +8,10 @@ import { usersTable } from '../db/users.table';
 import { MetaKey, type OutboxItem, type WhisperDatabase } from '../db/whisper-db';
 import { useEngine } from './engine-context';
 import { unknownAmong } from './names';
+import { readRoomView, type RoomView } from './room-view';
 import type { TimelineEntry } from './timeline';
 import { peopleOf, timelineEntries } from './timeline-entries';
-import { useWantPeople } from './want-people';
+import { useLiveRead } from './want-people';
 
 export interface RoomTimeline {
   items: TimelineEntry[];
@@ -28,35 +28,79 @@ function kindOf(stored: RoomKind | undefined, roomId: string, outbox: OutboxItem
   return roomId === DEFAULT_ROOM_ID ? RoomKind.Public : RoomKind.Group;
 }
 
+/** The tables a room's timeline is read from. */
+const timelineTables = (db: WhisperDatabase) => [db.messages, db.outbox, db.meta, db.rooms, db.events, db.users];
+
 /**
  * The newest `limit` stored messages of the room and the events among them,
  * in seq order, then the room's outbox in enqueue order. Every table is read
  * in one live query, so an ack moving a row from the outbox to the history is
- * seen as one change (C5).
+ * seen as one change (C5), and in one read-only transaction: IndexedDB
+ * serves the reads from one snapshot, at the cost of one transaction instead
+ * of one per read.
  */
-export async function readTimeline(db: WhisperDatabase, roomId: string, limit: number) {
-  const [messages, outbox, me, serverHasOlder, room] = await Promise.all([
-    messagesTable.newest(db, roomId, limit),
-    outboxTable.ofRoom(db, roomId),
-    metaTable.myUserId(db),
-    metaTable.get<boolean>(db, MetaKey.hasOlder(roomId)),
-    roomsTable.get(db, roomId),
-  ]);
-  // The window is the newest `limit` messages: events older than its oldest message are outside it too.
-  const events = await eventsTable.from(db, roomId, messages.length >= limit ? messages[0].seq : 0);
-  const named = peopleOf(messages, events, outbox);
-  const users = await usersTable.byIds(db, named);
-  const items = timelineEntries(messages, events, outbox, { me, users, kind: kindOf(room?.kind, roomId, outbox) });
-  // Older entries exist locally beyond the window, or on the server (unless
-  // a history page said there are none, or seq 1 is already here).
-  const oldest = Math.min(messages[0]?.seq ?? Infinity, events[0]?.seq ?? Infinity);
-  const hasOlder = oldest !== Infinity && oldest > 1 && (messages.length >= limit || (serverHasOlder ?? true));
-  return { items, hasOlder, unknownPeople: unknownAmong(users, named) };
+export function readTimeline(db: WhisperDatabase, roomId: string, limit: number) {
+  return db.transaction('r', timelineTables(db), async () => {
+    const [messages, outbox, me, serverHasOlder, room] = await Promise.all([
+      messagesTable.newest(db, roomId, limit),
+      outboxTable.ofRoom(db, roomId),
+      metaTable.myUserId(db),
+      metaTable.get<boolean>(db, MetaKey.hasOlder(roomId)),
+      roomsTable.get(db, roomId),
+    ]);
+    // The window is the newest `limit` messages: events older than its oldest message are outside it too.
+    const events = await eventsTable.from(db, roomId, messages.length >= limit ? messages[0].seq : 0);
+    const named = peopleOf(messages, events, outbox);
+    const users = await usersTable.byIds(db, named);
+    const items = timelineEntries(messages, events, outbox, { me, users, kind: kindOf(room?.kind, roomId, outbox) });
+    // Older entries exist locally beyond the window, or on the server (unless
+    // a history page said there are none, or seq 1 is already here).
+    const oldest = Math.min(messages[0]?.seq ?? Infinity, events[0]?.seq ?? Infinity);
+    const hasOlder = oldest !== Infinity && oldest > 1 && (messages.length >= limit || (serverHasOlder ?? true));
+    return { items, hasOlder, unknownPeople: unknownAmong(users, named) };
+  });
 }
+
+/**
+ * No entries, while the first read is on its way and for an empty room: one
+ * list, the same every time, so the first read of an empty room does not
+ * render the (memoized) message list again.
+ */
+const NO_ITEMS: TimelineEntry[] = [];
 
 export function useRoomTimeline(roomId: string, limit: number): RoomTimeline {
   const { db } = useEngine();
-  const result = useLiveQuery(() => readTimeline(db, roomId, limit), [db, roomId, limit]);
-  useWantPeople(result?.unknownPeople);
-  return { items: result?.items ?? [], hasOlder: result?.hasOlder ?? false, loaded: result !== undefined };
+  const result = useLiveRead(() => readTimeline(db, roomId, limit), [db, roomId, limit]);
+  return { items: result?.items.length ? result.items : NO_ITEMS, hasOlder: result?.hasOlder ?? false, loaded: result !== undefined };
+}
+
+/** What a room's page shows: the room (null: not a room of yours; undefined while loading) and its timeline. */
+export interface RoomPage {
+  room: RoomView | null | undefined;
+  timeline: RoomTimeline;
+}
+
+/** The room and its timeline in one read-only transaction (the two reads share it). */
+export function readRoomPage(db: WhisperDatabase, roomId: string, limit: number) {
+  return db.transaction('r', timelineTables(db), async () => {
+    const [{ view, unknownPeople: unnamedMembers }, { items, hasOlder, unknownPeople }] = await Promise.all([
+      readRoomView(db, roomId),
+      readTimeline(db, roomId, limit),
+    ]);
+    return { view, items, hasOlder, unknownPeople: [...new Set([...unnamedMembers, ...unknownPeople])] };
+  });
+}
+
+/**
+ * useRoom and useRoomTimeline as one live query: the page's reads re-run
+ * together after a write (one transaction instead of two) and their results
+ * arrive together (one render of the page instead of two).
+ */
+export function useRoomPage(roomId: string, limit: number): RoomPage {
+  const { db } = useEngine();
+  const result = useLiveRead(() => readRoomPage(db, roomId, limit), [db, roomId, limit]);
+  return {
+    room: result?.view,
+    timeline: { items: result?.items.length ? result.items : NO_ITEMS, hasOlder: result?.hasOlder ?? false, loaded: result !== undefined },
+  };
 }

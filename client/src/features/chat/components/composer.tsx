@@ -1,5 +1,5 @@
 import { MAX_CONTENT_LENGTH } from '@whisper/protocol';
-import { useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
+import { memo, useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import { COMPOSER_CLEARANCE_PROPERTY } from '../overlay-space';
 import { SendIcon } from './icons';
 
@@ -27,9 +27,13 @@ function useComposerClearance(formRef: RefObject<HTMLFormElement | null>) {
       const clearance = Math.max(0, Math.round(window.innerHeight - form.getBoundingClientRect().top));
       root.style.setProperty(COMPOSER_CLEARANCE_PROPERTY, `${clearance}px`);
     };
-    update();
+    // A ResizeObserver calls `update` once the form is laid out (and on every
+    // resize): reading its position here would force a layout of the page in
+    // the commit that mounts it, and nothing needs the clearance before the
+    // first paint (the toasts come after start-up).
     const observer = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(update);
-    observer?.observe(form);
+    if (observer) observer.observe(form);
+    else update();
     window.addEventListener('resize', update);
     return () => {
       observer?.disconnect();
@@ -57,8 +61,10 @@ export function sendBlock(draft: string, disabledReason?: string | null): SendBl
 /**
  * The message box (C9: textbox "Message", button "Send"). Enter sends,
  * Shift+Enter breaks the line, nothing is sent mid-IME-composition.
+ * Memoized: the page re-renders for the connection and the timeline, the
+ * composer only for its own props.
  */
-export function Composer({ onSend, draft, onDraftChange, disabledReason }: ComposerProps) {
+export const Composer = memo(function Composer({ onSend, draft, onDraftChange, disabledReason }: ComposerProps) {
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
   useComposerClearance(formRef);
@@ -68,10 +74,12 @@ export function Composer({ onSend, draft, onDraftChange, disabledReason }: Compo
   const tooLong = remaining < 0;
   const showCounter = remaining <= COUNTER_THRESHOLD;
 
-  // Grow with the text up to MAX_TEXTAREA_HEIGHT_PX, then scroll.
+  // Grow with the text up to MAX_TEXTAREA_HEIGHT_PX, then scroll. Empty and
+  // never grown (the usual mount), the textarea already is its one row: no
+  // measuring, which would force a layout of the page in that commit.
   useLayoutEffect(() => {
     const el = textareaRef.current;
-    if (!el) return;
+    if (!el || (draft === '' && el.style.height === '')) return;
     el.style.height = 'auto';
     const height = Math.min(el.scrollHeight, MAX_TEXTAREA_HEIGHT_PX);
     if (height > 0) el.style.height = `${height}px`;
@@ -124,7 +132,7 @@ export function Composer({ onSend, draft, onDraftChange, disabledReason }: Compo
             onKeyDown={handleKeyDown}
             enterKeyHint="send"
             autoComplete="off"
-            className="block w-full resize-none bg-transparent py-2.5 text-base leading-6 text-slate-900 placeholder:text-slate-500 focus:outline-none dark:text-slate-100 dark:placeholder:text-slate-400"
+            className="block w-full resize-none overflow-y-hidden bg-transparent py-2.5 text-base leading-6 text-slate-900 placeholder:text-slate-500 focus:outline-none dark:text-slate-100 dark:placeholder:text-slate-400"
           />
         </div>
         <button
@@ -155,4 +163,4 @@ export function Composer({ onSend, draft, onDraftChange, disabledReason }: Compo
       </div>
     </form>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { ConnectionPhase, ConnectionStatus } from '../../../shared/sync/timeline';
 import { RetryIcon } from '../../../shared/ui/icons';
 
@@ -65,7 +65,7 @@ function useRetrySeconds(retryInMs: number | null): number | null {
  * not confirmed yet, and while the server is unreachable the next automatic
  * attempt and a "Retry now" button.
  */
-export function ConnectionIndicator({ status, onRetryNow, retrying = false }: ConnectionIndicatorProps) {
+export const ConnectionIndicator = memo(function ConnectionIndicator({ status, onRetryNow, retrying = false }: ConnectionIndicatorProps) {
   const { label, dot } = PHASE[status.phase];
   const retrySeconds = useRetrySeconds(status.phase === 'unreachable' ? status.retryInMs : null);
   const showRetry = onRetryNow !== undefined && (status.phase === 'unreachable' || (retrying && status.phase === 'connecting'));
@@ -117,5 +117,19 @@ export function ConnectionIndicator({ status, onRetryNow, retrying = false }: Co
         </button>
       )}
     </div>
+  );
+}, sameIndicatorProps);
+
+/**
+ * The status arrives as a new object on every render of the page: compared
+ * by its fields, so the indicator renders only when what it shows changes.
+ */
+function sameIndicatorProps(a: ConnectionIndicatorProps, b: ConnectionIndicatorProps): boolean {
+  return (
+    a.status.phase === b.status.phase &&
+    a.status.waiting === b.status.waiting &&
+    a.status.retryInMs === b.status.retryInMs &&
+    a.onRetryNow === b.onRetryNow &&
+    a.retrying === b.retrying
   );
 }

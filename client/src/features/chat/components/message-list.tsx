@@ -79,10 +79,19 @@ function observeLogRect(instance: RowVirtualizer, cb: (rect: Rect) => void) {
  * first day's separator) sits above the sizer and is always mounted, so its
  * IntersectionObserver sentinel works wherever the reader is.
  */
-export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLoadOlder = true, onRetry, onDelete }: MessageListProps) {
+export const MessageList = memo(function MessageList({
+  items,
+  hasOlder,
+  loadingOlder,
+  onLoadOlder,
+  autoLoadOlder = true,
+  onRetry,
+  onDelete,
+}: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const sentinelRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
+  const columnRef = useRef<HTMLDivElement>(null);
   const atBottomRef = useRef(true);
   const snapshotRef = useRef<Snapshot | null>(null);
   const onLoadOlderRef = useRef(onLoadOlder);
@@ -155,18 +164,41 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
     [],
   );
 
-  // After every render, before paint: follow the sizer's position, and stick
-  // to the bottom (or show the pill) when the items changed. Keeping the
-  // reader's row in place when older history is prepended, and the bottom in
-  // view while rows there are measured, is the virtualizer's job
-  // (anchorTo: 'end'; scrollToEnd keeps its target until the sizes settle).
-  // No dependency list on purpose: the sizer can move after any render (the
-  // header above it changes), and setScrollMargin only sets a new value,
-  // so the chain ends after one extra render.
+  // Where the sizer starts in the log (scrollMargin). With rows, what sits
+  // above it has a fixed height (the load-older button or the beginning
+  // line, then the first day's separator), so it moves only when sizes
+  // change: the rows' (a list shorter than the log sits at its bottom) or
+  // the log's own. It is read before paint when the first rows are laid out,
+  // and then by a ResizeObserver on the sizer and its column, which runs
+  // after the browser's own layout. (Read in a layout effect after every
+  // render, it forced a layout of the page in every commit.) Without rows
+  // there is nothing to place.
+  const hasRows = rows.length > 0;
+  const readScrollMargin = useCallback(() => {
+    const sizer = sizerRef.current;
+    if (sizer) setScrollMargin(sizer.offsetTop);
+  }, []);
+  useLayoutEffect(() => {
+    if (hasRows) readScrollMargin();
+  }, [hasRows, readScrollMargin]);
+  useEffect(() => {
+    const sizer = sizerRef.current;
+    const column = columnRef.current;
+    if (!hasRows || !sizer || !column || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(readScrollMargin);
+    observer.observe(sizer);
+    observer.observe(column);
+    return () => observer.disconnect();
+  }, [hasRows, readScrollMargin]);
+
+  // After every render, before paint: stick to the bottom (or show the pill)
+  // when the items changed. Keeping the reader's row in place when older
+  // history is prepended, and the bottom in view while rows there are
+  // measured, is the virtualizer's job (anchorTo: 'end'; scrollToEnd keeps
+  // its target until the sizes settle). No dependency list: it compares the
+  // items with the last ones itself, and reads no layout unless they changed.
   // eslint-disable-next-line react-hooks/exhaustive-deps
   useLayoutEffect(() => {
-    const sizer = sizerRef.current;
-    if (sizer && sizer.offsetTop !== scrollMargin) setScrollMargin(sizer.offsetTop);
     // Until the rows' virtualizer has the log (the render after mounting), there is nothing to scroll.
     if (scrollElement === null) return;
 
@@ -237,7 +269,7 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
           readable measure themselves (MessageBubble's max width), and line up
           with the composer, which spans the pane too.
         */}
-        <div className="flex min-h-full w-full flex-col pt-2">
+        <div ref={columnRef} className="flex min-h-full w-full flex-col pt-2">
           {/* Few messages sit at the bottom, next to the composer, as in any chat. */}
           {(items.length > 0 || hasOlder) && <div className="flex-1" />}
           {/*
@@ -275,22 +307,25 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
           {items.length === 0 && !hasOlder && <EmptyState loading={loadingOlder} />}
 
           {/*
-            A new one when the first messages arrive (a room opened for the
-            first time, its history coming over the network): its virtualizer
-            then starts at the bottom, instead of rendering and measuring the
-            oldest rows first and the newest ones after scrolling to them.
+            Only with rows: an empty room sets up no virtualizer (its
+            observers and layout reads). So a new one starts when the first
+            messages arrive (a room opened for the first time, its history
+            coming over the network), at the bottom, instead of rendering and
+            measuring the oldest rows first and the newest ones after
+            scrolling to them.
           */}
-          <VirtualRows
-            key={rows.length > 0 ? 'rows' : 'none'}
-            rows={rows}
-            appendedAt={appendedAt}
-            scrollMargin={scrollMargin}
-            scrollElement={scrollElement}
-            sizerRef={sizerRef}
-            virtualizerRef={virtualizerRef}
-            onRetry={onRetry}
-            onDelete={onDelete}
-          />
+          {hasRows && (
+            <VirtualRows
+              rows={rows}
+              appendedAt={appendedAt}
+              scrollMargin={scrollMargin}
+              scrollElement={scrollElement}
+              sizerRef={sizerRef}
+              virtualizerRef={virtualizerRef}
+              onRetry={onRetry}
+              onDelete={onDelete}
+            />
+          )}
           <div className="h-1 shrink-0" />
         </div>
       </div>
@@ -312,7 +347,7 @@ export function MessageList({ items, hasOlder, loadingOlder, onLoadOlder, autoLo
       )}
     </div>
   );
-}
+});
 
 type RowVirtualizer = Virtualizer<HTMLDivElement, HTMLDivElement>;
 

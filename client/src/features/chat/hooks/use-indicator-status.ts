@@ -1,7 +1,7 @@
-import { useSelector } from '@xstate/react';
-import { useCallback, useMemo } from 'react';
+import { useMemo } from 'react';
 import { useEngine } from '../../../shared/sync/engine-context';
 import type { ConnectionStatus } from '../../../shared/sync/timeline';
+import { useLinkStatus } from '../../../shared/sync/use-link-status';
 import type { IndicatorStatus } from '../components/connection-indicator';
 
 export interface IndicatorState {
@@ -22,9 +22,9 @@ export interface IndicatorState {
  */
 export function useIndicatorStatus(status: ConnectionStatus): IndicatorState {
   const { connection } = useEngine();
-  const unreachable = useSelector(connection, (snapshot) => snapshot.hasTag('unreachable'));
-  const retrying = useSelector(connection, (snapshot) => snapshot.hasTag('connecting') && snapshot.context.attempt > 0);
-  const retryNow = useCallback(() => connection.send({ type: 'RETRY' }), [connection]);
+  const { unreachable, connecting, attempt } = useLinkStatus();
+  const retrying = connecting && attempt > 0;
+  const retryNow = connection.retryNow;
   const shown = useMemo<IndicatorStatus>(() => (unreachable ? { ...status, phase: 'unreachable' } : status), [status, unreachable]);
   return { status: shown, retrying, retryNow };
 }

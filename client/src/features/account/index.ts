@@ -1,0 +1,6 @@
+/**
+ * The account feature as the app composes it: the identity card's corner
+ * (the profile sheet, sign up, log in and out, loaded lazily) and its loader.
+ */
+export { AccountCorner } from './account-corner';
+export { loadAccountSheet } from './preload';

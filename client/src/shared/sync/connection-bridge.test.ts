@@ -1,0 +1,247 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hostInWorker, serveConnection, type WorkerLike, type WorkerScopeLike } from './connection-bridge';
+import { FromWorker, isPageMessage, isWorkerMessage, ToWorker, type PageMessage, type StartOptions, type WorkerMessage } from './connection-messages';
+import { createLinkStatusStore, INITIAL_LINK_STATUS, type ConnectionHost, type LinkStatus } from './link-status';
+
+const START: StartOptions = { origin: 'http://localhost:3000', dbName: 'whisper-test' };
+const LIVE: LinkStatus = { ...INITIAL_LINK_STATUS, live: true };
+const WAITING: LinkStatus = { ...INITIAL_LINK_STATUS, offline: true, unreachable: true, attempt: 2, retryAt: 1_700_000_000_000 };
+
+/** Lets queued message deliveries (microtasks) run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve));
+
+/**
+ * Two ends of a message channel, as a Worker and its global scope see it:
+ * each message is structured-cloned (as postMessage does) and delivered
+ * later, never during postMessage.
+ */
+function channel() {
+  const pageSide = new EventTarget();
+  const workerSide = new EventTarget();
+  const toWorker: PageMessage[] = [];
+  const toPage: WorkerMessage[] = [];
+  let terminated = false;
+  let closed = false;
+  const deliver = (target: EventTarget, data: unknown) =>
+    queueMicrotask(() => {
+      if (!terminated && !closed) target.dispatchEvent(new MessageEvent('message', { data: structuredClone(data) }));
+    });
+  const worker: WorkerLike & { terminated: () => boolean } = {
+    postMessage(message) {
+      toWorker.push(message);
+      deliver(workerSide, message);
+    },
+    addEventListener: (type: string, listener: (event: never) => void) => pageSide.addEventListener(type, listener as EventListener),
+    removeEventListener: (type: string, listener: (event: never) => void) => pageSide.removeEventListener(type, listener as EventListener),
+    terminate: () => void (terminated = true),
+    terminated: () => terminated,
+  };
+  const scope: WorkerScopeLike & { closed: () => boolean } = {
+    postMessage(message) {
+      toPage.push(message);
+      deliver(pageSide, message);
+    },
+    addEventListener: (type, listener) => workerSide.addEventListener(type, listener as EventListener),
+    close: () => void (closed = true),
+    closed: () => closed,
+  };
+  /** The worker's script failed to load or run (what `new Worker` reports as an `error` event). */
+  const fail = (message: string) => pageSide.dispatchEvent(new ErrorEvent('error', { message, cancelable: true }));
+  return { worker, scope, toWorker, toPage, fail };
+}
+
+/** A connection that records what it was asked, with a status the test sets. */
+function fakeHost(): ConnectionHost & { calls: unknown[][]; setStatus(status: LinkStatus): void } {
+  const status = createLinkStatusStore();
+  const calls: unknown[][] = [];
+  return {
+    getSnapshot: status.getSnapshot,
+    subscribe: status.subscribe,
+    retryNow: () => calls.push(['retryNow']),
+    visible: () => calls.push(['visible']),
+    network: (online) => calls.push(['network', online]),
+    wantUsers: (ids) => calls.push(['wantUsers', [...ids]]),
+    stop: () => calls.push(['stop']),
+    calls,
+    setStatus: status.set,
+  };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('connection messages', () => {
+  it('tells our messages from anything else a worker or page may hear', () => {
+    expect(isPageMessage({ type: ToWorker.Start, ...START })).toBe(true);
+    expect(isPageMessage({ type: ToWorker.WantUsers, ids: ['a'] })).toBe(true);
+    expect(isPageMessage({ type: FromWorker.Status, status: LIVE })).toBe(false);
+    expect(isWorkerMessage({ type: FromWorker.Status, status: LIVE })).toBe(true);
+    expect(isWorkerMessage({ type: FromWorker.Failed, reason: 'x' })).toBe(true);
+    for (const other of [null, undefined, 'status', 42, {}, { type: 'SKIP_WAITING' }]) {
+      expect(isPageMessage(other)).toBe(false);
+      expect(isWorkerMessage(other)).toBe(false);
+    }
+  });
+});
+
+describe('page → worker (hostInWorker)', () => {
+  it('[C3] starts the worker with the origin and database first, then passes on Retry now, visibility, the network, names wanted and stop, in order', () => {
+    const { worker, toWorker } = channel();
+    const host = hostInWorker(worker, START, fakeHost);
+    host.retryNow();
+    host.visible();
+    host.network(false);
+    host.network(true);
+    host.wantUsers(new Set(['u1', 'u2']));
+    host.stop();
+    expect(toWorker).toEqual([
+      { type: 'start', origin: 'http://localhost:3000', dbName: 'whisper-test' },
+      { type: 'retry' },
+      { type: 'visible' },
+      { type: 'network', online: false },
+      { type: 'network', online: true },
+      { type: 'want-users', ids: ['u1', 'u2'] },
+      { type: 'stop' },
+    ]);
+  });
+
+  it('[C3] mirrors the status the worker sends: subscribers hear of a change once, the snapshot stays the same object until the next change', async () => {
+    const { worker, scope } = channel();
+    const host = hostInWorker(worker, START, fakeHost);
+    expect(host.getSnapshot()).toEqual(INITIAL_LINK_STATUS);
+    const heard = vi.fn();
+    host.subscribe(heard);
+
+    scope.postMessage({ type: FromWorker.Status, status: WAITING });
+    await settle();
+    expect(host.getSnapshot()).toEqual(WAITING);
+    expect(heard).toHaveBeenCalledTimes(1);
+    const snapshot = host.getSnapshot();
+
+    scope.postMessage({ type: FromWorker.Status, status: { ...WAITING } });
+    await settle();
+    expect(heard).toHaveBeenCalledTimes(1);
+    expect(host.getSnapshot()).toBe(snapshot);
+
+    scope.postMessage({ type: FromWorker.Status, status: LIVE });
+    await settle();
+    expect(host.getSnapshot()).toEqual(LIVE);
+    expect(heard).toHaveBeenCalledTimes(2);
+  });
+
+  it('[C3] a worker whose script cannot run (no module workers) hands over to the page: the fallback starts once and gets what was asked meanwhile', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { worker, fail } = channel();
+    const fallback = fakeHost();
+    const start = vi.fn(() => fallback);
+    const host = hostInWorker(worker, START, start);
+    host.wantUsers(['u1']);
+    host.network(false);
+
+    fail('SyntaxError: Cannot use import statement outside a module');
+    expect(start).toHaveBeenCalledTimes(1);
+    expect(worker.terminated()).toBe(true);
+    expect(fallback.calls).toEqual([
+      ['wantUsers', ['u1']],
+      ['network', false],
+    ]);
+
+    host.retryNow();
+    expect(fallback.calls.at(-1)).toEqual(['retryNow']);
+    fallback.setStatus(LIVE);
+    expect(host.getSnapshot()).toEqual(LIVE);
+    fail('again');
+    expect(start).toHaveBeenCalledTimes(1);
+    host.stop();
+    expect(fallback.calls.at(-1)).toEqual(['stop']);
+  });
+
+  it('[C3] a worker that reports it could not start hands over too; once it runs, an error is not a reason to start a second machine', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const failing = channel();
+    const fallback = vi.fn(fakeHost);
+    hostInWorker(failing.worker, START, fallback);
+    failing.scope.postMessage({ type: FromWorker.Failed, reason: 'no IndexedDB in workers' });
+    await settle();
+    expect(fallback).toHaveBeenCalledTimes(1);
+
+    const running = channel();
+    const unused = vi.fn(fakeHost);
+    hostInWorker(running.worker, START, unused);
+    running.scope.postMessage({ type: FromWorker.Status, status: LIVE });
+    await settle();
+    running.fail('an uncaught error in the running worker');
+    expect(unused).not.toHaveBeenCalled();
+    expect(running.worker.terminated()).toBe(false);
+  });
+});
+
+describe('worker → page (serveConnection)', () => {
+  it('[C3] starts the machine on Start, reports its status at once and on every change, and passes on what the page asks', async () => {
+    const { worker, scope, toPage } = channel();
+    const runtime = fakeHost();
+    const start = vi.fn(() => runtime);
+    serveConnection(scope, start);
+
+    worker.postMessage({ type: ToWorker.Start, ...START });
+    await settle();
+    expect(start).toHaveBeenCalledWith(START);
+    expect(toPage).toEqual([{ type: 'status', status: INITIAL_LINK_STATUS }]);
+
+    runtime.setStatus(WAITING);
+    runtime.setStatus(LIVE);
+    expect(toPage.slice(1)).toEqual([
+      { type: 'status', status: WAITING },
+      { type: 'status', status: LIVE },
+    ]);
+
+    worker.postMessage({ type: ToWorker.Start, ...START });
+    worker.postMessage({ type: ToWorker.Visible });
+    worker.postMessage({ type: ToWorker.Retry });
+    worker.postMessage({ type: ToWorker.Network, online: false });
+    worker.postMessage({ type: ToWorker.WantUsers, ids: ['u1'] });
+    await settle();
+    expect(start).toHaveBeenCalledTimes(1);
+    expect(runtime.calls).toEqual([['visible'], ['retryNow'], ['network', false], ['wantUsers', ['u1']]]);
+
+    worker.postMessage({ type: ToWorker.Stop });
+    await settle();
+    expect(runtime.calls.at(-1)).toEqual(['stop']);
+    expect(scope.closed()).toBe(true);
+  });
+
+  it('[C3] a machine that cannot start in the worker is reported as Failed, and the worker ends', async () => {
+    const { worker, scope, toPage } = channel();
+    serveConnection(scope, () => {
+      throw new Error('no IndexedDB in workers');
+    });
+    worker.postMessage({ type: ToWorker.Start, ...START });
+    await settle();
+    expect(toPage).toEqual([{ type: 'failed', reason: 'no IndexedDB in workers' }]);
+    expect(scope.closed()).toBe(true);
+  });
+});
+
+describe('both ends together', () => {
+  it('[C3] the page sees the worker machine\'s status and reaches it, through cloned messages only', async () => {
+    const { worker, scope } = channel();
+    const runtime = fakeHost();
+    serveConnection(scope, () => runtime);
+    const fallback = vi.fn(fakeHost);
+    const host = hostInWorker(worker, START, fallback);
+    await settle();
+    expect(host.getSnapshot()).toEqual(INITIAL_LINK_STATUS);
+
+    runtime.setStatus(WAITING);
+    await settle();
+    expect(host.getSnapshot()).toEqual(WAITING);
+    host.retryNow();
+    await settle();
+    expect(runtime.calls).toEqual([['retryNow']]);
+    runtime.setStatus(LIVE);
+    await settle();
+    expect(host.getSnapshot()).toEqual(LIVE);
+    expect(fallback).not.toHaveBeenCalled();
+  });
+});
