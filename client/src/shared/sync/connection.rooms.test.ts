@@ -20,6 +20,7 @@ import {
   setUpHarnesses,
   type Harness,
 } from './connection.harness';
+import { switchIdentity } from './account';
 import { createRoomActions } from './room-actions';
 import { readRoomList } from './room-list';
 import { readRoomView } from './room-view';
@@ -252,6 +253,26 @@ describe('connection machine: many rooms', () => {
     expect(cursors(h)).toEqual({ [GENERAL]: 0 });
     expect(await h.db.rooms.get(GROUP)).toBeUndefined();
     expect(await h.store.syncedSeq(GROUP)).toBeUndefined();
+  });
+
+  it('[A2][P1] a connection still stopping when another user took the device writes nothing into the new user\'s data, and its hello does not take the device back', async () => {
+    const h = await createHarness();
+    await h.goLive({ rooms: [room(GENERAL), room(GROUP, { kind: RoomKind.Group, members: [ME, OTHER], member_count: 2 })] });
+    const socket = h.latest();
+    // Someone else logs in on this device: one transaction clears ME's data and stores THIRD.
+    await switchIdentity(h.db, { user_id: THIRD, token: 'third' }, null);
+    socket.serve({ type: 'messages', data: [message(GROUP, 1), message(GENERAL, 1)] });
+    socket.serve({ type: 'rooms', data: [room(GENERAL), room(GROUP, { kind: RoomKind.Group })], users: [] });
+    await settle();
+    expect(await h.db.messages.count()).toBe(0);
+    expect(await h.db.rooms.count()).toBe(0);
+    // A late hello of the old connection's identity leaves THIRD in place.
+    h.latest().emit({ type: 'SOCKET.CLOSED', code: 1006, reason: '' });
+    await untilRetry(h);
+    h.latest().emit({ type: 'SOCKET.OPEN' });
+    h.latest().serve({ type: 'hello', user_id: ME, token: 'token-2' });
+    await settle();
+    expect(await h.store.getIdentity()).toEqual({ user_id: THIRD, token: 'third' });
   });
 
   it('[M5][M2] a room this device creates is followed from its first entry without a round; an unknown one starts a round', async () => {

@@ -163,7 +163,7 @@ export const connectionSetup = setup({
     /** P1: keep the identity (and its renewed token) for the next connection. */
     storeIdentity: assign(({ context, event }) => {
       const { user_id, token } = frameOf<HelloFrame>(event);
-      background(context.deps.store.setIdentity({ user_id, token }), 'saving identity');
+      background(context.deps.store.renewIdentity(context.identity?.user_id, { user_id, token }), 'saving identity');
       return { identity: { user_id, token } };
     }),
     /**
@@ -196,7 +196,7 @@ export const connectionSetup = setup({
       const rooms = received.data.filter((room) => (context.dropped[room.id] ?? -1) <= room.last_seq);
       const frame = { ...received, data: rooms };
       const listed = rooms.map((room) => room.id);
-      enqueue.sendTo('storeWriter', { type: 'STORE.ROOMS', frame } satisfies StoreCommand);
+      enqueue.sendTo('storeWriter', { type: 'STORE.ROOMS', frame, userId: context.identity?.user_id } satisfies StoreCommand);
       enqueue.assign({
         roundOpen: false,
         dropped: {},
@@ -223,7 +223,7 @@ export const connectionSetup = setup({
       enqueue.assign({ cursors: { ...context.cursors, [roomId]: cursor }, held });
       if (gap) enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'sync', room_id: roomId, after_seq: cursor } });
       const fresh = roomId in context.awaiting && !context.named.includes(roomId) ? { hasOlder: has_older ?? false } : undefined;
-      enqueue.sendTo('storeWriter', { type: 'STORE.SYNCED', roomId, seq: cursor, fresh } satisfies StoreCommand);
+      enqueue.sendTo('storeWriter', { type: 'STORE.SYNCED', roomId, seq: cursor, fresh, userId: context.identity?.user_id } satisfies StoreCommand);
       if (Object.keys(awaiting).length === 0 && !context.roundOpen && context.roundAgain) enqueue.raise({ type: 'ROUND' });
     }),
     /**
@@ -238,7 +238,7 @@ export const connectionSetup = setup({
       const step = followLog(context, frame.data, events, context.identity?.user_id);
       enqueue.assign({ cursors: step.cursors, awaiting: step.awaiting, held: step.held, dropped: step.dropped });
       const entries = frame.type === 'events' ? { events } : { messages: frame.data };
-      const command: StoreCommand = { type: 'STORE.ENTRIES', ...entries, cursors: step.moved, listed: context.awaiting };
+      const command: StoreCommand = { type: 'STORE.ENTRIES', ...entries, cursors: step.moved, listed: context.awaiting, userId: context.identity?.user_id };
       enqueue.sendTo('storeWriter', command);
       for (const gap of step.gaps) enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'sync', ...gap } });
       if (step.round) enqueue.raise({ type: 'ROUND.REQUEST' });
@@ -247,8 +247,8 @@ export const connectionSetup = setup({
     takeError: enqueueActions(({ event, enqueue }) => {
       if (frameOf<ErrorFrame>(event).code === ErrorCode.UnknownRoom) enqueue.raise({ type: 'ROUND.REQUEST' });
     }),
-    storeAck: sendTo('storeWriter', ({ event }) => ({ type: 'STORE.ACK', frame: frameOf<AckFrame>(event) }) satisfies StoreCommand),
-    storeRejection: sendTo('storeWriter', ({ event }) => ({ type: 'STORE.REJECTION', frame: frameOf<RejectedFrame>(event) }) satisfies StoreCommand),
+    storeAck: sendTo('storeWriter', ({ context, event }) => ({ type: 'STORE.ACK', frame: frameOf<AckFrame>(event), userId: context.identity?.user_id }) satisfies StoreCommand),
+    storeRejection: sendTo('storeWriter', ({ context, event }) => ({ type: 'STORE.REJECTION', frame: frameOf<RejectedFrame>(event), userId: context.identity?.user_id }) satisfies StoreCommand),
     /** C4: the plan's items in enqueue order: runs of messages and of ops, up to FLUSH_BATCH_SIZE per frame. */
     sendBatches: enqueueActions(({ event, enqueue }) => {
       for (const frame of toFrames((event as unknown as { output: FlushPlan }).output.items)) {

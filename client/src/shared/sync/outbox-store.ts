@@ -247,7 +247,9 @@ export function createOutboxStore(db: WhisperDatabase) {
      */
     async retireIdentity(userId: string | undefined): Promise<void> {
       await db.transaction('rw', db.outbox, db.meta, async () => {
-        await metaTable.remove(db, MetaKey.identity);
+        // The device may have passed to someone else meanwhile: theirs stays.
+        const current = await metaTable.myUserId(db);
+        if (current === undefined || current === userId) await metaTable.remove(db, MetaKey.identity);
         if (userId === undefined) return;
         await outboxTable.updateUnfailedOf(db, userId, { status: 'failed', error_code: 'signed_out', error_message: null });
       });

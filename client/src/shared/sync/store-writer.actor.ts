@@ -3,7 +3,12 @@ import type { AckFrame, ChatMessage, LogEvent, RejectedFrame, RoomsFrame } from 
 import type { ChatStore } from './chat-store';
 
 /** What the connection machine writes to IndexedDB as frames arrive. */
-export type StoreCommand =
+export type StoreCommand = StoreWrite & {
+  /** The identity the connection is for: nothing is written once the device has passed to another (whileIdentity). */
+  userId?: string;
+};
+
+type StoreWrite =
   /** M5: the user's rooms now, and the people in them. */
   | { type: 'STORE.ROOMS'; frame: RoomsFrame }
   /** P4, P6, E2: log entries, with the cursors they move and the rooms a round's `rooms` frame listed (and at which seq). */
@@ -15,7 +20,7 @@ export type StoreCommand =
   /** P7: refused messages and ops. */
   | { type: 'STORE.REJECTION'; frame: RejectedFrame };
 
-function run(store: ChatStore, command: StoreCommand): Promise<void> {
+function run(store: ChatStore, command: StoreWrite): Promise<void> {
   switch (command.type) {
     case 'STORE.ROOMS':
       return store.storeRooms(command.frame);
@@ -40,6 +45,6 @@ function run(store: ChatStore, command: StoreCommand): Promise<void> {
  */
 export const storeWriterActor = fromCallback<StoreCommand, { store: ChatStore }>(({ receive, input }) => {
   receive((command) => {
-    run(input.store, command).catch((error: unknown) => console.error(`whisper: ${command.type} failed`, error));
+    input.store.whileIdentity(command.userId, () => run(input.store, command)).catch((error: unknown) => console.error(`whisper: ${command.type} failed`, error));
   });
 });
