@@ -131,9 +131,13 @@ describe('lost ack', () => {
     const droppedBefore = env.proxy.dropped.length;
     const started = Date.now();
     await sendMessage(page, text);
-    // Not settled while nothing came back.
+    // Not settled while nothing came back. (The worker can send, and the
+    // proxy drop both answers, before the page has drawn the pending bubble:
+    // poll for it rather than read it once.)
     await expect.poll(() => env.proxy.dropped.length - droppedBefore, { timeout: UI_TIMEOUT_MS }).toBe(2);
-    expect((await ownMessages(page)).map((m) => m.status)).toEqual([expect.stringMatching(/^(pending|sending)$/)]);
+    await expect
+      .poll(async () => (await ownMessages(page)).map((m) => m.status), { timeout: UI_TIMEOUT_MS })
+      .toEqual([expect.stringMatching(/^(pending|sending)$/)]);
 
     await expect
       .poll(async () => (await ownMessages(page)).map((m) => [m.text, m.status]), { timeout: RESEND_TIMEOUT_MS })
