@@ -32,18 +32,27 @@ export function userOrAddressKey(app: FastifyInstance): (request: FastifyRequest
 }
 
 /**
+ * An onRequest hook from a limiter made with `app.createRateLimit`: a
+ * request over the limit gets 429 with Retry-After, in the rate-limit
+ * plugin's own error shape. `over` says whose limit it was.
+ */
+export function refuseOverLimit(check: ReturnType<FastifyInstance['createRateLimit']>, over: string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const verdict = await check(request);
+    if (verdict.isAllowed || !verdict.isExceeded) return;
+    reply.header('retry-after', verdict.ttlInSeconds);
+    throw new RateLimitedError(`too many requests${over}; retry in ${verdict.ttlInSeconds} s`);
+  };
+}
+
+/**
  * One per-user budget shared by the routes on rooms, DMs and people (a
  * route's own `config.rateLimit` would count each route apart).
  */
 export default fp<{ limits: AbuseLimits }>(
   async (app, { limits }) => {
     const check = app.createRateLimit({ max: limits.userRequestsPerMinute, timeWindow: '1 minute', keyGenerator: userOrAddressKey(app) });
-    app.decorate('userRequestLimit', async (request: FastifyRequest, reply: FastifyReply) => {
-      const verdict = await check(request);
-      if (verdict.isAllowed || !verdict.isExceeded) return;
-      reply.header('retry-after', verdict.ttlInSeconds);
-      throw new RateLimitedError(`too many requests; retry in ${verdict.ttlInSeconds} s`);
-    });
+    app.decorate('userRequestLimit', refuseOverLimit(check, ''));
   },
   { name: 'request-limits', dependencies: ['auth'] },
 );

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DEFAULT_ROOM_ID, ErrorCode, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, MESSAGES_PATH } from '../protocol/index.js';
-import { RateLimitedError, userOrAddressKey } from '../identity/request-limits.plugin.js';
+import { refuseOverLimit, userOrAddressKey } from '../identity/request-limits.plugin.js';
 import { sendMessages } from './messages-service.js';
 import type { AbuseLimits } from '../realtime/connection-limits.js';
 import {
@@ -23,7 +23,10 @@ const PER_MINUTE = '1 minute';
  */
 const routes: FastifyPluginAsyncTypebox<{ limits: AbuseLimits }> = async (app, { limits }) => {
   const sendKey = userOrAddressKey(app);
-  const sendsFromAddress = app.createRateLimit({ max: limits.sendsPerMinute, timeWindow: PER_MINUTE, keyGenerator: (request) => request.ip });
+  const sendsFromAddress = refuseOverLimit(
+    app.createRateLimit({ max: limits.sendsPerMinute, timeWindow: PER_MINUTE, keyGenerator: (request) => request.ip }),
+    ' from this address',
+  );
 
   app.get(
     MESSAGES_PATH,
@@ -57,12 +60,7 @@ const routes: FastifyPluginAsyncTypebox<{ limits: AbuseLimits }> = async (app, {
     MESSAGES_PATH,
     {
       config: { rateLimit: { max: limits.userSendsPerMinute, timeWindow: PER_MINUTE, keyGenerator: sendKey } },
-      onRequest: async (request, reply) => {
-        const verdict = await sendsFromAddress(request);
-        if (verdict.isAllowed || !verdict.isExceeded) return;
-        reply.header('retry-after', verdict.ttlInSeconds);
-        throw new RateLimitedError(`too many requests from this address; retry in ${verdict.ttlInSeconds} s`);
-      },
+      onRequest: sendsFromAddress,
       schema: {
         tags: ['messages'],
         summary: 'P10: send messages without a socket',
