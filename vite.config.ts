@@ -66,6 +66,33 @@ export function precompress(): Plugin {
   };
 }
 
+/** Emojibase's data (the emoji picker's, Frimousse): served from this origin, never from a CDN. */
+const EMOJIBASE_FILES = ['en/data.json', 'en/messages.json'];
+
+/**
+ * Emojibase's English data at /emojibase/ (see client/src/features/chat/
+ * actions/message-dialogs.tsx): emitted into the build, so the service
+ * worker precaches it (W1: the picker opens offline), and served by the dev
+ * server from node_modules.
+ */
+function emojibaseData(): Plugin {
+  const source = (file: string) => fromRoot(`./node_modules/emojibase-data/${file}`);
+  return {
+    name: 'whisper:emojibase-data',
+    async generateBundle() {
+      for (const file of EMOJIBASE_FILES) this.emitFile({ type: 'asset', fileName: `emojibase/${file}`, source: await readFile(source(file)) });
+    },
+    configureServer(server) {
+      server.middlewares.use(async (request, response, next) => {
+        const file = EMOJIBASE_FILES.find((name) => request.url === `/emojibase/${name}`);
+        if (!file) return next();
+        response.setHeader('Content-Type', 'application/json');
+        response.end(await readFile(source(file)));
+      });
+    },
+  };
+}
+
 export default defineConfig({
   // The app lives in client/; index.html and public/ are resolved from here.
   root: fromRoot('./client'),
@@ -91,6 +118,7 @@ export default defineConfig({
   plugins: [
     react(),
     tailwindcss(),
+    emojibaseData(),
     precompress(),
     VitePWA({
       strategies: 'injectManifest',
@@ -107,7 +135,7 @@ export default defineConfig({
       // (the last two are added by the plugin; globbing them too would list them twice).
       includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
       injectManifest: {
-        globPatterns: ['**/*.{js,css,html}'],
+        globPatterns: ['**/*.{js,css,html}', 'emojibase/**/*.json'],
       },
       manifest: {
         name: 'Whisper',

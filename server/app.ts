@@ -23,6 +23,7 @@ import securityPlugin from './plugins/security.plugin.js';
 import chatWsRoutes from './realtime/chat-ws.routes.js';
 import healthRoutes from './infra/health.routes.js';
 import messagesRoutes from './messages/messages.routes.js';
+import messageActionsRoutes from './messages/message-actions.routes.js';
 import sessionRoutes from './identity/session.routes.js';
 
 export interface AppOptions {
@@ -146,13 +147,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(requestLimitsPlugin, { limits });
   await app.register(realtimePlugin, { databaseUrl: options.databaseUrl, socketRates: options.socketRates, limits });
   await app.register(revocationPlugin);
-  // The domains: each registers its frame handlers with the realtime plugin.
-  await app.register(messagesPlugin);
+  // The domains: each registers its frame handlers with the realtime plugin,
+  // and its ops with the op runner, which rooms owns (so rooms comes first).
   await app.register(roomsPlugin);
+  await app.register(messagesPlugin);
 
   await app.register(healthRoutes);
   await app.register(sessionRoutes, { limits });
   await app.register(messagesRoutes, { limits });
+  await app.register(messageActionsRoutes);
   await app.register(usersRoutes);
   await app.register(roomsRoutes);
   await app.register(chatWsRoutes, { allowedOrigins: options.allowedOrigins ?? [] });

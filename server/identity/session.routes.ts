@@ -12,6 +12,7 @@ import {
   SessionBodySchema,
   SessionResponseSchema,
 } from '../protocol/schemas.js';
+import { errorResponses } from '../infra/http-errors.js';
 import { bearerToken } from './auth.plugin.js';
 import { checkPassword, hashPassword, passwordProblem } from './passwords.js';
 import { RateLimitedError } from './request-limits.plugin.js';
@@ -20,7 +21,7 @@ const PER_MINUTE = '1 minute';
 /** The window over which failed logins on one username are counted (A3; LOGINS_PER_USERNAME per window). */
 const LOGIN_WINDOW_SECONDS = 15 * 60;
 
-const errors = { 400: ErrorFrameSchema, 401: ErrorFrameSchema, 409: ErrorFrameSchema, 429: ErrorFrameSchema };
+const errors = errorResponses(400, 401, 409, 429);
 
 /** The device a session is for: what its browser says it is. */
 const deviceOf = (request: FastifyRequest) => request.headers['user-agent'];

@@ -14,6 +14,8 @@ export interface ValidItem {
   roomId: string;
   clientId: string | null;
   content: string;
+  /** X1: what the item quotes (a server id or the sender's own client_id), resolved when stored. */
+  replyTo: string | null;
 }
 
 export interface ItemRejection {
@@ -28,6 +30,18 @@ const roomIdPattern = new RegExp(ROOM_ID_PATTERN);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What is wrong with a message's text, or null: the same rules for a new
+ * message (P2) and an edit (X2).
+ */
+export function contentProblem(content: string): string | null {
+  if (content.trim().length === 0) return 'content is empty';
+  if (content.length > MAX_CONTENT_LENGTH) return `content is longer than ${MAX_CONTENT_LENGTH} characters`;
+  // PostgreSQL text cannot hold NUL, and lone surrogates are not text.
+  if (content.includes('\u0000') || !content.isWellFormed()) return 'content contains NUL or malformed Unicode';
+  return null;
 }
 
 /**
@@ -55,17 +69,15 @@ export function validateItem(raw: unknown, index: number, userId: string): Valid
   if (typeof content !== 'string') {
     return reject(ErrorCode.InvalidMessage, 'content must be a string');
   }
-  if (content.trim().length === 0) {
-    return reject(ErrorCode.InvalidContent, 'content is empty');
+  const problem = contentProblem(content);
+  if (problem !== null) return reject(ErrorCode.InvalidContent, problem);
+  // X1: a quote that names nothing in the room is dropped when the message is
+  // stored, so only a reply_to that is not even a string refuses the item.
+  const replyTo = raw.reply_to ?? null;
+  if (replyTo !== null && typeof replyTo !== 'string') {
+    return reject(ErrorCode.InvalidMessage, 'reply_to must be a message id or a client_id');
   }
-  if (content.length > MAX_CONTENT_LENGTH) {
-    return reject(ErrorCode.InvalidContent, `content is longer than ${MAX_CONTENT_LENGTH} characters`);
-  }
-  // PostgreSQL text cannot hold NUL, and lone surrogates are not text.
-  if (content.includes('\u0000') || !content.isWellFormed()) {
-    return reject(ErrorCode.InvalidContent, 'content contains NUL or malformed Unicode');
-  }
-  return { index, roomId, clientId, content };
+  return { index, roomId, clientId, content, replyTo: typeof replyTo === 'string' && clientIdPattern.test(replyTo) ? replyTo : null };
 }
 
 export function isRejection(result: ValidItem | ItemRejection): result is ItemRejection {

@@ -2,11 +2,14 @@ import type pg from 'pg';
 import { monotonicFactory } from 'ulid';
 import type { ChatMessage } from '../protocol/index.js';
 import { FANOUT_CHANNEL } from '../realtime/pg-fanout.js';
+import { replyQuote, selectCurrentMessages, toChatMessage, type CurrentMessageRow } from './message-state.js';
 
 export interface NewMessage {
   userId: string;
   clientId: string | null;
   content: string;
+  /** X1: the quoted message: a server id, or the author's own client_id (store_messages resolves it). */
+  replyTo?: string | null;
 }
 
 export interface StoredMessage {
@@ -58,19 +61,7 @@ class OutsidersError extends Error {
   }
 }
 
-const MESSAGE_COLUMNS = 'id, seq, room_id, user_id, client_id, content, created_at';
-
-interface MessageRow {
-  id: string;
-  seq: number;
-  room_id: string;
-  user_id: string;
-  client_id: string | null;
-  content: string;
-  created_at: Date;
-}
-
-/** One row of store_messages() (migrations/002) per item sent. */
+/** One row of store_messages() (migrations/006) per item sent. */
 interface StoreRow {
   id: string;
   seq: number;
@@ -79,10 +70,27 @@ interface StoreRow {
   created: boolean;
   /** Only for items the call did not create (resends). */
   content: string | null;
+  /** X1: the quote as it stands, when the item's reply_to named a message; null otherwise. */
+  reply_id: string | null;
+  reply_user_id: string | null;
+  reply_seq: number | null;
+  reply_excerpt: string | null;
+  reply_deleted: boolean | null;
 }
 
-function toMessage(row: MessageRow): ChatMessage {
-  return { ...row, created_at: row.created_at.toISOString() };
+/** P4: a message this call stored, as the broadcast carries it: nothing edited, deleted or reacted to yet. */
+function storedMessage(row: StoreRow, roomId: string, item: NewMessage): ChatMessage {
+  const message: ChatMessage = {
+    id: row.id,
+    seq: row.seq,
+    room_id: roomId,
+    user_id: item.userId,
+    client_id: item.clientId,
+    content: row.content ?? item.content,
+    created_at: row.created_at,
+  };
+  if (row.reply_id !== null) message.reply_to = replyQuote(row.reply_id, row.reply_user_id!, row.reply_seq!, row.reply_excerpt!, row.reply_deleted === true);
+  return message;
 }
 
 export function createMessagesRepository(pool: pg.Pool) {
@@ -98,7 +106,7 @@ export function createMessagesRepository(pool: pg.Pool) {
       // insert, seq counter and NOTIFY in one round trip; it returns only
       // after COMMIT (S4).
       const { rows } = await pool.query<StoreRow>(
-        'SELECT * FROM store_messages($1, $2, $3::text[], $4::uuid[], $5::text[], $6::text[])',
+        'SELECT * FROM store_messages($1, $2, $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[])',
         [
           FANOUT_CHANNEL,
           roomId,
@@ -106,20 +114,10 @@ export function createMessagesRepository(pool: pg.Pool) {
           items.map((item) => item.userId),
           items.map((item) => item.clientId),
           items.map((item) => item.content),
+          items.map((item) => item.replyTo ?? null),
         ],
       );
-      return rows.map((row, i) => ({
-        message: {
-          id: row.id,
-          seq: row.seq,
-          room_id: roomId,
-          user_id: items[i].userId,
-          client_id: items[i].clientId,
-          content: row.content ?? items[i].content,
-          created_at: row.created_at,
-        },
-        created: row.created,
-      }));
+      return rows.map((row, i) => ({ message: storedMessage(row, roomId, items[i]), created: row.created }));
     } catch (error) {
       const { code, detail } = error as { code?: string; detail?: string };
       if (code === UNKNOWN_ROOM_SQLSTATE) throw new UnknownRoomError(roomId);
@@ -158,23 +156,40 @@ export function createMessagesRepository(pool: pg.Pool) {
       return results;
     },
 
-    /** P5/P6: a page of a room's messages, always returned in seq order. */
+    /** P5: a page of a room's messages as they stand now (E4), always returned in seq order. */
     async history({ roomId, afterSeq, beforeSeq, limit }: HistoryQuery): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
       const params: unknown[] = [roomId, limit + 1];
-      const conditions = ['room_id = $1'];
-      if (afterSeq !== undefined) conditions.push(`seq > $${params.push(afterSeq)}`);
-      if (beforeSeq !== undefined) conditions.push(`seq < $${params.push(beforeSeq)}`);
+      const conditions = ['m.room_id = $1'];
+      if (afterSeq !== undefined) conditions.push(`m.seq > $${params.push(afterSeq)}`);
+      if (beforeSeq !== undefined) conditions.push(`m.seq < $${params.push(beforeSeq)}`);
       // Forward from a cursor reads upwards; otherwise the newest page is wanted.
       const forward = afterSeq !== undefined;
-      const { rows } = await pool.query<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${conditions.join(' AND ')}
-          ORDER BY seq ${forward ? 'ASC' : 'DESC'} LIMIT $2`,
+      const { rows } = await pool.query<CurrentMessageRow>(
+        selectCurrentMessages(conditions.join(' AND '), `ORDER BY m.seq ${forward ? 'ASC' : 'DESC'} LIMIT $2`),
         params,
       );
       const hasMore = rows.length > limit;
       const page = rows.slice(0, limit);
       if (!forward) page.reverse();
-      return { messages: page.map(toMessage), hasMore };
+      return { messages: page.map(toChatMessage), hasMore };
+    },
+
+    /** The room a message is in (whoever asks: the op that follows checks membership), or null. */
+    async roomOf(messageId: string): Promise<string | null> {
+      const { rows } = await pool.query<{ room_id: string }>('SELECT room_id FROM messages WHERE id = $1', [messageId]);
+      return rows[0]?.room_id ?? null;
+    },
+
+    /** E4: one message as it stands now, if the user may see its room (M3); else null. */
+    async visibleMessage(userId: string, messageId: string): Promise<ChatMessage | null> {
+      const { rows } = await pool.query<CurrentMessageRow>(
+        selectCurrentMessages(
+          `m.id = $2 AND EXISTS (SELECT 1 FROM rooms r WHERE r.id = m.room_id AND r.deleted_at IS NULL
+             AND (r.everyone OR EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_id = r.id AND rm.user_id = $1)))`,
+        ),
+        [userId, messageId],
+      );
+      return rows[0] ? toChatMessage(rows[0]) : null;
     },
 
     /** Which of these rooms the user may post to (M3), in one query however many are named. */

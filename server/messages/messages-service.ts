@@ -63,7 +63,7 @@ export async function sendMessages(writer: MessageWriter, userId: string, data: 
       try {
         const results = await writer.write(
           roomId,
-          items.map((item) => ({ userId, clientId: item.clientId, content: item.content })),
+          items.map((item) => ({ userId, clientId: item.clientId, content: item.content, replyTo: item.replyTo })),
         );
         results.forEach((result, i) => {
           if (isStored(result)) stored.set(items[i].index, result);

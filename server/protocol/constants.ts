@@ -6,9 +6,10 @@
 /**
  * Bumped when a frame changes in a way an older peer would misread. The
  * server names it in `hello`; version 1 had one room and no `rooms`,
- * `events` or `ops` frames.
+ * `events` or `ops` frames; version 2 had no message actions (`events` of
+ * kinds edit, delete, react and unreact; messages as they stand now).
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The room every user is in; seed-style clients that send no room_id post here. */
 export const DEFAULT_ROOM_ID = 'general';
@@ -39,6 +40,15 @@ export const MAX_MEMBERS_PER_OP = 50;
 export const MAX_SYNC_ROOMS = 2000;
 /** Longest display name. */
 export const MAX_DISPLAY_NAME_LENGTH = 64;
+/**
+ * Longest reaction, in UTF-16 code units: one emoji, which may be a ZWJ
+ * sequence of several (a family, a flag with tags: up to ~14 units).
+ */
+export const MAX_EMOJI_LENGTH = 32;
+/** A reply's quote (X1, E4): the start of the target's content, at most this many characters. */
+export const REPLY_EXCERPT_LENGTH = 100;
+/** A server message id: a ULID (26 Crockford base32 characters, upper case). */
+export const MESSAGE_ID_PATTERN = '^[0-9A-HJKMNP-TV-Z]{26}$';
 
 export const CHAT_WS_PATH = '/v1/chat/ws';
 export const SESSION_PATH = '/v1/session';
@@ -78,6 +88,13 @@ export const OpName = {
   RoomDelete: 'room.delete',
   MemberAdd: 'member.add',
   MemberRemove: 'member.remove',
+  /** X2: the author changes a message's text. */
+  Edit: 'edit',
+  /** X2: the author (or the group's owner) deletes a message. */
+  Delete: 'delete',
+  /** X3: a member adds an emoji reaction (one of each emoji per user per message). */
+  React: 'react',
+  Unreact: 'unreact',
 } as const;
 export type OpName = (typeof OpName)[keyof typeof OpName];
 
@@ -125,6 +142,8 @@ export const ErrorCode = {
   InvalidOp: 'invalid_op',
   /** P7: the room id is taken by a different room (409 over REST). */
   Conflict: 'conflict',
+  /** P7: an op's target message is not in that room, or not visible to the user (404 over REST, M3). */
+  UnknownMessage: 'unknown_message',
   /** 404 for a REST path naming something not visible to the caller. */
   NotFound: 'not_found',
   /** 400: a REST request whose query, path or body does not fit its schema. */

@@ -38,7 +38,31 @@ export const RoomEventSchema = Type.Object({
 });
 export type RoomEvent = Static<typeof RoomEventSchema>;
 
-export const LogEventSchema = Type.Union([MemberEventSchema, RoomEventSchema]);
+/** X2: the author changed a message's text; content is null once the message is deleted (its old words go with it). */
+export const EditEventSchema = Type.Object({
+  ...entry,
+  kind: Type.Literal('edit'),
+  message_id: Type.String(),
+  content: Type.Union([Type.String(), Type.Null()]),
+  edited_at: TimeSchema,
+});
+export type EditEvent = Static<typeof EditEventSchema>;
+
+/** X2: the message is deleted (by its author, or by the group's owner). */
+export const DeleteEventSchema = Type.Object({ ...entry, kind: Type.Literal('delete'), message_id: Type.String() });
+export type DeleteEvent = Static<typeof DeleteEventSchema>;
+
+/** X3: a reaction added (`react`) or taken back (`unreact`) by user_id. */
+const reaction = { ...entry, message_id: Type.String(), emoji: Type.String() };
+export const ReactEventSchema = Type.Object({ ...reaction, kind: Type.Literal('react') });
+export const UnreactEventSchema = Type.Object({ ...reaction, kind: Type.Literal('unreact') });
+export const ReactionEventSchema = Type.Union([ReactEventSchema, UnreactEventSchema]);
+export type ReactionEvent = Static<typeof ReactionEventSchema>;
+
+/** Entries that change a message rather than the room (E5 resolves them by seq). */
+export type MessageEvent = EditEvent | DeleteEvent | ReactionEvent;
+
+export const LogEventSchema = Type.Union([MemberEventSchema, RoomEventSchema, EditEventSchema, DeleteEventSchema, ReactEventSchema, UnreactEventSchema]);
 export type LogEvent = Static<typeof LogEventSchema>;
 
 /** E2: log entries that are not new messages, in seq order. */

@@ -11,10 +11,10 @@
 export * from './constants.js';
 export type { AckFrame, ErrorFrame, PingFrame, PongFrame, RejectedFrame } from './common.js';
 export type { AccountResponse, CredentialsBody, HelloFrame, Me, PatchMeBody, SessionResponse, User, UsersResponse } from './identity.js';
-export type { ChatMessage, HistoryResponse, MessagesFrame, OutgoingMessage, RestSendResponse, SendFrame } from './messages.js';
+export type { ChatMessage, HistoryResponse, MessagesFrame, OutgoingMessage, Reaction, ReplyQuote, RestSendResponse, SendFrame } from './messages.js';
 export type { LastMessage, Room, RoomsFrame, RoomsResponse } from './rooms.js';
-export type { EventsFrame, LogEvent, MemberEvent, RoomEvent } from './events.js';
-export type { Op, OpsFrame, RoomCreateOp } from './ops.js';
+export type { DeleteEvent, EditEvent, EventsFrame, LogEvent, MemberEvent, MessageEvent, ReactionEvent, RoomEvent } from './events.js';
+export type { DeleteOp, EditOp, MessageOp, Op, OpsFrame, ReactOp, RoomCreateOp, UnreactOp } from './ops.js';
 export type { RoomCursor, SyncFrame, SyncedFrame } from './sync.js';
 export type { ClientFrame, ServerFrame } from './frames.js';
 export { dmRoomId } from './dm-room-id.js';

@@ -1,6 +1,9 @@
 import Type, { type Static } from 'typebox';
-import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, MAX_BATCH_SIZE } from './constants.js';
+import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, MAX_BATCH_SIZE, MAX_CONTENT_LENGTH, MAX_EMOJI_LENGTH, MESSAGE_ID_PATTERN, REPLY_EXCERPT_LENGTH } from './constants.js';
 import { AckFrameSchema, ClientIdSchema, RejectedFrameSchema, RoomIdSchema, SeqSchema, TimeSchema, UserIdSchema } from './common.js';
+
+export const MessageIdSchema = Type.String({ pattern: MESSAGE_ID_PATTERN, description: 'Server ULID of a message' });
+export const EmojiSchema = Type.String({ minLength: 1, maxLength: MAX_EMOJI_LENGTH, description: 'One emoji (a single grapheme, ZWJ sequences included)' });
 
 /**
  * P2: one item a client sends. Items are checked one by one on the server
@@ -12,18 +15,49 @@ export const OutgoingMessageSchema = Type.Object({
   room_id: Type.Optional(RoomIdSchema),
   content: Type.String({ description: '1–4000 characters, not only white space' }),
   user_id: Type.Optional(Type.String({ description: 'Tolerated for seed-style clients; must be the socket\'s identity (P1)' })),
+  reply_to: Type.Optional(
+    Type.String({ description: 'X1: the quoted message of the same room: its server id, or the sender\'s own client_id for a message that may not be acked yet. One that names nothing in the room is dropped (the message is stored without a quote).' }),
+  ),
 });
 export type OutgoingMessage = Static<typeof OutgoingMessageSchema>;
 
-/** P4: a stored message as the server broadcasts and serves it. */
+/** X1, E4: what a reply quotes of its target, as the target stands now. */
+export const ReplyQuoteSchema = Type.Object({
+  id: Type.String({ description: 'The quoted message\'s server id' }),
+  user_id: UserIdSchema,
+  seq: SeqSchema,
+  excerpt: Type.String({ maxLength: REPLY_EXCERPT_LENGTH, description: `Its first ${REPLY_EXCERPT_LENGTH} characters; empty once it is deleted` }),
+  deleted: Type.Optional(Type.Literal(true)),
+});
+export type ReplyQuote = Static<typeof ReplyQuoteSchema>;
+
+/** X3, E4: the reactions to a message, one per emoji, in the order each emoji was first used. */
+export const ReactionSchema = Type.Object({
+  emoji: Type.String(),
+  count: Type.Integer({ minimum: 1 }),
+  /** Who reacted with it, earliest first. */
+  user_ids: Type.Array(UserIdSchema),
+});
+export type Reaction = Static<typeof ReactionSchema>;
+
+/**
+ * P4: a stored message as the server broadcasts and serves it, as it stands
+ * now (E4): the latest edit's content, a tombstone once deleted. The fields
+ * after created_at appear only when they say something (a reply, an edit, a
+ * deletion, reactions), so seed-style clients read the P4 fields as before.
+ */
 export const ChatMessageSchema = Type.Object({
   id: Type.String({ description: 'Server ULID' }),
   seq: SeqSchema,
   room_id: Type.String(),
   user_id: UserIdSchema,
   client_id: Type.Union([Type.String(), Type.Null()]),
-  content: Type.String(),
+  content: Type.String({ description: 'Empty once deleted' }),
   created_at: TimeSchema,
+  reply_to: Type.Optional(ReplyQuoteSchema),
+  edited_at: Type.Optional(TimeSchema),
+  deleted: Type.Optional(Type.Literal(true)),
+  reactions: Type.Optional(Type.Array(ReactionSchema)),
 });
 export type ChatMessage = Static<typeof ChatMessageSchema>;
 
@@ -72,3 +106,13 @@ export const HistoryResponseSchema = Type.Object({
   has_more: Type.Boolean({ description: 'More messages exist beyond this page in the direction read' }),
 });
 export type HistoryResponse = Static<typeof HistoryResponseSchema>;
+
+// REST twins of the message ops (P12) ------------------------------------------
+
+/** Optional idempotency for REST twins: an Idempotency-Key header or this field (E3). */
+const idempotency = { client_id: Type.Optional(ClientIdSchema) };
+
+export const MessageParamsSchema = Type.Object({ id: MessageIdSchema });
+export const ReactionParamsSchema = Type.Object({ id: MessageIdSchema, emoji: EmojiSchema });
+export const EditMessageBodySchema = Type.Object({ content: Type.String({ maxLength: MAX_CONTENT_LENGTH * 2, description: `1–${MAX_CONTENT_LENGTH} characters, not only white space` }), ...idempotency });
+export const ReactionBodySchema = Type.Object({ emoji: EmojiSchema, ...idempotency });

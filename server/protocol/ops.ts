@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { MAX_BATCH_SIZE, OpName } from './constants.js';
 import { ClientIdSchema, RoomIdSchema } from './common.js';
+import { EmojiSchema, MessageIdSchema } from './messages.js';
 import { RoomKindSchema, UserIdsSchema } from './rooms.js';
 
 /** What every op item carries (P11). */
@@ -24,9 +25,39 @@ export const MemberAddOpSchema = Type.Object({ ...op(OpName.MemberAdd), user_ids
 /** Removing yourself is leaving. */
 export const MemberRemoveOpSchema = Type.Object({ ...op(OpName.MemberRemove), user_ids: UserIdsSchema });
 
-export const OpSchema = Type.Union([RoomCreateOpSchema, RoomUpdateOpSchema, RoomDeleteOpSchema, MemberAddOpSchema, MemberRemoveOpSchema]);
+/**
+ * X1–X4: an op on a message names it by `message_id`, or, for the sender's
+ * own message that may not be acked yet, by `target_client_id` (P11); one of
+ * the two, in the room named by room_id.
+ */
+const target = {
+  message_id: Type.Optional(MessageIdSchema),
+  target_client_id: Type.Optional(ClientIdSchema),
+};
+export const EditOpSchema = Type.Object({ ...op(OpName.Edit), ...target, content: Type.String() });
+export const DeleteOpSchema = Type.Object({ ...op(OpName.Delete), ...target });
+export const ReactOpSchema = Type.Object({ ...op(OpName.React), ...target, emoji: EmojiSchema });
+export const UnreactOpSchema = Type.Object({ ...op(OpName.Unreact), ...target, emoji: EmojiSchema });
+
+export const OpSchema = Type.Union([
+  RoomCreateOpSchema,
+  RoomUpdateOpSchema,
+  RoomDeleteOpSchema,
+  MemberAddOpSchema,
+  MemberRemoveOpSchema,
+  EditOpSchema,
+  DeleteOpSchema,
+  ReactOpSchema,
+  UnreactOpSchema,
+]);
 export type Op = Static<typeof OpSchema>;
 export type RoomCreateOp = Static<typeof RoomCreateOpSchema>;
+export type EditOp = Static<typeof EditOpSchema>;
+export type DeleteOp = Static<typeof DeleteOpSchema>;
+export type ReactOp = Static<typeof ReactOpSchema>;
+export type UnreactOp = Static<typeof UnreactOpSchema>;
+/** The ops that act on a message (X1–X4). */
+export type MessageOp = EditOp | DeleteOp | ReactOp | UnreactOp;
 
 /** P11 */
 export const OpsFrameSchema = Type.Object({

@@ -14,6 +14,8 @@ export const LastMessageSchema = Type.Object({
   /** The start of the content, for a one-line preview. */
   excerpt: Type.String(),
   created_at: TimeSchema,
+  /** X2: the newest message was deleted (the excerpt is empty). */
+  deleted: Type.Optional(Type.Literal(true)),
 });
 export type LastMessage = Static<typeof LastMessageSchema>;
 

@@ -49,7 +49,9 @@ const USER = '8d83c6f0-b9ef-47fd-9798-62373f2c9efc';
 const OTHER_USER = '3b241101-e2bb-4255-8caf-4136c566a962';
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI4ZDgzYzZmMC…';
 const CLIENT_ID = '01JD3Q8Z5W6ZK2S9V7T4N1B0XA';
+const OTHER_CLIENT_ID = '01JD3QA1RZ8M2V4X6B8D0F2H4K';
 const MESSAGE_ID = '01JD3Q90C3V1MGN2XK0S6Y7H8P';
+const REPLY_ID = '01JD3QB7K2N4Q6S8T0V2X4Z6A8';
 const ROOM = '01jd3q8y2m4v6x8z0b2d4f6h8k';
 const AT = '2026-11-21T13:09:28.123Z';
 
@@ -57,16 +59,30 @@ export const CLIENT_FRAMES: FrameDocs<ClientFrame> = {
   messages: {
     name: 'SendFrame',
     rule: 'P2',
-    when: `Send messages, up to ${MAX_BATCH_SIZE} per frame. \`client_id\` (minted once, at enqueue) makes a resend harmless: it is stored once and acked with the original id (S3).`,
+    when: `Send messages, up to ${MAX_BATCH_SIZE} per frame. \`client_id\` (minted once, at enqueue) makes a resend harmless: it is stored once and acked with the original id (S3). \`reply_to\` (X1) quotes an earlier message of the room by its id, or by your own \`client_id\` for one not acked yet (an earlier item of the same frame too); one naming nothing there is dropped and the message stored without a quote.`,
     schema: SendFrameSchema,
-    examples: [{ type: 'messages', data: [{ client_id: CLIENT_ID, room_id: 'general', content: 'Hello, world!' }] }],
+    examples: [
+      { type: 'messages', data: [{ client_id: CLIENT_ID, room_id: 'general', content: 'Hello, world!' }] },
+      { type: 'messages', data: [{ client_id: OTHER_CLIENT_ID, room_id: 'general', content: 'Hello to you too', reply_to: MESSAGE_ID }] },
+    ],
   },
   ops: {
     name: 'OpsFrame',
     rule: 'P11',
-    when: 'Room and membership operations (create, rename, delete, add or remove people), idempotent by `client_id` like messages.',
+    when:
+      'Every change that is not a new message, idempotent by `client_id` like messages (E3), acked with the id and seq of the log entry it made: rooms and membership (create, rename, delete, add or remove people) and message actions (X1–X3): `edit` (the author), `delete` (the author, or the owner of the group or public room), `react` / `unreact` (any member; one emoji). A message action names its message by `message_id`, or your own by `target_client_id` (one sent just before, maybe not acked yet: S4). One that would change nothing (an edit of a deleted message, a second react) is acked without a new entry. Refusals: `unknown_room` (not your room, M3), `unknown_message` (no such message in that room), `forbidden` (not yours to edit or delete), `invalid_content`, `invalid_op`.',
     schema: OpsFrameSchema,
-    examples: [{ type: 'ops', data: [{ op: OpName.RoomCreate, client_id: CLIENT_ID, room_id: ROOM, name: 'Book club', kind: RoomKind.Public, user_ids: [] }] }],
+    examples: [
+      { type: 'ops', data: [{ op: OpName.RoomCreate, client_id: CLIENT_ID, room_id: ROOM, name: 'Book club', kind: RoomKind.Public, user_ids: [] }] },
+      {
+        type: 'ops',
+        data: [
+          { op: OpName.Edit, client_id: CLIENT_ID, room_id: 'general', target_client_id: OTHER_CLIENT_ID, content: 'Hello to you too!' },
+          { op: OpName.React, client_id: '01JD3QC0D2F4H6K8M0P2R4T6V8', room_id: 'general', message_id: MESSAGE_ID, emoji: '👍' },
+          { op: OpName.Delete, client_id: '01JD3QC1E3G5J7M9P1R3T5W7Y9', room_id: 'general', message_id: MESSAGE_ID },
+        ],
+      },
+    ],
   },
   sync: {
     name: 'SyncFrame',
@@ -105,24 +121,52 @@ export const SERVER_FRAMES: FrameDocs<ServerFrame> = {
   messages: {
     name: 'MessagesFrame',
     rule: 'P4, P6',
-    when: 'Committed messages, in seq order: live to every socket in the room (the sender\'s included), and as catch-up pages after a `sync`.',
+    when:
+      'Committed messages, in seq order: live to every socket in the room (the sender\'s included), and as catch-up pages after a `sync`. Each as it stands when read (E4): `reply_to` quotes its target as it stands (`deleted: true` and no excerpt once that is deleted); `edited_at` after an edit; a deleted one is a tombstone (`deleted: true`, empty content); `reactions` per emoji, in the order first used, with who reacted earliest first. These fields appear only when they say something. Later changes come as `events`, never as a second copy of the message.',
     schema: MessagesFrameSchema,
     examples: [
       {
         type: 'messages',
         data: [{ id: MESSAGE_ID, seq: 42, room_id: 'general', user_id: USER, client_id: CLIENT_ID, content: 'Hello, world!', created_at: AT }],
       },
+      {
+        type: 'messages',
+        data: [
+          {
+            id: REPLY_ID,
+            seq: 43,
+            room_id: 'general',
+            user_id: OTHER_USER,
+            client_id: OTHER_CLIENT_ID,
+            content: 'Hello to you too!',
+            created_at: AT,
+            reply_to: { id: MESSAGE_ID, user_id: USER, seq: 42, excerpt: 'Hello, world!' },
+            edited_at: AT,
+            reactions: [{ emoji: '👍', count: 2, user_ids: [USER, OTHER_USER] }],
+          },
+          { id: '01JD3QE5J7M9P1R3T5W7Y9Z1C3', seq: 44, room_id: 'general', user_id: USER, client_id: null, content: '', created_at: AT, deleted: true },
+        ],
+      },
     ],
   },
   events: {
     name: 'EventsFrame',
     rule: 'E2',
-    when: 'Room log entries that are not messages (rooms created, renamed or deleted; people joining and leaving), in seq order.',
+    when:
+      'Room log entries that are not messages, in seq order: rooms created, renamed or deleted; people joining and leaving; and message actions (X1–X3): `edit` (the new content and `edited_at`; content null once the message is deleted), `delete`, `react` and `unreact`, each naming its `message_id`. Apply them in seq order (E5): the last edit wins, a delete wins over every edit, a react already there or an unreact not there changes nothing.',
     schema: EventsFrameSchema,
     examples: [
       {
         type: 'events',
         data: [{ id: MESSAGE_ID, seq: 43, room_id: ROOM, user_id: USER, client_id: CLIENT_ID, created_at: AT, kind: 'member', action: 'added', user_ids: [OTHER_USER] }],
+      },
+      {
+        type: 'events',
+        data: [
+          { id: '01JD3QD2F4H6K8M0P2R4T6V8X0', seq: 45, room_id: 'general', user_id: OTHER_USER, client_id: CLIENT_ID, created_at: AT, kind: 'edit', message_id: REPLY_ID, content: 'Hello to you too!', edited_at: AT },
+          { id: '01JD3QD3G5J7M9P1R3T5W7Y9Z1', seq: 46, room_id: 'general', user_id: USER, client_id: OTHER_CLIENT_ID, created_at: AT, kind: 'react', message_id: REPLY_ID, emoji: '👍' },
+          { id: '01JD3QD4H6K8N0Q2S4V6X8Z0B2', seq: 47, room_id: 'general', user_id: USER, client_id: '01JD3QC1E3G5J7M9P1R3T5W7Y9', created_at: AT, kind: 'delete', message_id: MESSAGE_ID },
+        ],
       },
     ],
   },

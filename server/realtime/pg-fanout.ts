@@ -10,8 +10,8 @@ export const FANOUT_CHANNEL = 'whisper_messages';
 /**
  * The notification payload: ids, not bodies, to stay far below the 8000-byte
  * NOTIFY limit whatever the entries hold. Seqs a..b of room r were committed
- * (store_messages() in migrations/002 and 004, and room-ops.ts, send it
- * inside the committing transaction).
+ * (store_messages() in migrations/006, and the op runner in
+ * rooms/op-runner.ts, send it inside the committing transaction).
  */
 export interface CommitNotice {
   r: string;

@@ -32,6 +32,8 @@ function membershipChange(event: LogEvent): { admits: string[]; expels: string[]
     // A room's first entry: its creator is in it from now on.
     return { admits: event.created ? [event.user_id] : [], expels: [] };
   }
+  // Edits, deletes and reactions change a message, not who is in the room.
+  if (event.kind !== 'member') return { admits: [], expels: [] };
   const joining = event.action === MemberAction.Joined || event.action === MemberAction.Added;
   return joining ? { admits: event.user_ids, expels: [] } : { admits: [], expels: event.user_ids };
 }

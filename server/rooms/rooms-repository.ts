@@ -23,6 +23,7 @@ interface RoomRow {
   lm_user_id: string | null;
   lm_excerpt: string | null;
   lm_created_at: Date | null;
+  lm_deleted: boolean | null;
 }
 
 /**
@@ -37,10 +38,11 @@ const ROOM_SELECT = `
               ELSE (SELECT array_agg(x.user_id::text ORDER BY x.joined_at, x.user_id)
                       FROM (SELECT m.user_id, m.joined_at FROM room_members m WHERE m.room_id = r.id
                              ORDER BY m.joined_at, m.user_id LIMIT ${MEMBERS_LISTED}) x) END AS members,
-         lm.seq AS lm_seq, lm.user_id::text AS lm_user_id, lm.excerpt AS lm_excerpt, lm.created_at AS lm_created_at
+         lm.seq AS lm_seq, lm.user_id::text AS lm_user_id, lm.excerpt AS lm_excerpt, lm.created_at AS lm_created_at, lm.deleted AS lm_deleted
     FROM rooms r
     LEFT JOIN LATERAL (
-      SELECT m.seq, m.user_id, left(m.content, ${EXCERPT_LENGTH}) AS excerpt, m.created_at
+      -- As it stands (E4): the latest edit's text; a deleted message's is empty.
+      SELECT m.seq, m.user_id, left(m.content, ${EXCERPT_LENGTH}) AS excerpt, m.created_at, m.deleted_at IS NOT NULL AS deleted
         FROM messages m WHERE m.room_id = r.id ORDER BY m.seq DESC LIMIT 1
     ) lm ON true`;
 
@@ -49,7 +51,15 @@ const VISIBLE_TO = `r.deleted_at IS NULL AND (r.everyone OR EXISTS (SELECT 1 FRO
 
 function toRoom(row: RoomRow): Room {
   const lastMessage: LastMessage | null =
-    row.lm_seq === null ? null : { seq: row.lm_seq, user_id: row.lm_user_id!, excerpt: row.lm_excerpt!, created_at: row.lm_created_at!.toISOString() };
+    row.lm_seq === null
+      ? null
+      : {
+          seq: row.lm_seq,
+          user_id: row.lm_user_id!,
+          excerpt: row.lm_excerpt!,
+          created_at: row.lm_created_at!.toISOString(),
+          ...(row.lm_deleted ? { deleted: true as const } : {}),
+        };
   return {
     id: row.id,
     name: row.name,

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { ulid } from 'ulid';
-import { CLIENT_ID_PATTERN, DMS_PATH, ErrorCode, OpName, ROOMS_PATH, RoomKind, dmRoomId, type Op, type Room } from '../protocol/index.js';
+import { errorResponses } from '../infra/http-errors.js';
+import { DMS_PATH, ErrorCode, OpName, ROOMS_PATH, RoomKind, dmRoomId, type Op, type Room } from '../protocol/index.js';
 import {
   AddMembersBodySchema,
   CreateRoomBodySchema,
   DmBodySchema,
-  ErrorFrameSchema,
   MemberParamsSchema,
   RoomParamsSchema,
   RoomSchema,
@@ -15,43 +15,24 @@ import {
   RoomsResponseSchema,
   UpdateRoomBodySchema,
 } from '../protocol/schemas.js';
-import type { OpOutcome } from './room-ops.js';
+import type { OpOutcome } from './op-runner.js';
+import { IdempotencyHeadersSchema, idempotencyKey as clientIdOf, sendRefusal } from './op-twins.js';
 
-/** P12: a refusal's HTTP status. */
-const STATUS_OF: Partial<Record<ErrorCode, number>> = {
-  [ErrorCode.UnknownRoom]: 404,
-  [ErrorCode.Forbidden]: 403,
-  [ErrorCode.Conflict]: 409,
-  [ErrorCode.InvalidOp]: 400,
-};
-
-const IdempotencyHeadersSchema = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ pattern: CLIENT_ID_PATTERN, description: 'Makes a retried request apply once (E3); the same as client_id in the body' })),
-});
-
-const errors = { 400: ErrorFrameSchema, 401: ErrorFrameSchema, 403: ErrorFrameSchema, 404: ErrorFrameSchema, 409: ErrorFrameSchema, 429: ErrorFrameSchema };
+const errors = errorResponses(400, 401, 403, 404, 409, 429);
 
 function notFound(reply: FastifyReply, roomId: string) {
   return reply.code(404).send({ type: 'error', code: ErrorCode.UnknownRoom, message: `room ${JSON.stringify(roomId)} does not exist` });
 }
 
-/**
- * P12: the REST twins of the room ops (P11). Each request is the op it
- * names, applied by the same code with the same checks, broadcast and
- * idempotency: an Idempotency-Key header or client_id in the body, and
- * without either a retried request may apply twice.
- */
+/** P12: the REST twins of the room ops (P11), and reads of the caller's rooms (op-twins.ts says what they share). */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   /** Applies the op for the caller; answers the refusal itself and returns null, or returns the outcome. */
   async function apply(reply: FastifyReply, userId: string, op: Op): Promise<Extract<OpOutcome, { status: 'applied' }> | null> {
-    const outcome = await app.roomOps.apply(userId, op);
+    const outcome = await app.ops.apply(userId, op);
     if (outcome.status === 'applied') return outcome;
-    await reply.code(STATUS_OF[outcome.code] ?? 400).send({ type: 'error', code: outcome.code, message: outcome.message });
+    await sendRefusal(reply, outcome);
     return null;
   }
-  // The header was checked against CLIENT_ID_PATTERN by each route's schema.
-  const clientIdOf = (request: FastifyRequest, body?: { client_id?: string }) =>
-    (request.headers['idempotency-key'] as string | undefined) ?? body?.client_id ?? ulid();
   /** The room as the caller sees it now; it can only be gone if it was deleted or left in between. */
   async function roomFor(reply: FastifyReply, userId: string, roomId: string): Promise<Room | undefined> {
     const room = await app.rooms.visible(userId, roomId);

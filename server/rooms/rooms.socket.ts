@@ -17,7 +17,9 @@ function clientIdOf(item: unknown): string | null {
  * P11: an `ops` frame. Ops are applied one after another, each committed
  * before the next begins, and the frame is a barrier: a message or op sent
  * after it finds its effects (S4: a message to a room created just before).
- * Answers as a send does: one ack for the applied items in order, one
+ * It also waits its turn behind the socket's earlier frames, so an op finds
+ * the messages sent before it (an edit by target_client_id of one not acked
+ * yet). Answers as a send does: one ack for the applied items in order, one
  * rejection frame per refusal.
  */
 export function opsFrameHandler(app: FastifyInstance) {
@@ -42,7 +44,7 @@ export function opsFrameHandler(app: FastifyInstance) {
           reject(clientIdOf(item), ErrorCode.InvalidOp, 'not an op this server knows, or a field is missing or mistyped');
           continue;
         }
-        const outcome = await app.roomOps.apply(context.userId, item as Op);
+        const outcome = await app.ops.apply(context.userId, item as Op);
         if (outcome.status === 'refused') {
           reject(item.client_id, outcome.code, outcome.message);
           continue;

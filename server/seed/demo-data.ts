@@ -97,7 +97,7 @@ export async function seedDemoData(app: FastifyInstance, log: (line: string) => 
     ['alice', { client_id: 'demo-op-dm', op: OpName.RoomCreate, room_id: dmRoomId(ids.alice, ids.testuser), name: '', kind: RoomKind.Dm, user_ids: [ids.testuser] }],
   ];
   for (const [who, op] of ops) {
-    const outcome = await app.roomOps.apply(ids[who], op);
+    const outcome = await app.ops.apply(ids[who], op);
     if (outcome.status !== 'applied') throw new Error(`demo room ${op.room_id}: ${outcome.message}`);
     report.rooms++;
   }

@@ -118,6 +118,22 @@ describe('rooms in the browser', () => {
     expect(rows[0].n).toBe(2);
   });
 
+  it('[W1][C9] on a first visit, once the service worker is installed, a dialog whose code was never loaded opens offline', async () => {
+    // Its chunk is not imported after start-up (evaluating it would cost the
+    // first screen): the worker's precache is what has it.
+    const context = await env.newContext();
+    const page = await env.openChat(context);
+    await waitUntilLive(page);
+    await waitForServiceWorker(page);
+    await env.goOffline(context);
+    await page.getByRole('button', { name: 'Browse public rooms' }).click();
+    await page.getByRole('dialog', { name: 'Browse public rooms' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'New room' }).click();
+    await page.getByRole('dialog', { name: 'New room' }).getByRole('textbox', { name: 'Group name' }).waitFor();
+    await env.goOnline(context);
+  });
+
   it('[M2][C1] a DM opened by both people while offline is one room holding both messages', async () => {
     const [aliceContext, bobContext] = [await env.newContext(), await env.newContext()];
     const [alice, bob] = [await env.openChat(aliceContext), await env.openChat(bobContext)];

@@ -9,8 +9,8 @@
  */
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OpName, type ServerFrame } from '../../server/protocol/index.js';
-import { item } from '../support/fixtures.js';
+import { OpName, type AckFrame, type ServerFrame } from '../../server/protocol/index.js';
+import { isAck, item } from '../support/fixtures.js';
 import { api, createRoom, opItem } from '../support/rooms-fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';
@@ -20,10 +20,14 @@ let owner: TestSocket;
 let member: TestSocket;
 let stranger: TestSocket;
 let group: string;
+/** A message in the group. */
+let secret: string;
 beforeAll(async () => {
   server = await startTestServer();
   [owner, member, stranger] = await Promise.all([TestSocket.connect(server.wsUrl), TestSocket.connect(server.wsUrl), TestSocket.connect(server.wsUrl)]);
   group = await createRoom(owner, { name: 'Secret plans', userIds: [member.userId] });
+  owner.send({ type: 'messages', data: [item('the plan', { room_id: group })] });
+  secret = (await owner.next<AckFrame>(isAck)).message_ids[0];
 });
 afterAll(async () => {
   await Promise.all([owner, member, stranger].map((socket) => socket.close()));
@@ -70,6 +74,14 @@ const ROOM_ROUTES: Record<string, { run: (roomId: string) => Promise<Observation
   'DELETE /v1/rooms/{id}/members/{user_id}': { run: (id) => rest('DELETE', '/v1/rooms/{id}/members/{user_id}', id), expected: { status: 404, answer: { code: 'unknown_room' } } },
 };
 
+/** REST routes that name a message: each one, as a stranger, on the group's message and on a message id that does not exist. */
+const MESSAGE_ROUTES: Record<string, { run: (messageId: string) => Promise<Observation> }> = {
+  'PATCH /v1/chat/messages/{id}': { run: (id) => rest('PATCH', `/v1/chat/messages/${id}`, id, { content: 'mine now' }) },
+  'DELETE /v1/chat/messages/{id}': { run: (id) => rest('DELETE', `/v1/chat/messages/${id}`, id) },
+  'POST /v1/chat/messages/{id}/reactions': { run: (id) => rest('POST', `/v1/chat/messages/${id}/reactions`, id, { emoji: '👀' }) },
+  'DELETE /v1/chat/messages/{id}/reactions/{emoji}': { run: (id) => rest('DELETE', `/v1/chat/messages/${id}/reactions/${encodeURIComponent('👀')}`, id) },
+};
+
 /** REST routes that name no room, and why a stranger can learn nothing private through them. */
 const NOT_ROOM_SCOPED: Record<string, string> = {
   'GET /healthz': 'liveness only',
@@ -97,6 +109,10 @@ const FRAMES: Record<string, (roomId: string) => Promise<Observation>> = {
       { op: OpName.RoomDelete },
       { op: OpName.MemberAdd, user_ids: [stranger.userId] },
       { op: OpName.MemberRemove, user_ids: [member.userId] },
+      { op: OpName.Edit, message_id: secret, content: 'mine now' },
+      { op: OpName.Delete, message_id: secret },
+      { op: OpName.React, message_id: secret, emoji: '👀' },
+      { op: OpName.Unreact, message_id: secret, emoji: '👀' },
     ]) {
       answers.push(await frameAnswer({ type: 'ops', data: [opItem({ ...op, room_id: id } as never)] }, id, rejection));
     }
@@ -109,7 +125,7 @@ describe('R4 authorization sweep', () => {
   it('[R4][M3] every REST route and frame type has an entry in the sweep', async () => {
     const spec = (await (await fetch(`${server.baseUrl}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const routes = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
-    const covered = new Set([...Object.keys(ROOM_ROUTES), ...Object.keys(NOT_ROOM_SCOPED)]);
+    const covered = new Set([...Object.keys(ROOM_ROUTES), ...Object.keys(MESSAGE_ROUTES), ...Object.keys(NOT_ROOM_SCOPED)]);
     expect(routes.filter((route) => !covered.has(route))).toEqual([]);
     expect(server.app.frames.types().filter((type) => !(type in FRAMES))).toEqual([]);
   });
@@ -120,6 +136,13 @@ describe('R4 authorization sweep', () => {
     const [onGroup, onMissing] = [await run(group), await run(missing)];
     expect(onGroup).toMatchObject(expected);
     expect(onGroup).toEqual(onMissing);
+  });
+
+  it.each(Object.keys(MESSAGE_ROUTES))('[R4][M3][X2] %s: a stranger is refused alike for a message of a private group and one that does not exist', async (route) => {
+    const missing = ulid();
+    const [onSecret, onMissing] = [await MESSAGE_ROUTES[route].run(secret), await MESSAGE_ROUTES[route].run(missing)];
+    expect(onSecret).toMatchObject({ status: 404, answer: { code: 'unknown_message' } });
+    expect(onSecret).toEqual(onMissing);
   });
 
   it.each(['messages', 'sync', 'ops'])('[R4][M3] the %s frame: a stranger is refused alike for a private group and a room that does not exist', async (type) => {

@@ -1,5 +1,4 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { preloadRoomDialogs } from '../features/rooms';
 import { backoffDelay } from '../shared/sync/backoff';
 import { AfterStartUp } from './after-start-up';
 
@@ -52,16 +51,15 @@ export function useChunk<T>(load: () => Promise<T>): T | null {
  * registration, the identity card and the storage notice. The first screen's
  * JavaScript is that much smaller; the chunk is fetched once start-up has
  * settled, by one import for all of them, and they mount together, in one
- * render. The rooms dialogs' code is fetched then too (so they open at once,
- * and offline).
+ * render. The code of the dialogs and the profile sheet is not imported here:
+ * evaluating it (Headless UI) would cost the main thread at the end of
+ * start-up for a dialog that may never be opened. The service worker this
+ * chunk registers fetches it without evaluating it (its precache holds every
+ * chunk, and it takes control of the page at its first install), so a dialog
+ * still opens offline; a button fetches its dialog when the pointer or focus
+ * comes near (lazy-dialog-button.tsx, account-corner.tsx).
  */
-const loadLater = async () => {
-  const later = await import('./start-up-later');
-  preloadRoomDialogs();
-  // From the later chunk: a static import here would pull the account corner into the first screen's.
-  void later.loadAccountSheet().catch(() => undefined);
-  return later;
-};
+const loadLater = () => import('./start-up-later');
 type Later = Awaited<ReturnType<typeof loadLater>>;
 
 const LaterContext = createContext<Later | null>(null);

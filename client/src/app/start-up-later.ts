@@ -2,7 +2,6 @@
  * The chunk fetched once start-up has settled (deferred.tsx): what the first
  * screen does without.
  */
-export { loadAccountSheet } from '../features/account';
 export { StorageNotice } from '../features/storage/storage-notice';
 export { IdentityCard } from './identity-card';
 export { UpdatePrompt } from './update-prompt';

@@ -1,4 +1,7 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { LoadBoundary } from '../../shared/ui/load-boundary';
+import { EditingKeyContext, MessageActionsContext } from './actions/message-actions-context';
+import { useMessageActionsState } from './actions/use-message-actions';
 import { messagesTable } from '../../shared/db/messages.table';
 import { backoffDelay } from '../../shared/sync/backoff';
 import { useEngine } from '../../shared/sync/engine-context';
@@ -30,6 +33,12 @@ import { useIndicatorStatus } from './hooks/use-indicator-status';
  */
 const INITIAL_WINDOW = 100;
 const WINDOW_STEP = 500;
+
+/** Most pages of older history fetched to reach a quoted message (X1): 20 × 50 messages back. */
+const MAX_PAGES_TO_QUOTE = 20;
+
+/** The emoji picker and the delete confirmation, fetched when first opened (see message-dialogs.tsx). */
+const MessageDialogs = lazy(() => import('./actions/message-dialogs'));
 
 export interface WhisperChatPageProps {
   roomId: string;
@@ -109,13 +118,35 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
   const retry = useCallback((clientId: string) => void engine.retry(clientId), [engine]);
   const remove = useCallback((clientId: string) => void engine.remove(clientId), [engine]);
 
+  // X1: a quoted message older than the window: widen it over the cache,
+  // and fetch older pages until the cache reaches it (bounded).
+  const showOlder = useCallback(
+    async (seq: number) => {
+      for (let page = 0; page < MAX_PAGES_TO_QUOTE; page++) {
+        const oldest = await engine.store.oldestSeq(roomId);
+        if (oldest === undefined || oldest <= seq || !(await engine.store.hasOlder(roomId))) break;
+        await engine.loadOlder(roomId);
+      }
+      const cached = await messagesTable.count(engine.db, roomId);
+      setLimit((current) => Math.max(current, cached));
+    },
+    [engine, roomId],
+  );
+  const composerRef = useRef<HTMLTextAreaElement>(null);
+  const focusComposer = useCallback(() => composerRef.current?.focus(), []);
+  const messageActions = useMessageActionsState(engine, roomId, room, timeline.items, showOlder, focusComposer);
+  const { replyDraft, cancelReply } = messageActions;
+
   const send = useCallback(
     (content: string) => {
       setDraft('');
-      void engine.send(roomId, content);
+      void engine.send(roomId, content, replyDraft());
+      cancelReply();
     },
-    [engine, roomId, setDraft],
+    [engine, roomId, setDraft, replyDraft, cancelReply],
   );
+  const replying = messageActions.replyTo;
+  const replyingTo = useMemo(() => (replying ? { senderName: replying.own ? 'yourself' : replying.senderName, excerpt: replying.content } : null), [replying]);
 
   // Not a room of yours (never was, left, removed or deleted): say so, with the way back.
   if (room === null) return <RoomUnavailable onBack={onBack} />;
@@ -131,16 +162,36 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
         status={<ConnectionIndicator status={indicator.status} retrying={indicator.retrying} onRetryNow={indicator.retryNow} />}
         actions={room ? headerActions : undefined}
       />
-      <MessageList
-        items={timeline.items}
-        hasOlder={timeline.hasOlder}
-        loadingOlder={loadingOlder}
-        onLoadOlder={loadOlder}
-        autoLoadOlder={!autoLoadPaused}
-        onRetry={retry}
-        onDelete={remove}
+      <MessageActionsContext.Provider value={messageActions.actions}>
+        <EditingKeyContext.Provider value={messageActions.editingKey}>
+          <MessageList
+            items={timeline.items}
+            hasOlder={timeline.hasOlder}
+            loadingOlder={loadingOlder}
+            onLoadOlder={loadOlder}
+            autoLoadOlder={!autoLoadPaused}
+            onRetry={retry}
+            onDelete={remove}
+            focus={messageActions.focus}
+          />
+        </EditingKeyContext.Provider>
+      </MessageActionsContext.Provider>
+      <Composer
+        onSend={send}
+        draft={draft}
+        onDraftChange={setDraft}
+        replyingTo={replyingTo}
+        onCancelReply={cancelReply}
+        onEditLast={messageActions.editLast}
+        inputRef={composerRef}
       />
-      <Composer onSend={send} draft={draft} onDraftChange={setDraft} />
+      {messageActions.dialog && (
+        <LoadBoundary onError={(error) => console.warn('whisper: could not load a dialog', error)}>
+          <Suspense fallback={null}>
+            <MessageDialogs dialog={messageActions.dialog} onClose={messageActions.closeDialog} />
+          </Suspense>
+        </LoadBoundary>
+      )}
     </section>
   );
 }

@@ -6,6 +6,6 @@
  */
 export { BrowseRoomsButton } from './browse-rooms-button';
 export { NewRoomButton } from './new-room-button';
-export { loadRoomList, preloadRoomDialogs } from './preload';
+export { loadRoomList } from './preload';
 export { RoomDetailsButton } from './room-details-button';
 export { roomPath, ROOM_PATH_PATTERN } from './room-path';

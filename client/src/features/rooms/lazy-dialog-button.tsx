@@ -1,6 +1,6 @@
 import type { ComponentType, ReactNode } from 'react';
 import { LazyDialogSlot } from './lazy-dialog-slot';
-import { useLazyDialog } from './use-lazy-dialog';
+import { useLazyDialog } from '../../shared/ui/use-lazy-dialog';
 
 interface OpenClose {
   open: boolean;
@@ -21,8 +21,8 @@ export interface LazyDialogButtonProps<E extends object> {
 
 /**
  * A button that opens a dialog whose code is not on the first screen: it is
- * fetched ahead when the pointer or focus comes near (and after start-up,
- * preload.ts), mounted when pressed, and a failed fetch says so instead of
+ * fetched ahead when the pointer or focus comes near (and cached, without
+ * being evaluated, by the service worker's precache), mounted when pressed, and a failed fetch says so instead of
  * taking the app down (LazyDialogSlot).
  */
 export function LazyDialogButton<E extends object>({ load, dialogProps, className, children, ...named }: LazyDialogButtonProps<E>) {

@@ -14,12 +14,3 @@ export const loadRoomDetails = () => import('./room-details.container').then((mo
  */
 export const loadRoomList = () => import('./room-list.container').then((module) => module.RoomListContainer);
 
-/**
- * Fetches them all, for the app to call once start-up has settled: a
- * dialog opened later then needs no network, even before the service worker
- * has cached the app (a first visit that goes offline). A failure is
- * ignored here; opening a dialog tries again.
- */
-export function preloadRoomDialogs(): void {
-  for (const load of [loadNewRoomDialog, loadBrowseRooms, loadRoomDetails]) void load().catch(() => undefined);
-}

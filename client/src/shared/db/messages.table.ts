@@ -9,6 +9,15 @@ export const messagesTable = {
   bulkPut: (db: WhisperDatabase, messages: CachedMessage[]) => db.messages.bulkPut(messages),
   bulkAdd: (db: WhisperDatabase, messages: CachedMessage[]) => db.messages.bulkAdd(messages),
   bulkGet: (db: WhisperDatabase, ids: string[]) => db.messages.bulkGet(ids),
+  get: (db: WhisperDatabase, id: string) => db.messages.get(id),
+  put: (db: WhisperDatabase, message: CachedMessage) => db.messages.put(message),
+  /** The author's own stored message by the client_id it was sent with (client_ids are unique per author, S3). */
+  byClientId: (db: WhisperDatabase, userId: string, clientId: string) =>
+    db.messages
+      .where('client_id')
+      .equals(clientId)
+      .filter((message) => message.user_id === userId)
+      .first(),
 
   /** The newest `limit` messages of a room, oldest first. */
   async newest(db: WhisperDatabase, roomId: string, limit: number): Promise<CachedMessage[]> {

@@ -22,9 +22,10 @@ export const metaTable = {
   /**
    * Everything kept for the device's user: the identity, the account's
    * username, every room's cursor, paging and seen position, and drafts.
-   * Only the tokens still to revoke stay (A4).
+   * Only the tokens still to revoke stay (A4), and how far flushes have
+   * gone (rows of the identity that leaves stay in the outbox, for it).
    */
-  forgetUser: (db: WhisperDatabase) => db.meta.filter((row) => row.key !== MetaKey.tokensToRevoke).delete(),
+  forgetUser: (db: WhisperDatabase) => db.meta.filter((row) => row.key !== MetaKey.tokensToRevoke && row.key !== MetaKey.flushedUpTo).delete(),
 
   /** Everything kept about one room (cursor, paging, seen position, draft): it is no longer the user's. */
   forgetRoom: (db: WhisperDatabase, roomId: string) =>

@@ -51,6 +51,14 @@ export interface OutboxItem {
   room_id: string;
   /** The message text; empty for an op. */
   content: string;
+  /**
+   * X1: the message this one replies to, as the frame names it: its server
+   * id, or the client_id of the author's own message not acked when the
+   * reply was written.
+   */
+  reply_to?: string;
+  /** X1: the quote as it was when the reply was written, shown until the server's copy replaces the row. */
+  quote?: LocalQuote;
   op?: OutboxOp;
   /**
    * Joining a public room this device has no copy of: the room as the
@@ -68,6 +76,15 @@ export interface OutboxItem {
   sent_on: string | null;
   error_code: ErrorCode | 'unconfirmed' | 'signed_out' | null;
   error_message: string | null;
+}
+
+/** What a pending reply shows of the message it quotes. */
+export interface LocalQuote {
+  id: string | null;
+  client_id: string | null;
+  user_id: string;
+  seq: number | null;
+  excerpt: string;
 }
 
 export interface MetaRow {
@@ -125,6 +142,12 @@ export class WhisperDatabase extends Dexie {
 export const MetaKey = {
   /** {user_id, token} from the last hello (P1). */
   identity: 'identity',
+  /**
+   * When a hello's token last replaced the stored one (ms since epoch). Kept
+   * beside the identity, not in it: live queries read the identity (who
+   * "me" is), and this key changes without waking them.
+   */
+  identityRenewedAt: 'identity-renewed-at',
   /** Highest seq up to which a room's log is known to be complete, per room (the P6 cursor). */
   syncedSeq: (roomId: string) => `synced-seq:${roomId}`,
   /** Whether older history exists on the server before the oldest cached message. */
@@ -137,6 +160,13 @@ export const MetaKey = {
   account: 'account',
   /** Tokens of sessions logged out while offline, revoked on the server once it is reachable (A4). */
   tokensToRevoke: 'tokens-to-revoke',
+  /**
+   * The highest client_id a flush has planned onto a socket: outbox rows up
+   * to it may have reached the server (their `sending` mark is written
+   * later, if at all), so editing or deleting one is an op, never a rewrite
+   * of the row (X4).
+   */
+  flushedUpTo: 'flushed-up-to',
 } as const;
 
 /** MetaKey.account */

@@ -1,8 +1,16 @@
 import { metaTable } from '../db/meta.table';
 import { MetaKey, type Identity, type WhisperDatabase } from '../db/whisper-db';
+import { monotonicFactory } from 'ulid';
 import { createLogStore, type LogStoreOptions } from './log-store';
+import { createMessageActionsStore } from './message-actions-store';
 import { createOutboxStore } from './outbox-store';
 import { logScope } from './room-tables';
+
+/**
+ * How old the stored token may be before a hello's fresh one replaces it: a
+ * day, against the server's one-year lifetime (server/identity/auth.plugin.ts).
+ */
+export const TOKEN_RENEWAL_MS = 24 * 60 * 60 * 1000;
 
 export { FLUSH_BATCH_SIZE, FLUSH_WINDOW, pendingItem, pendingOp, type FlushPlan } from './outbox-store';
 
@@ -14,8 +22,11 @@ export { FLUSH_BATCH_SIZE, FLUSH_WINDOW, pendingItem, pendingOp, type FlushPlan 
  * neither (C5).
  */
 export function createChatStore(db: WhisperDatabase, options: LogStoreOptions = {}) {
+  // Monotonic, and one for every writer of the outbox: two rows queued in the same millisecond keep their order.
+  const nextClientId = monotonicFactory();
   return {
-    ...createOutboxStore(db),
+    ...createOutboxStore(db, nextClientId),
+    ...createMessageActionsStore(db, nextClientId),
     ...createLogStore(db, options),
 
     getIdentity: () => metaTable.identity(db),
@@ -23,12 +34,24 @@ export function createChatStore(db: WhisperDatabase, options: LogStoreOptions = 
     /**
      * P1: the hello's identity, kept unless the device has meanwhile passed
      * to someone else (a login or logout on this device while a connection
-     * of the previous identity was still stopping).
+     * of the previous identity was still stopping). Every hello brings a
+     * fresh token for the same session, but the stored one is replaced only
+     * when the user changes or it is older than TOKEN_RENEWAL_MS: a token
+     * lasts a year, and each write of the identity row re-runs every live
+     * query that reads who "me" is (the room, its timeline, the room list),
+     * in the page too, at every start-up.
      */
-    async renewIdentity(connectedAs: string | undefined, next: Identity): Promise<void> {
+    async renewIdentity(connectedAs: string | undefined, next: Identity, now = Date.now()): Promise<void> {
       await db.transaction('rw', db.meta, async () => {
-        const current = await metaTable.myUserId(db);
-        if (current === undefined || current === connectedAs || current === next.user_id) await metaTable.set(db, MetaKey.identity, next);
+        const current = await metaTable.identity(db);
+        const owner = current?.user_id;
+        if (owner !== undefined && owner !== connectedAs && owner !== next.user_id) return;
+        if (owner === next.user_id) {
+          const renewedAt = await metaTable.get<number>(db, MetaKey.identityRenewedAt);
+          if (renewedAt !== undefined && now - renewedAt >= 0 && now - renewedAt < TOKEN_RENEWAL_MS) return;
+        }
+        await metaTable.set(db, MetaKey.identity, next);
+        await metaTable.set(db, MetaKey.identityRenewedAt, now);
       });
     },
     /**

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { createActor, fromCallback, type Actor } from 'xstate';
-import { RoomKind, type ChatMessage, type ClientFrame, type LogEvent, type Op, type Room, type ServerFrame, type User } from '@whisper/protocol';
+import { RoomKind, type ChatMessage, type ClientFrame, type MemberEvent, type RoomEvent, type Op, type Room, type ServerFrame, type User } from '@whisper/protocol';
 import { WhisperDatabase } from '../db/whisper-db';
 import { createChatStore, type ChatStore } from './chat-store';
 import { connectionMachine, type ConnectionEvent } from './connection.machine';
@@ -67,11 +67,11 @@ export function message(roomId: string, seq: number, userId = OTHER, clientId: s
   return { id: ulid(), seq, room_id: roomId, user_id: userId, client_id: clientId, content: `${roomId} #${seq}`, created_at: new Date(Date.UTC(2026, 10, 21, 12, seq)).toISOString() };
 }
 
-export function memberEvent(roomId: string, seq: number, action: 'joined' | 'left' | 'added' | 'removed', userIds: string[], by = OTHER, clientId: string | null = null): LogEvent {
+export function memberEvent(roomId: string, seq: number, action: 'joined' | 'left' | 'added' | 'removed', userIds: string[], by = OTHER, clientId: string | null = null): MemberEvent {
   return { id: ulid(), seq, room_id: roomId, user_id: by, client_id: clientId, created_at: new Date(Date.UTC(2026, 10, 21, 13, seq)).toISOString(), kind: 'member', action, user_ids: userIds };
 }
 
-export function roomEvent(roomId: string, seq: number, fields: { name?: string; deleted?: true; created?: RoomKind }, by = OTHER, clientId: string | null = null): LogEvent {
+export function roomEvent(roomId: string, seq: number, fields: { name?: string; deleted?: true; created?: RoomKind }, by = OTHER, clientId: string | null = null): RoomEvent {
   return { id: ulid(), seq, room_id: roomId, user_id: by, client_id: clientId, created_at: new Date(Date.UTC(2026, 10, 21, 13, seq)).toISOString(), kind: 'room', ...fields };
 }
 

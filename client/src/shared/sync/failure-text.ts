@@ -18,6 +18,8 @@ const OP_FAILURE: Record<string, string> = {
   forbidden: 'You are not allowed to do this here.',
   invalid_op: 'The server could not accept this change.',
   conflict: 'A room with this id exists already.',
+  unknown_message: 'This message no longer exists, or you can no longer see it.',
+  invalid_content: 'The new text is empty or too long.',
   unconfirmed: 'The server did not confirm this change.',
   signed_out: 'The server no longer knows the identity that made this change.',
 };

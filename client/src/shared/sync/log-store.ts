@@ -1,4 +1,4 @@
-import { OpName, type ChatMessage, type LogEvent, type Room, type RoomsFrame } from '@whisper/protocol';
+import { OpName, type ChatMessage, type LogEvent, type MessageEvent, type Room, type RoomsFrame } from '@whisper/protocol';
 import { eventsTable } from '../db/events.table';
 import { messagesTable } from '../db/messages.table';
 import { metaTable } from '../db/meta.table';
@@ -8,6 +8,8 @@ import { usersTable } from '../db/users.table';
 import { MetaKey, type CachedMessage, type WhisperDatabase } from '../db/whisper-db';
 import { forgetRoom, logScope } from './room-tables';
 import { isListedHistory } from './room-cursors';
+import { applyMessageEvents } from './message-cache';
+import { isMessageEvent } from './message-state';
 import { applyEvent, applyMessage, roomsLeft } from './room-state';
 
 /**
@@ -100,7 +102,9 @@ export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOp
       const me = await metaTable.myUserId(db);
       const mine = messages.filter((m) => m.user_id === me && m.client_id !== null);
       await messagesTable.bulkPut(db, mine.length > 0 ? await keepWrittenTimes(messages, mine) : messages);
-      await eventsTable.bulkPut(db, events);
+      // Edits, deletes and reactions change their message (E5); the rest are the timeline's notices.
+      await eventsTable.bulkPut(db, events.filter((event) => !isMessageEvent(event)));
+      await applyMessageEvents(db, inLogOrder([], events.filter(isMessageEvent)).map((entry) => entry.event as MessageEvent), me);
       const ownOps = events.filter((e) => e.user_id === me && e.client_id !== null).map((e) => e.client_id!);
       await outboxTable.bulkDelete(db, [...mine.map((m) => m.client_id!), ...ownOps]);
       const rooms = await applyToRooms(inLogOrder(messages, events), me, listed);

@@ -7,7 +7,10 @@ import type { OutboxOp } from '../db/whisper-db';
  */
 
 /** What a notice needs of an entry: who did it, and what. */
-type Change = { [K in LogEvent['kind']]: Omit<Extract<LogEvent, { kind: K }>, 'id' | 'seq' | 'room_id' | 'client_id' | 'created_at'> }[LogEvent['kind']];
+type Change = { [K in NoticeEvent['kind']]: Omit<Extract<NoticeEvent, { kind: K }>, 'id' | 'seq' | 'room_id' | 'client_id' | 'created_at'> }[NoticeEvent['kind']];
+
+/** The log entries the timeline shows as notices (M4); edits, deletes and reactions change their message instead. */
+export type NoticeEvent = Extract<LogEvent, { kind: 'member' | 'room' }>;
 
 export interface NoticeNames {
   /** A person's display name (never a UUID). */
@@ -68,5 +71,8 @@ export function opNoticeText(op: OutboxOp, kind: RoomKind, names: NoticeNames): 
       const leaving = op.user_ids.length === 1 && op.user_ids[0] === names.me;
       return noticeText({ kind: 'member', user_id, action: leaving ? MemberAction.Left : MemberAction.Removed, user_ids: op.user_ids }, kind, names);
     }
+    default:
+      // Message actions are shown on their message, never as notices.
+      return '';
   }
 }

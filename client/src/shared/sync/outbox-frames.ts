@@ -16,7 +16,10 @@ export function toFrames(items: OutboxItem[]): ClientFrame[] {
     for (let i = 0; i < run.length; i += FLUSH_BATCH_SIZE) {
       const batch = run.slice(i, i + FLUSH_BATCH_SIZE);
       if (batch[0].kind === 'op') frames.push({ type: 'ops', data: batch.map((item) => ({ ...item.op, client_id: item.client_id }) as Op) });
-      else frames.push({ type: 'messages', data: batch.map((item) => ({ client_id: item.client_id, room_id: item.room_id, content: item.content })) });
+      else {
+        const data = batch.map((item) => ({ client_id: item.client_id, room_id: item.room_id, content: item.content, ...(item.reply_to ? { reply_to: item.reply_to } : {}) }));
+        frames.push({ type: 'messages', data });
+      }
     }
     run = [];
   };

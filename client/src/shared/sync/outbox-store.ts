@@ -4,8 +4,10 @@ import { messagesTable } from '../db/messages.table';
 import { metaTable } from '../db/meta.table';
 import { isOpRow, outboxTable } from '../db/outbox.table';
 import { roomsTable } from '../db/rooms.table';
-import { MetaKey, type CachedMessage, type OutboxItem, type OutboxOp, type WhisperDatabase } from '../db/whisper-db';
+import { MetaKey, type CachedMessage, type LocalQuote, type OutboxItem, type OutboxOp, type WhisperDatabase } from '../db/whisper-db';
 import { forgetRoom, logScope } from './room-tables';
+import { changeCached, quoteFor } from './message-cache';
+import { applyMessageOp, isMessageOp } from './message-state';
 import { applyMessage, applyOp } from './room-state';
 
 /**
@@ -72,6 +74,11 @@ async function foldAcked(db: WhisperDatabase, ack: AckFrame, rows: Map<string, O
     const row = clientId === null ? undefined : rows.get(clientId);
     if (!row) continue;
     const seq = ack.seqs[i];
+    if (isOpRow(row) && isMessageOp(row.op)) {
+      const op = row.op;
+      await changeCached(db, op, me, (message) => applyMessageOp(message, op, row.user_id ?? me, row.created_at));
+      continue;
+    }
     if (isOpRow(row)) {
       // A public room joined from the list is folded from the copy the row
       // kept of it: it stays on screen until the server's frames describe it.
@@ -90,6 +97,7 @@ async function foldAcked(db: WhisperDatabase, ack: AckFrame, rows: Map<string, O
       content: row.content,
       created_at: row.created_at,
       written_at: row.created_at,
+      ...(row.quote ? { reply_to: await quoteFor(db, row.quote, me) } : {}),
     });
   }
   // Never overwrite a broadcast copy (it has the server's timestamp).
@@ -101,9 +109,34 @@ async function foldAcked(db: WhisperDatabase, ack: AckFrame, rows: Map<string, O
   }
 }
 
-export function createOutboxStore(db: WhisperDatabase) {
-  // Monotonic: two items queued in the same millisecond keep their order.
-  const nextClientId = monotonicFactory();
+/** X4: rows up to the highest client_id planned may be on the server now (MetaKey.flushedUpTo); one small write per plan. */
+async function markFlushed(db: WhisperDatabase, items: OutboxItem[]): Promise<void> {
+  const highest = items.reduce<string | undefined>((max, item) => (max === undefined || item.client_id > max ? item.client_id : max), undefined);
+  if (highest === undefined) return;
+  const mark = await metaTable.get<string>(db, MetaKey.flushedUpTo);
+  if (mark === undefined || highest > mark) await metaTable.set(db, MetaKey.flushedUpTo, highest);
+}
+
+/** Whether this row may have reached the server: a flush has planned it (or a later row) onto a socket. */
+export async function mayHaveLeft(db: WhisperDatabase, row: OutboxItem): Promise<boolean> {
+  if (row.status === 'sending') return true;
+  // Refused (P7): the server stored nothing of it, and never will as it is.
+  if (row.status === 'failed' && row.error_code !== 'unconfirmed' && row.error_code !== 'signed_out') return false;
+  const mark = await metaTable.get<string>(db, MetaKey.flushedUpTo);
+  return mark !== undefined && row.client_id <= mark;
+}
+
+/** X1: what a reply carries: the target as the frame names it, and the quote shown meanwhile. */
+export interface ReplyDraft {
+  reply_to: string;
+  quote: LocalQuote;
+}
+
+/**
+ * `nextClientId` mints every client_id of the outbox; one generator for
+ * every writer of the outbox, so that key order stays enqueue order.
+ */
+export function createOutboxStore(db: WhisperDatabase, nextClientId: () => string = monotonicFactory()) {
 
   async function add(make: (clientId: string, at: string, userId: string | null) => OutboxItem): Promise<OutboxItem> {
     return db.transaction('rw', db.outbox, db.meta, async () => {
@@ -115,7 +148,8 @@ export function createOutboxStore(db: WhisperDatabase) {
 
   return {
     /** C1, C2: the message exists on this device before anything touches the network. */
-    enqueue: (roomId: string, content: string) => add((clientId, at, userId) => pendingItem(clientId, roomId, content, at, userId)),
+    enqueue: (roomId: string, content: string, reply?: ReplyDraft) =>
+      add((clientId, at, userId) => ({ ...pendingItem(clientId, roomId, content, at, userId), ...reply })),
 
     /** C1, P11: an op, queued like a message, in the same order. */
     enqueueOp: (op: OutboxOp, room?: Room) => add((clientId, at, userId) => pendingOp(clientId, op, at, userId, room)),
@@ -143,7 +177,7 @@ export function createOutboxStore(db: WhisperDatabase) {
      * `sending` by markSending once they are on the wire.
      */
     async planFlush(socketId: string, userId: string, now: number, ackTimeoutMs: number, maxAttempts: number): Promise<FlushPlan> {
-      return db.transaction('rw', db.outbox, async () => {
+      return db.transaction('rw', db.outbox, db.meta, async () => {
         const candidates = await outboxTable.inOrder(db);
         const due: OutboxItem[] = [];
         const failed: OutboxItem[] = [];
@@ -171,7 +205,9 @@ export function createOutboxStore(db: WhisperDatabase) {
         if (claimed.length > 0) await outboxTable.bulkPut(db, claimed);
         if (failed.length > 0) await outboxTable.bulkPut(db, failed);
         const room = Math.max(0, FLUSH_WINDOW - inFlight);
-        return { items: due.slice(0, room), more: due.length > room };
+        const items = due.slice(0, room);
+        await markFlushed(db, items);
+        return { items, more: due.length > room };
       });
     },
 

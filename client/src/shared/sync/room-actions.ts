@@ -1,6 +1,8 @@
 import { ulid } from 'ulid';
 import { OpName, RoomKind, dmRoomId, type Room } from '@whisper/protocol';
 import type { ChatStore } from './chat-store';
+import type { MessageRef } from './message-actions-store';
+import type { ReplyDraft } from './outbox-store';
 
 /**
  * What the user does in and to rooms (P2, P11, M1, M2), as outbox writes:
@@ -28,10 +30,17 @@ export function createRoomActions(store: ChatStore, publicRoom: (roomId: string)
   }
 
   return {
-    /** C1: written to IndexedDB first, shown at once as pending, sent when possible. */
-    async send(roomId: string, content: string): Promise<void> {
-      await store.enqueue(roomId, content);
+    /** C1: written to IndexedDB first, shown at once as pending, sent when possible; X1: optionally as a reply. */
+    async send(roomId: string, content: string, reply?: ReplyDraft): Promise<void> {
+      await store.enqueue(roomId, content, reply);
     },
+
+    /** X2, X4: the author's new text; shown at once, sent as little as it takes. */
+    editMessage: (ref: MessageRef, content: string) => store.editMessage(ref, content),
+    /** X2, X4: the author (or a group's owner) deletes a message; its words disappear at once. */
+    deleteMessage: (ref: MessageRef) => store.deleteMessage(ref),
+    /** X3, X4: adds or takes back the user's reaction. */
+    setReaction: (ref: MessageRef, emoji: string, on: boolean) => store.setReaction(ref, emoji, on),
 
     /** M2: the id is minted here (a lower-case ULID), so the room takes messages at once, offline too. */
     async createRoom({ kind, name, userIds }: NewRoom): Promise<string> {

@@ -99,12 +99,16 @@ export function applyOp(room: Room | undefined, op: OutboxOp, me: string | null,
       // Leaving; general cannot be left (the server refuses it), so it stays.
       if (me !== null && op.user_ids.includes(me) && op.room_id !== DEFAULT_ROOM_ID) return null;
       return room && reached(withMembers(room, [], op.user_ids), seq, at);
+    default:
+      // Edits, deletes and reactions change a message (message-state.ts); the room's list entry stays.
+      return room && (seq === undefined ? room : { ...room, last_seq: Math.max(room.last_seq, seq) });
   }
 }
 
 /** Whether a log entry takes the room away from `me`: deleted, or they left or were removed (M4). */
 export function dropsRoom(event: LogEvent, me: string | undefined): boolean {
   if (event.kind === 'room') return event.deleted === true;
+  if (event.kind !== 'member') return false;
   return (event.action === MemberAction.Left || event.action === MemberAction.Removed) && me !== undefined && event.user_ids.includes(me);
 }
 
@@ -135,6 +139,11 @@ export function roomsLeft(events: LogEvent[], me: string | undefined): Set<strin
 
 /** E2, M4: what a log entry does to the room: name, members, owner, last activity. */
 export function applyEvent(room: Room | undefined, event: LogEvent, me: string | undefined): Room | null | undefined {
+  // An edit, delete or reaction moves the room's log on, not its place in
+  // the list (the preview follows through withPreviewOf).
+  if (event.kind === 'edit' || event.kind === 'delete' || event.kind === 'react' || event.kind === 'unreact') {
+    return room && { ...room, last_seq: Math.max(room.last_seq, event.seq) };
+  }
   if (dropsRoom(event, me)) return null;
   if (event.kind === 'room') {
     if (event.created !== undefined && room === undefined) {
@@ -151,14 +160,21 @@ export function applyEvent(room: Room | undefined, event: LogEvent, me: string |
   return reached(next, event.seq, event.created_at);
 }
 
+function previewOf(message: ChatMessage): NonNullable<Room['last_message']> {
+  const preview = { seq: message.seq, user_id: message.user_id, excerpt: message.content.slice(0, EXCERPT_LENGTH), created_at: message.created_at };
+  return message.deleted ? { ...preview, excerpt: '', deleted: true } : preview;
+}
+
 /** A stored message: the room's preview and activity move to it if it is the newest (M6). */
 export function applyMessage(room: Room, message: ChatMessage): Room {
   if (message.seq <= (room.last_message?.seq ?? 0)) return reached(room, message.seq, message.created_at);
-  return reached(
-    { ...room, last_message: { seq: message.seq, user_id: message.user_id, excerpt: message.content.slice(0, EXCERPT_LENGTH), created_at: message.created_at } },
-    message.seq,
-    message.created_at,
-  );
+  return reached({ ...room, last_message: previewOf(message) }, message.seq, message.created_at);
+}
+
+/** X2: the newest message was edited or deleted: the preview says so. The same room when it is not the newest. */
+export function withPreviewOf(room: Room, message: ChatMessage): Room {
+  if (room.last_message?.seq !== message.seq) return room;
+  return { ...room, last_message: previewOf(message) };
 }
 
 /** The other person of a DM (null for other rooms). */

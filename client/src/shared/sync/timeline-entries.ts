@@ -1,10 +1,11 @@
-import type { LogEvent, RoomKind, User } from '@whisper/protocol';
+import { OpName, REPLY_EXCERPT_LENGTH, type LogEvent, type MessageOp, type RoomKind, type User } from '@whisper/protocol';
 import { isOpRow } from '../db/outbox.table';
-import type { CachedMessage, OutboxItem } from '../db/whisper-db';
+import type { CachedMessage, OutboxItem, OutboxOp } from '../db/whisper-db';
 import { failureText } from './failure-text';
+import { applyMessageOp, isMessageEvent, isMessageOp, names } from './message-state';
 import { noticeNames, personOf } from './names';
-import { noticeText, opNoticeText } from './notices';
-import type { TimelineEntry, TimelineItem, TimelineNotice } from './timeline';
+import { noticeText, opNoticeText, type NoticeEvent } from './notices';
+import type { ActionFailure, QuoteView, ReactionView, TimelineEntry, TimelineItem, TimelineNotice } from './timeline';
 
 /** Everything a timeline entry is built with besides the row itself. */
 export interface TimelineContext {
@@ -19,84 +20,168 @@ function sender(context: TimelineContext, userId: string | null): Pick<TimelineI
   return { senderName: person.display_name, senderColor: person.color };
 }
 
-function fromMessage(message: CachedMessage, context: TimelineContext): TimelineItem {
-  const own = context.me !== undefined && message.user_id === context.me;
+/** A message as the timeline will show it: stored or only in the outbox, with this device's pending actions laid over it. */
+interface Shown {
+  message: CachedMessage;
+  /** Only in the outbox (C1): its row. */
+  row: OutboxItem | null;
+  pendingAction: TimelineItem['pendingAction'];
+  pendingReactions: Set<string>;
+  failures: ActionFailure[];
+}
+
+const shownStored = (message: CachedMessage): Shown => ({ message, row: null, pendingAction: null, pendingReactions: new Set(), failures: [] });
+
+/** An outbox row as the message it will be once stored (no server id or seq yet). */
+function shownFromOutbox(item: OutboxItem, me: string | undefined): Shown {
+  const { quote } = item;
+  const message: CachedMessage = {
+    id: '',
+    seq: 0,
+    room_id: item.room_id,
+    user_id: item.user_id ?? me ?? '',
+    client_id: item.client_id,
+    content: item.content,
+    created_at: item.created_at,
+    ...(quote ? { reply_to: { id: quote.id ?? '', user_id: quote.user_id, seq: quote.seq ?? 0, excerpt: quote.excerpt } } : {}),
+  };
+  return { ...shownStored(message), row: item };
+}
+
+const ACTION_LABEL: Record<MessageOp['op'], string> = { edit: 'Edit', delete: 'Delete', react: 'Reaction', unreact: 'Removing the reaction' };
+
+/** X4: this device's actions on messages, in enqueue order, laid over the messages they name; refused ones are listed, not applied. */
+function layActions(shown: Shown[], actions: OutboxItem[], me: string | undefined): void {
+  for (const row of actions) {
+    if (!isOpRow(row) || !isMessageOp(row.op)) continue;
+    const op = row.op;
+    const target = shown.find((entry) => names(op, { id: entry.message.id || null, client_id: entry.message.client_id }) && (op.message_id !== undefined || entry.message.user_id === (row.user_id ?? me)));
+    if (!target) continue;
+    if (row.status === 'failed') {
+      const emoji = op.op === OpName.React || op.op === OpName.Unreact ? ` ${op.emoji}` : '';
+      target.failures.push({ clientId: row.client_id, label: `${ACTION_LABEL[op.op]}${emoji}`, reason: failureText(row) ?? '' });
+      continue;
+    }
+    target.message = applyMessageOp(target.message, op, row.user_id ?? me ?? '', row.created_at);
+    if (op.op === OpName.Edit || op.op === OpName.Delete) target.pendingAction = op.op;
+    else target.pendingReactions.add(op.emoji);
+  }
+}
+
+function quoteView(reply: Shown, shown: Shown[], context: TimelineContext): QuoteView | null {
+  const quote = reply.message.reply_to;
+  if (!quote) return null;
+  // A reply written before its target was acked names it by client_id.
+  const targetClientId = reply.row?.quote?.client_id ?? null;
+  // The quoted message as this device shows it now, when it is in the window (edited or deleted since, say).
+  const local = shown.find(
+    ({ message }) => (quote.id !== '' && message.id === quote.id) || (targetClientId !== null && message.client_id === targetClientId && message.user_id === quote.user_id),
+  );
+  const deleted = local ? local.message.deleted === true : quote.deleted === true;
+  return {
+    id: local ? local.message.id || null : quote.id || null,
+    clientId: local?.message.client_id ?? null,
+    seq: local ? local.message.seq || null : quote.seq || null,
+    senderName: personOf(context.users, quote.user_id).display_name,
+    excerpt: deleted ? '' : (local?.message.content ?? quote.excerpt).slice(0, REPLY_EXCERPT_LENGTH),
+    deleted,
+  };
+}
+
+function reactionViews(entry: Shown, context: TimelineContext): ReactionView[] {
+  return (entry.message.reactions ?? []).map((reaction) => ({
+    emoji: reaction.emoji,
+    count: reaction.count,
+    mine: context.me !== undefined && reaction.user_ids.includes(context.me),
+    names: reaction.user_ids.map((id) => (id === context.me ? 'You' : personOf(context.users, id).display_name)),
+    pending: entry.pendingReactions.has(reaction.emoji),
+  }));
+}
+
+function toItem(entry: Shown, shown: Shown[], context: TimelineContext): TimelineItem {
+  const { message, row } = entry;
+  const own = row !== null || (context.me !== undefined && message.user_id === context.me);
+  const failed = row?.status === 'failed';
   return {
     kind: 'message',
     key: message.client_id && own ? message.client_id : message.id,
-    id: message.id,
+    id: row ? null : message.id,
     clientId: message.client_id,
-    seq: message.seq,
-    userId: message.user_id,
-    ...sender(context, message.user_id),
+    seq: row ? null : message.seq,
+    userId: message.user_id || null,
+    ...sender(context, message.user_id || null),
     content: message.content,
     // Own messages keep the time they were written, not the server's (C6).
     createdAt: message.written_at ?? message.created_at,
     own,
-    status: own ? 'sent' : null,
-    error: null,
-    retryable: false,
+    status: row ? row.status : own ? 'sent' : null,
+    error: row ? failureText(row) : null,
+    // Written by an identity the server no longer knows: sending it as the
+    // current one could store it twice (P1), so it can only be deleted.
+    retryable: failed && row?.error_code !== 'signed_out',
+    replyTo: quoteView(entry, shown, context),
+    editedAt: message.edited_at ?? null,
+    deleted: message.deleted === true,
+    reactions: reactionViews(entry, context),
+    pendingAction: entry.pendingAction,
+    actionFailures: entry.failures,
   };
 }
 
-function fromEvent(event: LogEvent, context: TimelineContext): TimelineNotice {
+function fromEvent(event: NoticeEvent, context: TimelineContext): TimelineNotice {
   return { kind: 'notice', key: event.id, seq: event.seq, text: noticeText(event, context.kind, noticeNames(context.users, context.me)), createdAt: event.created_at, pending: false, failure: null };
 }
 
-function fromOutbox(item: OutboxItem, context: TimelineContext): TimelineEntry {
+/** A room op of this device (M4), told as the notice its entry will be. */
+function fromRoomOp(item: OutboxItem & { op: OutboxOp }, context: TimelineContext): TimelineNotice {
   const failed = item.status === 'failed';
-  if (isOpRow(item)) {
-    return {
-      kind: 'notice',
-      key: item.client_id,
-      seq: null,
-      text: opNoticeText(item.op, context.kind, noticeNames(context.users, item.user_id ?? context.me)),
-      createdAt: item.created_at,
-      pending: !failed,
-      failure: failed ? { clientId: item.client_id, reason: failureText(item) ?? '' } : null,
-    };
-  }
-  const userId = item.user_id ?? context.me ?? null;
   return {
-    kind: 'message',
+    kind: 'notice',
     key: item.client_id,
-    id: null,
-    clientId: item.client_id,
     seq: null,
-    userId,
-    ...sender(context, userId),
-    content: item.content,
+    text: opNoticeText(item.op, context.kind, noticeNames(context.users, item.user_id ?? context.me)),
     createdAt: item.created_at,
-    own: true,
-    status: item.status,
-    error: failureText(item),
-    // Written by an identity the server no longer knows: sending it as the
-    // current one could store it twice (P1), so it can only be deleted.
-    retryable: failed && item.error_code !== 'signed_out',
+    pending: !failed,
+    failure: failed ? { clientId: item.client_id, reason: failureText(item) ?? '' } : null,
   };
 }
 
 /**
  * The room's stored log (messages and events) in seq order, then this
- * device's unconfirmed rows (messages and ops) in enqueue order (C1, C5).
+ * device's unconfirmed rows (messages and room ops) in enqueue order (C1,
+ * C5), with its unconfirmed actions on messages laid over them (X4).
  */
 export function timelineEntries(messages: CachedMessage[], events: LogEvent[], outbox: OutboxItem[], context: TimelineContext): TimelineEntry[] {
-  const stored: TimelineEntry[] = [...messages.map((m) => fromMessage(m, context)), ...events.map((e) => fromEvent(e, context))];
-  stored.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   // Defensive: a message both stored and queued is shown once, as stored.
   const storedIds = new Set(messages.filter((m) => m.user_id === context.me).map((m) => m.client_id));
-  return [...stored, ...outbox.filter((item) => !storedIds.has(item.client_id)).map((item) => fromOutbox(item, context))];
+  const queued = outbox.filter((item) => !storedIds.has(item.client_id));
+  const shown = [...messages.map(shownStored), ...queued.filter((item) => !isOpRow(item)).map((item) => shownFromOutbox(item, context.me))];
+  layActions(shown, queued, context.me);
+  const byKey = new Map(shown.map((entry) => [entry.row?.client_id ?? entry.message.id, toItem(entry, shown, context)]));
+  const notices = events.filter((event): event is NoticeEvent => !isMessageEvent(event)).map((e) => fromEvent(e, context));
+  const stored: TimelineEntry[] = [...messages.map((m) => byKey.get(m.id)!), ...notices];
+  stored.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  const unconfirmed = queued.flatMap((item): TimelineEntry[] => {
+    if (!isOpRow(item)) return [byKey.get(item.client_id)!];
+    return isMessageOp(item.op) ? [] : [fromRoomOp(item, context)];
+  });
+  return [...stored, ...unconfirmed];
 }
 
 /** Everyone a timeline names: senders, actors and the people they acted on. */
 export function peopleOf(messages: CachedMessage[], events: LogEvent[], outbox: OutboxItem[]): string[] {
   const ids = new Set<string>(messages.map((m) => m.user_id));
+  for (const message of messages) {
+    if (message.reply_to) ids.add(message.reply_to.user_id);
+    for (const reaction of message.reactions ?? []) for (const id of reaction.user_ids) ids.add(id);
+  }
   for (const event of events) {
     ids.add(event.user_id);
     if (event.kind === 'member') for (const id of event.user_ids) ids.add(id);
   }
   for (const item of outbox) {
     if (item.user_id) ids.add(item.user_id);
+    if (item.quote) ids.add(item.quote.user_id);
     if (isOpRow(item) && 'user_ids' in item.op) for (const id of item.op.user_ids) ids.add(id);
   }
   return [...ids];

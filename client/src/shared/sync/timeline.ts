@@ -30,6 +30,49 @@ export interface TimelineItem {
   error: string | null;
   /** A failed message that Retry may send again (C6). */
   retryable: boolean;
+  /** X1: the message this one replies to. */
+  replyTo: QuoteView | null;
+  /** X2: when its text was last changed (shown as "edited"); null if never. */
+  editedAt: string | null;
+  /** X2: deleted: a quiet "message deleted" line, no content. */
+  deleted: boolean;
+  /** X3: reactions, one chip per emoji. */
+  reactions: ReactionView[];
+  /** X4: this device's edit or delete of it, not confirmed yet. */
+  pendingAction: 'edit' | 'delete' | null;
+  /** X4: this device's actions on it that the server refused: undone on screen, with the reason, for Retry or Discard. */
+  actionFailures: ActionFailure[];
+}
+
+/** X1: a reply's quote. */
+export interface QuoteView {
+  /** The quoted message's server id (null: an own message not acked yet); to jump to it. */
+  id: string | null;
+  clientId: string | null;
+  seq: number | null;
+  senderName: string;
+  excerpt: string;
+  deleted: boolean;
+}
+
+/** X3: one emoji's reactions to a message. */
+export interface ReactionView {
+  emoji: string;
+  count: number;
+  /** The user is among them. */
+  mine: boolean;
+  /** Who reacted, by display name ("You" for the user), for the chip's label. */
+  names: string[];
+  /** The user's own change to it is not confirmed yet. */
+  pending: boolean;
+}
+
+/** X4: a refused action on a message. */
+export interface ActionFailure {
+  clientId: string;
+  /** "Edit", "Delete", "Reaction 👍". */
+  label: string;
+  reason: string;
 }
 
 /** M4: a change to the room ("Ana joined"), from its log or from this device's pending ops. */

@@ -1,6 +1,7 @@
 import { MAX_CONTENT_LENGTH } from '@whisper/protocol';
 import { memo, useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import { COMPOSER_CLEARANCE_PROPERTY } from '../overlay-space';
+import { CloseIcon } from '../../../shared/ui/icons';
 import { SendIcon } from './icons';
 
 export interface ComposerProps {
@@ -11,6 +12,13 @@ export interface ComposerProps {
   onDraftChange: (draft: string) => void;
   /** When set, sending is off and this is shown; typing stays possible so nothing is lost. */
   disabledReason?: string | null;
+  /** X1: the message the next send replies to, shown in a bar above the box. */
+  replyingTo?: { senderName: string; excerpt: string } | null;
+  onCancelReply?: () => void;
+  /** Up arrow in the empty box (desktop): edit the last own message; true when there was one. */
+  onEditLast?: () => boolean;
+  /** The text box, for the page to focus (a reply was started). */
+  inputRef?: RefObject<HTMLTextAreaElement | null>;
 }
 
 /**
@@ -64,8 +72,9 @@ export function sendBlock(draft: string, disabledReason?: string | null): SendBl
  * Memoized: the page re-renders for the connection and the timeline, the
  * composer only for its own props.
  */
-export const Composer = memo(function Composer({ onSend, draft, onDraftChange, disabledReason }: ComposerProps) {
-  const textareaRef = useRef<HTMLTextAreaElement>(null);
+export const Composer = memo(function Composer({ onSend, draft, onDraftChange, disabledReason, replyingTo, onCancelReply, onEditLast, inputRef }: ComposerProps) {
+  const ownRef = useRef<HTMLTextAreaElement>(null);
+  const textareaRef = inputRef ?? ownRef;
   const formRef = useRef<HTMLFormElement>(null);
   useComposerClearance(formRef);
   const hintId = useId();
@@ -84,7 +93,7 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
     const height = Math.min(el.scrollHeight, MAX_TEXTAREA_HEIGHT_PX);
     if (height > 0) el.style.height = `${height}px`;
     el.style.overflowY = el.scrollHeight > MAX_TEXTAREA_HEIGHT_PX ? 'auto' : 'hidden';
-  }, [draft]);
+  }, [draft, textareaRef]);
 
   function send() {
     if (sendBlock(draft, disabledReason) !== null) return;
@@ -99,6 +108,14 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Escape' && replyingTo) {
+      onCancelReply?.();
+      return;
+    }
+    if (event.key === 'ArrowUp' && draft === '' && !event.shiftKey && !event.altKey && onEditLast) {
+      if (onEditLast()) event.preventDefault();
+      return;
+    }
     if (event.key !== 'Enter' || event.shiftKey) return;
     // IME: Enter confirms the composition; it must not send (keyCode 229 covers older Safari).
     if (event.nativeEvent.isComposing || event.keyCode === 229) return;
@@ -112,6 +129,22 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
       onSubmit={handleSubmit}
       className="border-t border-slate-200 bg-white/85 px-3 pt-2 pb-[max(0.5rem,env(safe-area-inset-bottom))] backdrop-blur supports-[backdrop-filter]:bg-white/70 dark:border-slate-800 dark:bg-slate-900/85 dark:supports-[backdrop-filter]:bg-slate-900/70 sm:px-4"
     >
+      {replyingTo && (
+        <div className="mb-2 flex items-center gap-2 rounded-xl border-l-4 border-indigo-500 bg-slate-100 py-1.5 pr-1 pl-3 text-sm dark:bg-slate-800" role="status">
+          <div className="min-w-0 flex-1">
+            <p className="text-xs font-semibold text-indigo-700 dark:text-indigo-300">Replying to {replyingTo.senderName}</p>
+            <p className="truncate text-slate-700 dark:text-slate-200">{replyingTo.excerpt}</p>
+          </div>
+          <button
+            type="button"
+            aria-label="Cancel reply"
+            onClick={onCancelReply}
+            className="grid size-9 shrink-0 place-items-center rounded-full text-slate-600 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-white/10"
+          >
+            <CloseIcon className="size-4" />
+          </button>
+        </div>
+      )}
       <div className="flex items-end gap-2">
         <div
           className={`flex min-h-11 flex-1 items-center rounded-3xl bg-slate-100 px-4 ring-1 transition-shadow focus-within:ring-2 dark:bg-slate-800 ${

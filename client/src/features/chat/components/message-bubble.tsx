@@ -1,8 +1,48 @@
+import { useCallback, useRef, useState, type PointerEvent } from 'react';
 import { formatFullDateTime, formatTime } from '../../../shared/ui/format-time';
 import { RetryIcon, TrashIcon } from '../../../shared/ui/icons';
 import { Avatar, personColour } from '../../../shared/ui/avatar';
 import { StatusMark } from './status-mark';
 import type { TimelineItem } from '../../../shared/sync/timeline';
+import { useIsEditing, useMessageActions } from '../actions/message-actions-context';
+import { MessageActionsTrigger } from '../actions/message-actions-trigger';
+import { ActionFailures, EditBox, QuoteBlock, ReactionChips } from './message-parts';
+import { MessageText } from './message-text';
+
+/** A touch held this long opens the message's menu (C9: long-press on a phone). */
+const LONG_PRESS_MS = 500;
+/** A finger that moves further than this is scrolling, not pressing. */
+const LONG_PRESS_SLOP_PX = 10;
+
+/** C9: long-press (touch) and the context menu (right click; Android's long-press) open the menu. */
+function useLongPress(onPress: () => void, enabled: boolean) {
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const start = useRef<{ x: number; y: number } | null>(null);
+  const cancel = () => {
+    clearTimeout(timer.current);
+    start.current = null;
+  };
+  if (!enabled) return {};
+  return {
+    onPointerDown: (event: PointerEvent) => {
+      if (event.pointerType !== 'touch') return;
+      start.current = { x: event.clientX, y: event.clientY };
+      timer.current = setTimeout(onPress, LONG_PRESS_MS);
+    },
+    onPointerMove: (event: PointerEvent) => {
+      if (start.current && Math.hypot(event.clientX - start.current.x, event.clientY - start.current.y) > LONG_PRESS_SLOP_PX) cancel();
+    },
+    onPointerUp: cancel,
+    onPointerCancel: cancel,
+    onContextMenu: (event: { preventDefault: () => void; target: EventTarget }) => {
+      // A link keeps the browser's own menu (open in a new tab, copy the address).
+      if (event.target instanceof Element && event.target.closest('a')) return;
+      event.preventDefault();
+      cancel();
+      onPress();
+    },
+  };
+}
 
 export interface MessageBubbleProps {
   item: TimelineItem;
@@ -27,6 +67,13 @@ export interface MessageBubbleProps {
  */
 export function MessageBubble({ item, onRetry, onDelete, groupStart = true, groupEnd = true }: MessageBubbleProps) {
   const { own, status, clientId } = item;
+  const actions = useMessageActions();
+  const editing = useIsEditing(item.key);
+  const [menuRequest, setMenuRequest] = useState(0);
+  const openMenu = () => setMenuRequest((n) => n + 1);
+  const menuOpened = useCallback(() => setMenuRequest(0), []);
+  const hasActions = actions !== null && !item.deleted && !editing;
+  const press = useLongPress(openMenu, hasActions);
   const name = item.senderName;
   const failed = own && status === 'failed';
   // A failed message always says when it was written, wherever it sits in its run.
@@ -46,7 +93,10 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
       data-key={item.key}
       data-client-id={clientId ?? undefined}
       data-status={own && status ? status : undefined}
-      className={`flex w-full gap-2 px-3 sm:px-4 ${own ? 'flex-row-reverse' : 'flex-row'} ${groupEnd ? 'pb-3' : 'pb-0.5'} motion-safe:transition motion-safe:duration-300 motion-safe:ease-out motion-safe:starting:translate-y-2 motion-safe:starting:opacity-0`}
+      data-deleted={item.deleted || undefined}
+      data-action-pending={item.pendingAction ?? undefined}
+      onPointerEnter={hasActions ? actions.preloadMenu : undefined}
+      className={`group flex w-full gap-2 px-3 transition-colors duration-500 data-focused:bg-amber-100/70 sm:px-4 dark:data-focused:bg-amber-300/10 ${own ? 'flex-row-reverse' : 'flex-row'} ${groupEnd ? 'pb-3' : 'pb-0.5'} motion-safe:transition motion-safe:duration-300 motion-safe:ease-out motion-safe:starting:translate-y-2 motion-safe:starting:opacity-0`}
     >
       {!own && (
         <div className="w-8 shrink-0" aria-hidden="true">
@@ -61,9 +111,11 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
           <span className="sr-only">{own ? 'You' : name}</span>
         )}
 
+        <div className={`flex max-w-full min-w-0 items-center gap-1 ${own ? 'flex-row-reverse' : 'flex-row'}`}>
         {/* Unsent is told by the clock mark, not by fading the bubble: faded text fails contrast (WCAG AA). */}
         <div
-          className={`max-w-full flow-root px-3.5 py-2 text-[15px] leading-snug ${corners} ${surface}`}
+          {...press}
+          className={`max-w-full min-w-0 flow-root px-3.5 py-2 text-[15px] leading-snug ${corners} ${item.deleted ? DELETED_SURFACE : surface} ${item.pendingAction ? 'opacity-90' : ''}`}
           // The full date is only a hover tooltip, on every bubble (a run
           // shows its time once): formatted when the pointer arrives rather
           // than for every bubble drawn (the first long date format costs
@@ -72,7 +124,14 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
             event.currentTarget.title = formatFullDateTime(item.createdAt);
           }}
         >
-          <p className="inline whitespace-pre-wrap wrap-anywhere">{item.content}</p>
+          {item.replyTo && !item.deleted && <QuoteBlock quote={item.replyTo} own={own} onJump={actions?.jumpTo} />}
+          {item.deleted ? (
+            <p className="inline italic">{item.pendingAction === 'delete' ? 'Deleting…' : 'Message deleted'}</p>
+          ) : editing && actions ? (
+            <EditBox initial={item.content} onSave={(content) => actions.saveEdit(item, content)} onCancel={actions.cancelEdit} />
+          ) : (
+            <MessageText content={item.content} />
+          )}
           {/*
             The time, once per run (on its last bubble), and each own
             message's status mark (C6). Floated after the text: it sits at
@@ -84,11 +143,25 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
                 own ? 'text-indigo-50' : 'text-slate-500 dark:text-slate-400'
               }`}
             >
+              {item.pendingAction === 'edit' ? <span>saving…</span> : item.editedAt && !item.deleted && <span>edited</span>}
               {showTime && <time dateTime={item.createdAt}>{formatTime(item.createdAt)}</time>}
               {own && status && <StatusMark status={status} />}
             </span>
           )}
         </div>
+        {hasActions && (
+          <MessageActionsTrigger
+            item={item}
+            openRequest={menuRequest}
+            onOpenRequest={openMenu}
+            onOpened={menuOpened}
+            className="grid size-8 shrink-0 place-items-center rounded-full text-slate-500 opacity-0 transition-opacity group-hover:opacity-100 hover:bg-slate-200/70 focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-500 data-open:opacity-100 dark:text-slate-400 dark:hover:bg-white/10 pointer-coarse:sr-only"
+          />
+        )}
+        </div>
+
+        {!item.deleted && <ReactionChips reactions={item.reactions} own={own} onToggle={actions ? (emoji, on) => actions.react(item, emoji, on) : undefined} />}
+        {actions && <ActionFailures failures={item.actionFailures} onRetry={actions.retry} onDiscard={actions.discard} />}
 
         {failed && (
           <FailedActions
@@ -101,6 +174,9 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
     </div>
   );
 }
+
+/** A deleted message: a quiet line, the same for everyone. */
+const DELETED_SURFACE = 'bg-transparent text-slate-500 ring-1 ring-slate-300 dark:text-slate-400 dark:ring-slate-600';
 
 function sentenceCase(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -4,7 +4,7 @@ import { TOAST_CLEARANCE_PROPERTY } from '../overlay-space';
 import { ArrowDownIcon, ChatBubblesIcon } from './icons';
 import { MessageBubble } from './message-bubble';
 import { NoticeRow } from './notice-row';
-import type { TimelineEntry } from '../../../shared/sync/timeline';
+import type { TimelineEntry, TimelineItem } from '../../../shared/sync/timeline';
 import { timelineRows, type TimelineRow } from './timeline-rows';
 
 export interface MessageListProps {
@@ -25,7 +25,12 @@ export interface MessageListProps {
   autoLoadOlder?: boolean;
   onRetry: (clientId: string) => void;
   onDelete: (clientId: string) => void;
+  /** X1: a message to bring into view and flash (a new object for each request, e.g. a tapped quote). */
+  focus?: { key: string } | null;
 }
+
+/** How long a message jumped to stays highlighted. */
+const FOCUS_HIGHLIGHT_MS = 1600;
 
 /** Within this many pixels of the bottom counts as "at the bottom". */
 const NEAR_BOTTOM_PX = 80;
@@ -87,6 +92,7 @@ export const MessageList = memo(function MessageList({
   autoLoadOlder = true,
   onRetry,
   onDelete,
+  focus = null,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const sentinelRef = useRef<HTMLDivElement>(null);
@@ -154,6 +160,25 @@ export const MessageList = memo(function MessageList({
     atBottomRef.current = atBottom;
     if (atBottom) setShowNewPill(false);
   }, []);
+
+  // X1: a tapped quote brings its message into view (once it is among the
+  // rows: the page widens the window first when it was not), and flashes it.
+  const focusedRef = useRef<{ key: string } | null>(null);
+  useEffect(() => {
+    if (!focus || focusedRef.current === focus) return;
+    const index = rows.findIndex((row) => row.key === focus.key);
+    if (index < 0) return;
+    focusedRef.current = focus;
+    atBottomRef.current = false;
+    virtualizerRef.current?.scrollToIndex(index, { align: 'center' });
+    const frame = requestAnimationFrame(() => {
+      const element = scrollRef.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(focus.key)}"]`);
+      if (!element) return;
+      element.dataset.focused = '';
+      setTimeout(() => delete element.dataset.focused, FOCUS_HIGHLIGHT_MS);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [focus, rows]);
 
   const scrollToBottom = useCallback(
     (smooth: boolean) => {
@@ -515,8 +540,24 @@ function sameRow(a: TimelineRow, b: TimelineRow): boolean {
     x.senderName === y.senderName &&
     x.senderColor === y.senderColor &&
     x.status === y.status &&
-    x.error === y.error
+    x.error === y.error &&
+    x.retryable === y.retryable &&
+    x.editedAt === y.editedAt &&
+    x.deleted === y.deleted &&
+    x.pendingAction === y.pendingAction &&
+    sameQuote(x.replyTo, y.replyTo) &&
+    sameList(x.reactions, y.reactions, (r, q) => r.emoji === q.emoji && r.count === q.count && r.mine === q.mine && r.pending === q.pending && r.names.join() === q.names.join()) &&
+    sameList(x.actionFailures, y.actionFailures, (f, g) => f.clientId === g.clientId && f.reason === g.reason && f.label === g.label)
   );
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  return a.length === b.length && a.every((x, i) => same(x, b[i]));
+}
+
+function sameQuote(a: TimelineItem['replyTo'], b: TimelineItem['replyTo']): boolean {
+  if (a === null || b === null) return a === b;
+  return a.id === b.id && a.clientId === b.clientId && a.seq === b.seq && a.senderName === b.senderName && a.excerpt === b.excerpt && a.deleted === b.deleted;
 }
 
 /** One row; rows are stable objects between item changes, so scrolling re-renders none of them. */

@@ -25,6 +25,12 @@ export function makeItem(overrides: Partial<TimelineItem> = {}): TimelineItem {
     status: own ? 'sent' : null,
     error: null,
     retryable: overrides.status === 'failed',
+    replyTo: null,
+    editedAt: null,
+    deleted: false,
+    reactions: [],
+    pendingAction: null,
+    actionFailures: [],
     ...overrides,
   };
 }

@@ -20,7 +20,8 @@ export interface LazyDialog<P> {
 
 /**
  * A dialog whose code is loaded on first use (React.lazy): nothing of it is
- * mounted, or fetched, before that (but see preloadRoomDialogs). A failed
+ * mounted or evaluated before that (the service worker's precache holds its
+ * chunk, so it opens offline once the worker is installed). A failed
  * load closes it and says so (`failed`); the next opening tries again.
  */
 export function useLazyDialog<P>(load: () => Promise<ComponentType<P>>): LazyDialog<P> {

@@ -1,0 +1,97 @@
+import { OpName, type LogEvent, type MessageEvent, type MessageOp, type Reaction } from '@whisper/protocol';
+import type { CachedMessage, OutboxOp } from '../db/whisper-db';
+
+/**
+ * How edits, deletes and reactions change a message (X1–X4, E5), as pure
+ * functions. The same code applies the server's log entries to the cache,
+ * folds an acked op into it, and lays this device's pending ops over the
+ * timeline (C1: local echo without any undo logic). Applied in seq order,
+ * every device that has the same log shows the same message:
+ *  - the last edit wins; a deleted message stays deleted (its words gone),
+ *    whatever edit comes before or after;
+ *  - a reaction is one per user per emoji: the later of react and unreact
+ *    wins, and a repeated react changes nothing.
+ */
+
+const MESSAGE_EVENT_KINDS = new Set<string>(['edit', 'delete', 'react', 'unreact']);
+const MESSAGE_OP_NAMES = new Set<string>([OpName.Edit, OpName.Delete, OpName.React, OpName.Unreact]);
+
+export function isMessageEvent(event: LogEvent): event is MessageEvent {
+  return MESSAGE_EVENT_KINDS.has(event.kind);
+}
+
+export function isMessageOp(op: OutboxOp): op is Extract<OutboxOp, { op: MessageOp['op'] }> {
+  return MESSAGE_OP_NAMES.has(op.op);
+}
+
+/** The message a log entry or op names: by server id, or by the author's client_id while it may be unacked. */
+export interface MessageTarget {
+  message_id?: string;
+  target_client_id?: string;
+}
+
+/** Whether `target` names this message (its server id, or the client_id of its author's own message). */
+export function names(target: MessageTarget, message: { id: string | null; client_id: string | null }): boolean {
+  if (target.message_id !== undefined) return target.message_id === message.id;
+  return target.target_client_id !== undefined && target.target_client_id === message.client_id;
+}
+
+/** A deleted message as everyone sees it: a tombstone, no words, no reactions, no quote. */
+export function tombstone<M extends CachedMessage>(message: M): M {
+  const { reply_to: _reply, reactions: _reactions, edited_at: _edited, ...rest } = message;
+  return { ...rest, content: '', deleted: true } as M;
+}
+
+/** Reactions with `userId`'s `emoji` added (once) or taken away; emoji keep the order they were first used in. */
+export function withReaction(reactions: Reaction[] | undefined, emoji: string, userId: string, on: boolean): Reaction[] | undefined {
+  const list = reactions ?? [];
+  const index = list.findIndex((reaction) => reaction.emoji === emoji);
+  const current = index < 0 ? undefined : list[index];
+  const has = current?.user_ids.includes(userId) ?? false;
+  if (has === on) return reactions;
+  if (on) {
+    const next = current ? { ...current, count: current.count + 1, user_ids: [...current.user_ids, userId] } : { emoji, count: 1, user_ids: [userId] };
+    return index < 0 ? [...list, next] : list.map((reaction, i) => (i === index ? next : reaction));
+  }
+  const user_ids = current!.user_ids.filter((id) => id !== userId);
+  const next = user_ids.length === 0 ? list.filter((_, i) => i !== index) : list.map((reaction, i) => (i === index ? { ...reaction, count: user_ids.length, user_ids } : reaction));
+  return next.length === 0 ? undefined : next;
+}
+
+/** E5: one change to a message, by `userId` at `at`. Returns the same object when nothing changes. */
+function change<M extends CachedMessage>(message: M, kind: MessageEvent['kind'], userId: string, at: string, detail: { content?: string | null; emoji?: string }): M {
+  if (message.deleted) return message;
+  switch (kind) {
+    case 'edit':
+      if (detail.content == null || detail.content === message.content) return message;
+      return { ...message, content: detail.content, edited_at: at };
+    case 'delete':
+      return tombstone(message);
+    case 'react':
+    case 'unreact': {
+      const reactions = withReaction(message.reactions, detail.emoji ?? '', userId, kind === 'react');
+      if (reactions === message.reactions) return message;
+      const next = { ...message, reactions };
+      if (reactions === undefined) delete next.reactions;
+      return next;
+    }
+  }
+}
+
+/** E5: what the server's log entry does to the message it names. */
+export function applyMessageEvent<M extends CachedMessage>(message: M, event: MessageEvent): M {
+  return change(message, event.kind, event.user_id, event.kind === 'edit' ? event.edited_at : event.created_at, {
+    content: event.kind === 'edit' ? event.content : undefined,
+    emoji: event.kind === 'react' || event.kind === 'unreact' ? event.emoji : undefined,
+  });
+}
+
+const OP_KIND: Record<MessageOp['op'], MessageEvent['kind']> = { edit: 'edit', delete: 'delete', react: 'react', unreact: 'unreact' };
+
+/** X4: what this device's op does to the message, as the server's entry for it will (a pending op, or an acked one folded in). */
+export function applyMessageOp<M extends CachedMessage>(message: M, op: Extract<OutboxOp, { op: MessageOp['op'] }>, userId: string, at: string): M {
+  return change(message, OP_KIND[op.op], userId, at, {
+    content: op.op === OpName.Edit ? op.content : undefined,
+    emoji: op.op === OpName.React || op.op === OpName.Unreact ? op.emoji : undefined,
+  });
+}
