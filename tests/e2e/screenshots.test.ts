@@ -47,10 +47,22 @@ beforeAll(async () => {
   env = await createE2eEnv();
   await mkdir(OUTPUT_DIR, { recursive: true });
   users = [await createSession(env.serverUrl), await createSession(env.serverUrl), await createSession(env.serverUrl)];
+  const ids: string[] = [];
   for (const [user, content] of SEED) {
-    const { status } = await restSend(env.serverUrl, users[user].token, { data: [{ client_id: ulid(), content }] });
+    const { status, body } = await restSend(env.serverUrl, users[user].token, { data: [{ client_id: ulid(), content }] });
     expect(status).toBe(200);
+    ids.push((body.message_ids as string[])[0]);
   }
+  // X1–X3 in the shots: reactions, a reply quoting the first message, an edited message.
+  const react = async (user: number, message: number, emoji: string) =>
+    expect((await fetch(`${env.serverUrl}/v1/chat/messages/${ids[message]}/reactions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${users[user].token}` }, body: JSON.stringify({ emoji }) })).ok).toBe(true);
+  await react(0, 1, '🎉');
+  await react(2, 1, '🎉');
+  await react(0, 5, '😂');
+  const reply = await restSend(env.serverUrl, users[2].token, { data: [{ client_id: ulid(), content: 'Same question, on the old build it took three reloads', reply_to: ids[0] }] });
+  expect(reply.status).toBe(200);
+  const edited = await fetch(`${env.serverUrl}/v1/chat/messages/${ids[5]}`, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${users[1].token}` }, body: JSON.stringify({ content: 'Plain text, as it should be 😄 Links work too: https://example.com' }) });
+  expect(edited.ok).toBe(true);
 });
 
 afterAll(async () => {

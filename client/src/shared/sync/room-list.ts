@@ -75,7 +75,7 @@ async function readRoomListIn(db: WhisperDatabase): Promise<{ items: RoomListIte
         lastMessage: own
           ? { text: own.content, senderName: null, at: own.created_at }
           : last
-            ? { text: last.excerpt, senderName: last.user_id === me ? null : personOf(users, last.user_id).display_name, at: last.created_at }
+            ? { text: last.deleted ? 'Message deleted' : last.excerpt, senderName: last.user_id === me ? null : personOf(users, last.user_id).display_name, at: last.created_at }
             : null,
         unread: room.last_seq > seenSeq ? await messagesTable.countFromOthersAfter(db, room.id, seenSeq, me) : 0,
         activityAt: activity ? laterTime(room.last_activity_at, activity.created_at) : room.last_activity_at,
