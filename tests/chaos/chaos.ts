@@ -42,6 +42,7 @@ import { createNodeClient, socketStats, type AckRecord, type NodeClient } from '
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 import { HISTORY_DEFAULT_LIMIT } from '../../server/protocol/index.js';
 import { freePort } from '../support/free-port.js';
+import { emptyActionCounts, formatActionCounts, MessageActionRun, openPage, type MessageActionCounts, type Page } from './message-actions-check.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The default TOKEN_SECRET of a run (options.tokenSecret). */
@@ -57,6 +58,9 @@ const KILL_SPACING_MS = 3_000;
 const HEARTBEAT_CALM_TIMEOUT_MS = 20_000;
 /** Bound on the wait for membership changes made with no faults to reach every client. */
 const QUIET_SETTLE_MS = 10_000;
+/** Log entries that change a message (E2): a device applies them to the message and keeps no entry of its own. */
+const MESSAGE_EVENT_KINDS = new Set(['edit', 'delete', 'react', 'unreact']);
+const MESSAGE_EVENT_KINDS_SQL = [...MESSAGE_EVENT_KINDS].map((kind) => `'${kind}'`).join(', ');
 
 export interface ChaosOptions {
   clients: number;
@@ -145,6 +149,15 @@ export interface ChaosOptions {
    * message goes to general, as before.
    */
   rooms?: { groups: number; membershipChanges: number };
+  /**
+   * Message actions (X1–X4, E5; message-actions-check.ts): this many per
+   * device, spread over its sends, under the same faults: edits and deletes
+   * of its own messages (in the outbox, in flight or acked) and reactions
+   * on messages of its rooms, quick on/off toggles included, all through
+   * the device's page (the app's store on the device's database). The
+   * device's sends and room ops then go through its page too. Absent: none.
+   */
+  messageActions?: { perClient: number };
 }
 
 export interface ChaosReport {
@@ -186,8 +199,12 @@ export interface ChaosReport {
   refused: number;
   /** With `rooms`: membership changes made after convergence with no faults, which must reach every client live, without a reconnect (M4, M5). */
   quietChanges: number;
-  /** With `rooms`: log entries that are not messages (room_events) at the end, over every room. */
+  /** With `rooms` or `messageActions`: log entries that are not messages (room_events) at the end, over every room. */
   roomEvents: number;
+  /** With `messageActions`: what the devices did, and what the log and the checks saw of it. */
+  messageActions: MessageActionCounts;
+  /** With `messageActions`: messages their author deleted before they left the device, so never stored (not lost). */
+  withdrawn: number;
   /** Every violated check, in words; empty when R1 holds. */
   problems: string[];
 }
@@ -304,6 +321,8 @@ function frameType(frame: string): string | undefined {
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  /** Rooms or message actions: the log holds events (E2) besides messages, and every room is checked entry by entry. */
+  const logMode = options.rooms !== undefined || options.messageActions !== undefined;
   const random = prng(seed);
   const between = ([min, max]: [number, number]) => min + random() * (max - min);
   const log = options.log ?? (() => undefined);
@@ -341,6 +360,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     refused: 0,
     quietChanges: 0,
     roomEvents: 0,
+    messageActions: emptyActionCounts(),
+    withdrawn: 0,
     problems: [],
   };
   const problems = report.problems;
@@ -358,6 +379,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const servers: ServerProcess[] = [];
   let proxy: FaultProxy | undefined;
   const clients: NodeClient[] = [];
+  /** With `messageActions`, each device's page (message-actions-check.ts): the writer of its outbox, as in the app. */
+  const pages: (Page | undefined)[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const killOnExit = () => servers.forEach((server) => server.killNow());
   process.once('exit', killOnExit);
@@ -430,6 +453,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         },
       });
     for (let i = 0; i < options.clients; i++) clients.push(await startClient(i));
+    if (options.messageActions) for (let i = 0; i < options.clients; i++) pages[i] = await openPage(clients[i].name);
+    /** Who writes a device's outbox (sends, room ops): its page with message actions, else the Node client's own store. */
+    const actor = (c: number): Pick<Page, 'send' | 'createRoom' | 'addMembers' | 'leaveRoom' | 'removeMember'> => pages[c] ?? clients[c];
     /** Engines replaced by a reload, for their errors and socket counts. */
     const retired: NodeClient[] = [];
     // A device does one thing at a time: a send, or a reload.
@@ -445,8 +471,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const userId = old.identity?.user_id;
         if (userId) users[i].add(userId);
         retired.push(old);
+        // The page goes with the reload, and comes back on the same database.
+        await pages[i]?.close();
         await old.stop();
         clients[i] = await startClient(i);
+        if (options.messageActions) pages[i] = await openPage(clients[i].name);
         report.reloads++;
       });
     // Everyone joins the empty room before anything is sent, so every view
@@ -532,7 +561,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         return true;
       }
       // With rooms, events frames (E2) are log entries like messages and may vanish the same ways.
-      const logFrame = type === 'messages' || (options.rooms !== undefined && type === 'events');
+      const logFrame = type === 'messages' || (logMode && type === 'events');
       if (logFrame && random() < options.messagesDropRate) {
         report.messageFramesDropped++;
         dies();
@@ -542,8 +571,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         logFrame &&
         enqueuedCount < total * options.liveDropUntil &&
         !clients.some((client) => client.phase() === 'syncing') &&
-        // With rooms, catch-ups also run on live connections (a gap, a room one was added to).
-        (!options.rooms || socketStats.catchingUp === 0) &&
+        // Catch-ups also run on live connections (a gap; with rooms, a room one
+        // was added to): a page of one must not vanish while the stream goes on.
+        socketStats.catchingUp === 0 &&
         random() < options.liveDropRate
       ) {
         report.liveFramesDropped++;
@@ -610,6 +640,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       roomSchedule.sort((a, b) => a.at - b.at);
     }
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+    const actionRun = options.messageActions
+      ? new MessageActionRun({ clients: options.clients, messagesPerClient: options.messagesPerClient, perClient: options.messageActions.perClient, random, counts: report.messageActions })
+      : undefined;
     const createGroup = async () => {
       const owner = Math.floor(random() * clients.length);
       const others = clients.map((_, c) => c).filter((c) => c !== owner);
@@ -620,7 +653,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         members.push(c);
       }
       const name = `group ${groups.length + 1}`;
-      const id = await onDevice(owner, () => clients[owner].createRoom({ kind: 'group', name, userIds: members.map((c) => userIdOf[c]) }));
+      const id = await onDevice(owner, () => actor(owner).createRoom({ kind: 'group', name, userIds: members.map((c) => userIdOf[c]) }));
       groups.push({ id, owner, members: new Set([owner, ...members]) });
       report.groups++;
       log(`client ${owner} creates ${name} (${id}) with clients ${members.join(', ')} after ${enqueuedCount} enqueued`);
@@ -644,14 +677,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const kind = pick(kinds);
       const { group, target } = pick(candidates.filter((change) => change.kind === kind));
       if (kind === 'add') {
-        await onDevice(group.owner, () => clients[group.owner].addMembers(group.id, [userIdOf[target]]));
+        await onDevice(group.owner, () => actor(group.owner).addMembers(group.id, [userIdOf[target]]));
         group.members.add(target);
       } else if (kind === 'remove') {
-        await onDevice(group.owner, () => clients[group.owner].removeMember(group.id, userIdOf[target]));
+        await onDevice(group.owner, () => actor(group.owner).removeMember(group.id, userIdOf[target]));
         group.members.delete(target);
         departed[target].add(group.id);
       } else {
-        await onDevice(target, () => clients[target].leaveRoom(group.id));
+        await onDevice(target, () => actor(target).leaveRoom(group.id));
         group.members.delete(target);
         departed[target].add(group.id);
       }
@@ -736,9 +769,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       clients.map(async (_, c) => {
         for (let i = 0; i < options.messagesPerClient; i++) {
           await sleep(between(options.sendIntervalMs));
-          const item = await onDevice(c, async () => clients[c].send(contentFor(c, i, random), await roomToPost(c)));
+          const item = await onDevice(c, async () => actor(c).send(contentFor(c, i, random), await roomToPost(c)));
           enqueued.set(item.client_id, { client: c, content: item.content, roomId: item.room_id });
           milestone();
+          for (let k = actionRun?.due(c, i) ?? 0; k > 0; k--) {
+            await sleep(random() * 100);
+            await onDevice(c, () => actionRun!.act(c, pages[c]!, item));
+          }
         }
       }),
     );
@@ -788,7 +825,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const everyones = roomRows.filter((row) => row.everyone).map((row) => row.id);
       const roomsOf = (userId: string) =>
         [...everyones, ...memberRows.filter((row) => row.user_id === userId && lastSeqOf.has(row.room_id)).map((row) => row.room_id)].sort();
-      return { lastSeqOf, roomsOf };
+      // What a device holds of a room's log: every entry but those that change a message (E2), which change the message instead.
+      const { rows: heldRows } = await db!.pool.query<{ room_id: string; head: number; messages: number }>(
+        `SELECT room_id, max(seq)::int AS head, count(*) FILTER (WHERE message)::int AS messages FROM (
+           SELECT room_id, seq, true AS message FROM messages
+           UNION ALL SELECT room_id, seq, false FROM room_events WHERE kind NOT IN (${MESSAGE_EVENT_KINDS_SQL})) entries
+          GROUP BY room_id`,
+      );
+      const held = new Map(heldRows.map((row) => [row.room_id, row]));
+      /** The seq of the last entry a device holds of the room (0: none), and how many messages. */
+      const heldHeadOf = (roomId: string) => held.get(roomId)?.head ?? 0;
+      const messagesIn = (roomId: string) => held.get(roomId)?.messages ?? 0;
+      return { lastSeqOf, roomsOf, heldHeadOf, messagesIn };
     };
     /** Highest seq a client holds of a room, messages and events together. */
     const headOf = async (client: NodeClient, roomId: string) =>
@@ -796,7 +844,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((id, i) => id === b[i]);
     const converged = async () => {
       const head = await lastSeq();
-      if (!options.rooms) {
+      if (!logMode) {
         for (const client of clients) {
           if ((await client.unsent()).length > 0) return false;
           const view = await client.view();
@@ -806,16 +854,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       // Rooms: failed rows stay in the outbox (C6) and are judged by the checks;
       // everything else must be sent, every room list and cursor the server's.
-      const { lastSeqOf, roomsOf } = await roomTruth();
+      const { lastSeqOf, roomsOf, heldHeadOf, messagesIn } = await roomTruth();
       for (const [c, client] of clients.entries()) {
         if ((await client.unsent()).some((item) => item.status !== 'failed')) return false;
         const theirs = roomsOf(userIdOf[c]);
         if (!sameList((await client.rooms()).map((room) => room.id).sort(), theirs)) return false;
         for (const roomId of theirs) {
           const last = lastSeqOf.get(roomId)!;
-          if (client.syncedSeq(roomId) !== last || (await headOf(client, roomId)) !== last) return false;
+          if (client.syncedSeq(roomId) !== last || (await headOf(client, roomId)) !== heldHeadOf(roomId)) return false;
           // General is held whole (everyone was in it from the start), so a hole shows as a count.
-          if (roomId === ROOM && (await client.view(roomId)).length !== last) return false;
+          if (roomId === ROOM && (await client.view(roomId)).length !== messagesIn(ROOM)) return false;
         }
       }
       return true;
@@ -867,7 +915,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       let removed = -1;
       if (removal) {
         const target = (removed = [...removal.members].find((c) => c !== removal.owner)!);
-        await onDevice(removal.owner, () => clients[removal.owner].removeMember(removal.id, userIdOf[target]));
+        await onDevice(removal.owner, () => actor(removal.owner).removeMember(removal.id, userIdOf[target]));
         removal.members.delete(target);
         departed[target].add(removal.id);
         quiet.push(`client ${removal.owner} removes client ${target} from ${removal.id}`);
@@ -877,7 +925,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const addition = groups.find((group) => outsider(group) !== -1);
       if (addition) {
         const target = outsider(addition);
-        await onDevice(addition.owner, () => clients[addition.owner].addMembers(addition.id, [userIdOf[target]]));
+        await onDevice(addition.owner, () => actor(addition.owner).addMembers(addition.id, [userIdOf[target]]));
         addition.members.add(target);
         quiet.push(`client ${addition.owner} adds client ${target} to ${addition.id}`);
       }
@@ -933,15 +981,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           const entries = entriesOf.get(room.id)!;
           if (client.syncedSeq(room.id) !== last) problems.push(`client ${c}: cursor of ${room.id} is ${client.syncedSeq(room.id)}, last_seq ${last}`);
           const held = [...view.map((m) => ({ seq: m.seq, id: m.id })), ...events.map((e) => ({ seq: e.seq, id: e.id }))].sort((a, b) => a.seq - b.seq);
-          const from = held[0]?.seq ?? last + 1;
-          const wrong = held.filter((entry, i) => entry.seq !== from + i || entries.get(entry.seq) !== entry.id);
-          if (wrong.length > 0 || (held.at(-1)?.seq ?? 0) !== last) {
+          // Every entry of the log from the first it holds on, but those that change a message (E2: applied to it, not kept).
+          const isHeld = (seq: number) => !messageEventSeqs.has(`${room.id}/${seq}`);
+          const from = held[0]?.seq ?? 1;
+          const due: number[] = [];
+          for (let seq = from; seq <= last; seq++) if (isHeld(seq)) due.push(seq);
+          const wrong = held.findIndex((entry, i) => entry.seq !== due[i] || entries.get(entry.seq) !== entry.id);
+          if (wrong !== -1 || held.length !== due.length) {
+            const at = wrong !== -1 ? wrong : Math.min(held.length, due.length);
             problems.push(
-              `client ${c}: ${room.id} differs from the database: holds ${held.length} entries, seqs ${from}..${held.at(-1)?.seq ?? '-'} of 1..${last}` +
-                (wrong.length > 0 ? `; first hole or wrong entry at seq ${from + held.indexOf(wrong[0])} (holds seq ${wrong[0].seq}: ${wrong[0].id}, the log ${entries.get(wrong[0].seq)})` : ''),
+              `client ${c}: ${room.id} differs from the database: holds ${held.length} entries, seqs ${held[0]?.seq ?? '-'}..${held.at(-1)?.seq ?? '-'} of 1..${last}, ` +
+                `${due.length} due from seq ${from}; first difference at position ${at}: holds ${held[at] ? `seq ${held[at].seq}: ${held[at].id}` : 'nothing'}, ` +
+                `the log ${due[at] !== undefined ? `seq ${due[at]}: ${entries.get(due[at])}` : 'nothing'}`,
             );
             continue;
           }
+          // The first page it was given may have begun with entries that change a message.
+          let pageStart = from;
+          while (pageStart > 1 && !isHeld(pageStart - 1)) pageStart--;
           // Where its user's membership began: created it (or general: always), or the latest added/joined entry naming them.
           const admitted = room.id === ROOM ? 1 : Math.max(
             1,
@@ -949,8 +1006,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
               .filter((e) => e.room_id === room.id && ((e.kind === 'room' && e.user_id === userId) || (e.kind === 'member' && (e.data.action === 'added' || e.data.action === 'joined') && e.data.user_ids?.includes(userId))))
               .map((e) => e.seq),
           );
-          if (from > admitted && held.length < (room.id === ROOM ? Infinity : HISTORY_DEFAULT_LIMIT)) {
-            problems.push(`client ${c}: ${room.id} starts at seq ${from}, after its admission at seq ${admitted}, with only ${held.length} entries (less than a first page)`);
+          if (pageStart > admitted && last - pageStart + 1 < (room.id === ROOM ? Infinity : HISTORY_DEFAULT_LIMIT)) {
+            problems.push(`client ${c}: ${room.id} starts at seq ${from}, after its admission at seq ${admitted}, with only ${last - pageStart + 1} entries of the log (less than a first page)`);
           }
         }
         // Failed rows: only what the server had to refuse (the room had been taken from them).
@@ -967,8 +1024,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Without rooms, general's rows; with rooms, every room's, by room and seq.
     const { rows } = await db.pool.query<{ id: string; room_id: string; seq: number; user_id: string; client_id: string | null; content: string }>(
       `SELECT id, room_id, seq::int AS seq, user_id::text AS user_id, client_id, content FROM messages
-        ${options.rooms ? '' : 'WHERE room_id = $1'} ORDER BY room_id, seq`,
-      options.rooms ? [] : [ROOM],
+        ${logMode ? '' : 'WHERE room_id = $1'} ORDER BY room_id, seq`,
+      logMode ? [] : [ROOM],
     );
     report.stored = rows.length;
     // Each device's outbox as it ends (failed rows stay there, C6).
@@ -994,6 +1051,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     for (const [clientId, { client, content, roomId }] of enqueued) {
       const stored = rowsByClientId.get(clientId) ?? [];
+      // X4: deleted by its author before it left the device, so never sent: absent, as it should be (message-actions-check.ts checks it).
+      if (actionRun?.withdrawn(client, clientId)) {
+        if (stored.length === 0) report.withdrawn++;
+        continue;
+      }
       if (stored.length === 0) {
         // M3, M4: refused, not lost, only when the server said the room is not
         // the author's (the row failed with unknown_room) and the author was
@@ -1015,7 +1077,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       for (const row of stored) {
         if (row.room_id !== roomId) problems.push(`${clientId} stored in ${row.room_id}, sent to ${roomId}`);
         if (row.user_id !== userOf[client]) problems.push(`${clientId} stored for user ${row.user_id}, sent by ${userOf[client]}`);
-        if (row.content !== content) problems.push(`${clientId} stored with different content`);
+        // With message actions, the words its author gave it last ('' once deleted); in a group the author left, an edit may have been refused.
+        const expected = actionRun?.expectedContent(client, clientId) ?? content;
+        if (row.content !== expected && !(actionRun && departed[client].has(roomId))) {
+          problems.push(`${clientId} stored with different content (${JSON.stringify(row.content.slice(0, 40))}, expected ${JSON.stringify(expected.slice(0, 40))})`);
+        }
       }
     }
     if (report.lost > 20) problems.push(`… ${report.lost} lost in all`);
@@ -1027,7 +1093,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const row of twice) problems.push(`(user_id, client_id) ${row.user_id}/${row.client_id} stored ${row.n} times`);
 
     // S2: seqs 1..N without gaps, and the room's counter agrees.
-    if (!options.rooms) {
+    if (!logMode) {
       rows.forEach((row, i) => {
         if (row.seq !== i + 1) problems.push(`seq gap: position ${i + 1} holds seq ${row.seq}`);
       });
@@ -1038,12 +1104,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       'SELECT id, room_id, seq::int AS seq, user_id::text AS user_id, client_id, kind, data FROM room_events ORDER BY room_id, seq',
     );
     report.roomEvents = eventRows.length;
+    /** `room/seq` of every entry that changes a message (E2): devices hold no copy of those. */
+    const messageEventSeqs = new Set(eventRows.filter((e) => MESSAGE_EVENT_KINDS.has(e.kind)).map((e) => `${e.room_id}/${e.seq}`));
     /** Per room: seq → id of the entry (message or event). */
     const entriesOf = new Map<string, Map<number, string>>();
     const { rows: allRooms } = await db.pool.query<{ id: string; last_seq: number; deleted: boolean }>(
       'SELECT id, last_seq::int AS last_seq, deleted_at IS NOT NULL AS deleted FROM rooms',
     );
-    if (options.rooms) {
+    if (logMode) {
       for (const room of allRooms) entriesOf.set(room.id, new Map());
       for (const entry of [...rows, ...eventRows]) {
         const entries = entriesOf.get(entry.room_id);
@@ -1073,7 +1141,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       for (const [clientId, { id, seq }] of acks[c]) {
         acked++;
         const row = byId.get(id);
-        const op = options.rooms && !enqueued.has(clientId) ? appliedOp.get(`${userOf[c]}/${clientId}`) : undefined;
+        const op = logMode && !enqueued.has(clientId) ? appliedOp.get(`${userOf[c]}/${clientId}`) : undefined;
         if (op) {
           // An op's ack (P11) names the entry its first application recorded (E3).
           if (op.entry_id !== id || op.seq !== seq) problems.push(`client ${c}: op ${clientId} acked as ${id}/${seq} but applied as ${op.entry_id}/${op.seq}`);
@@ -1090,7 +1158,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // Every client ends with the database's sequence.
     const ids = rows.filter((row) => row.room_id === ROOM).map((row) => row.id);
-    if (options.rooms) await checkRooms();
+    if (logMode) await checkRooms();
+    if (actionRun) {
+      const { roomsOf } = await roomTruth();
+      await actionRun.check({
+        pool: db.pool,
+        clients,
+        userIdOf,
+        roomsOf,
+        departed,
+        acks,
+        enqueuedContent: (c, clientId) => {
+          const item = enqueued.get(clientId);
+          return item?.client === c ? item.content : undefined;
+        },
+        problems,
+      });
+      if (report.withdrawn !== report.messageActions.withdrawn) problems.push(`${report.messageActions.withdrawn} messages deleted before they left, but ${report.withdrawn} absent from the database as such`);
+    }
     for (const [c, client] of clients.entries()) {
       const view = (await client.view()).map((m) => m.id);
       if (view.length !== ids.length || view.some((id, i) => id !== ids[i])) {
@@ -1108,6 +1193,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     console.error = consoleError;
     for (const timer of timers) clearTimeout(timer);
     report.durationMs = Date.now() - startedAt;
+    await Promise.all(pages.map((page) => page?.close().catch(() => undefined)));
     await Promise.all(clients.map((client) => client.stop({ deleteDatabase: true }).catch(() => undefined)));
     await proxy?.close().catch(() => undefined);
     await Promise.all(servers.map((server) => server.stop().catch(() => server.killNow())));
@@ -1137,7 +1223,8 @@ export function formatReport(report: ChaosReport): string {
             `${report.roomEvents} room events, ${report.refused} messages refused (author removed or gone)`,
         ]
       : []),
-    `  lost ${report.lost}, duplicated ${report.duplicated}, problems ${report.problems.length}`,
+    ...(report.messageActions.edits + report.messageActions.deletes + report.messageActions.reactions > 0 ? [formatActionCounts(report.messageActions)] : []),
+    `  lost ${report.lost}, duplicated ${report.duplicated}${report.withdrawn > 0 ? `, withdrawn ${report.withdrawn} (deleted before they left)` : ''}, problems ${report.problems.length}`,
     ...report.problems.map((problem) => `  ! ${problem}`),
   ].join('\n');
 }

@@ -13,7 +13,17 @@ import type { ChatMessage, ErrorCode, LogEvent, Op, Room, User } from '@whisper/
  * `written_at` (own messages sent from this device): when the user wrote it,
  * the time shown beside it, which must not jump to the server's time.
  */
-export type CachedMessage = ChatMessage & { written_at?: string };
+export type CachedMessage = ChatMessage & {
+  written_at?: string;
+  /**
+   * E5: the seq of the log entry that last set each part of the message's
+   * state, on this device: `text` (edits and the delete) and one key per
+   * user's emoji (reactions). Entries can arrive out of log order (a live
+   * one before the catch-up page that holds an older one); an entry older
+   * than the part's seq changes nothing. Absent: nothing applied yet.
+   */
+  versions?: Record<string, number>;
+};
 
 /**
  * pending: queued, not on the wire; sending: written to a socket, awaiting

@@ -9,7 +9,7 @@ import { MetaKey, type CachedMessage, type WhisperDatabase } from '../db/whisper
 import { forgetRoom, logScope } from './room-tables';
 import { isListedHistory } from './room-cursors';
 import { applyMessageEvents } from './message-cache';
-import { isMessageEvent } from './message-state';
+import { isMessageEvent, mergeServerCopy } from './message-state';
 import { applyEvent, applyMessage, roomsLeft } from './room-state';
 
 /**
@@ -51,14 +51,28 @@ export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOp
    * author keeps seeing the time they wrote it (from the outbox row, or from
    * the copy the ack already cached).
    */
-  async function keepWrittenTimes(messages: ChatMessage[], mine: ChatMessage[]): Promise<CachedMessage[]> {
-    const [rows, cached] = await Promise.all([outboxTable.bulkGet(db, mine.map((m) => m.client_id!)), messagesTable.bulkGet(db, mine.map((m) => m.id))]);
+  async function keepWrittenTimes(messages: CachedMessage[], mine: ChatMessage[], cached: Map<string, CachedMessage>): Promise<CachedMessage[]> {
+    const rows = await outboxTable.bulkGet(db, mine.map((m) => m.client_id!));
     const written = new Map<string, string>();
     mine.forEach((m, i) => {
-      const at = cached[i]?.written_at ?? rows[i]?.created_at;
+      const at = cached.get(m.id)?.written_at ?? rows[i]?.created_at;
       if (at !== undefined) written.set(m.id, at);
     });
     return messages.map((m) => (written.has(m.id) ? { ...m, written_at: written.get(m.id) } : m));
+  }
+
+  /**
+   * The server's copies as this device keeps them: a message it has already
+   * applied entries to keeps the state they gave it (mergeServerCopy), and
+   * own messages keep the time they were written.
+   */
+  async function asCached(messages: ChatMessage[], me: string | undefined): Promise<CachedMessage[]> {
+    if (messages.length === 0) return messages;
+    const existing = await messagesTable.bulkGet(db, messages.map((m) => m.id));
+    const cached = new Map(existing.filter((m): m is CachedMessage => m !== undefined).map((m) => [m.id, m]));
+    const merged = cached.size === 0 ? messages : messages.map((m) => mergeServerCopy(m, cached.get(m.id)));
+    const mine = messages.filter((m) => m.user_id === me && m.client_id !== null);
+    return mine.length > 0 ? keepWrittenTimes(merged, mine, cached) : merged;
   }
 
   /**
@@ -101,7 +115,7 @@ export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOp
     await db.transaction('rw', logScope(db), async () => {
       const me = await metaTable.myUserId(db);
       const mine = messages.filter((m) => m.user_id === me && m.client_id !== null);
-      await messagesTable.bulkPut(db, mine.length > 0 ? await keepWrittenTimes(messages, mine) : messages);
+      await messagesTable.bulkPut(db, await asCached(messages, me));
       // Edits, deletes and reactions change their message (E5); the rest are the timeline's notices.
       await eventsTable.bulkPut(db, events.filter((event) => !isMessageEvent(event)));
       await applyMessageEvents(db, inLogOrder([], events.filter(isMessageEvent)).map((entry) => entry.event as MessageEvent), me);

@@ -144,6 +144,21 @@ describe('message actions on the device (X4)', () => {
     expect(all).toHaveLength(1);
   });
 
+  it('[E5] entries arriving out of log order (a live one before the catch-up page with an older one) still end in log order\'s state', async () => {
+    const theirs = message(GENERAL, 4);
+    await fixture.store.storeEntries({ messages: [theirs] });
+    // Live first: an unreact at 7 and an edit at 9; then the catch-up page: the react at 6 and the edit at 8.
+    await fixture.store.storeEntries({ events: [event(theirs, 7, { kind: 'unreact', emoji: '👍' }, THIRD), event(theirs, 9, { kind: 'edit', content: 'second', edited_at: '2026-11-21T13:09:00.000Z' })] });
+    await fixture.store.storeEntries({
+      messages: [{ ...theirs, content: 'second', edited_at: '2026-11-21T13:09:00.000Z' }],
+      events: [event(theirs, 6, { kind: 'react', emoji: '👍' }, THIRD), event(theirs, 8, { kind: 'edit', content: 'first', edited_at: '2026-11-21T13:08:00.000Z' })],
+    });
+    expect((await items())[0]).toMatchObject({ content: 'second', reactions: [] });
+    // A copy read before the entries were applied (a history page) does not undo them either.
+    await fixture.store.storeMessages([{ ...theirs, reactions: [{ emoji: '👍', count: 1, user_ids: [THIRD] }] }]);
+    expect((await items())[0]).toMatchObject({ content: 'second', reactions: [] });
+  });
+
   it('[X1] a reply shows its quote at once, follows the quoted message\'s changes, and names an unacked target by client_id', async () => {
     const target = await fixture.store.enqueue(GENERAL, 'the original');
     await fixture.store.enqueue(GENERAL, 'a reply', {

@@ -78,20 +78,57 @@ function change<M extends CachedMessage>(message: M, kind: MessageEvent['kind'],
   }
 }
 
+/** Which part of a message's state a change sets (CachedMessage.versions). */
+function partOf(kind: MessageEvent['kind'], userId: string, emoji: string | undefined): string {
+  return kind === 'edit' || kind === 'delete' ? 'text' : `reaction:${userId}:${emoji ?? ''}`;
+}
+
+/**
+ * The change, made only when `seq` is later than the entry that last set the
+ * same part (E5: log order, whatever order the entries arrived in), and
+ * remembered as that part's version.
+ */
+function changeAt<M extends CachedMessage>(message: M, seq: number, kind: MessageEvent['kind'], userId: string, at: string, detail: { content?: string | null; emoji?: string }): M {
+  const part = partOf(kind, userId, detail.emoji);
+  if ((message.versions?.[part] ?? 0) >= seq) return message;
+  const changed = change(message, kind, userId, at, detail);
+  return { ...changed, versions: { ...message.versions, [part]: seq } };
+}
+
 /** E5: what the server's log entry does to the message it names. */
 export function applyMessageEvent<M extends CachedMessage>(message: M, event: MessageEvent): M {
-  return change(message, event.kind, event.user_id, event.kind === 'edit' ? event.edited_at : event.created_at, {
+  return changeAt(message, event.seq, event.kind, event.user_id, event.kind === 'edit' ? event.edited_at : event.created_at, {
     content: event.kind === 'edit' ? event.content : undefined,
     emoji: event.kind === 'react' || event.kind === 'unreact' ? event.emoji : undefined,
   });
 }
 
+/**
+ * A copy of a cached message that came again from the server (a catch-up
+ * page, a broadcast, a history page): it stands as of its reading, which may
+ * be older than entries this device has applied since (E5). Once entries
+ * have set its state here (`versions`), that state is kept; the entries
+ * after this device's cursor arrive anyway and settle the rest.
+ */
+export function mergeServerCopy<M extends CachedMessage>(incoming: M, cached: CachedMessage | undefined): M {
+  if (!cached?.versions) return incoming;
+  const { content, edited_at, deleted, reactions, versions } = cached;
+  const { edited_at: _e, deleted: _d, reactions: _r, ...rest } = incoming;
+  return { ...rest, content, versions, ...(edited_at ? { edited_at } : {}), ...(deleted ? { deleted } : {}), ...(reactions ? { reactions } : {}) } as M;
+}
+
 const OP_KIND: Record<MessageOp['op'], MessageEvent['kind']> = { edit: 'edit', delete: 'delete', react: 'react', unreact: 'unreact' };
 
-/** X4: what this device's op does to the message, as the server's entry for it will (a pending op, or an acked one folded in). */
-export function applyMessageOp<M extends CachedMessage>(message: M, op: Extract<OutboxOp, { op: MessageOp['op'] }>, userId: string, at: string): M {
-  return change(message, OP_KIND[op.op], userId, at, {
+/**
+ * X4: what this device's op does to the message, as the server's entry for
+ * it will: laid over the timeline while pending (no `seq`), or folded into
+ * the cache when acked, at the seq the ack names.
+ */
+export function applyMessageOp<M extends CachedMessage>(message: M, op: Extract<OutboxOp, { op: MessageOp['op'] }>, userId: string, at: string, seq?: number): M {
+  const kind = OP_KIND[op.op];
+  const detail = {
     content: op.op === OpName.Edit ? op.content : undefined,
     emoji: op.op === OpName.React || op.op === OpName.Unreact ? op.emoji : undefined,
-  });
+  };
+  return seq === undefined ? change(message, kind, userId, at, detail) : changeAt(message, seq, kind, userId, at, detail);
 }

@@ -76,7 +76,7 @@ async function foldAcked(db: WhisperDatabase, ack: AckFrame, rows: Map<string, O
     const seq = ack.seqs[i];
     if (isOpRow(row) && isMessageOp(row.op)) {
       const op = row.op;
-      await changeCached(db, op, me, (message) => applyMessageOp(message, op, row.user_id ?? me, row.created_at));
+      await changeCached(db, op, me, (message) => applyMessageOp(message, op, row.user_id ?? me, row.created_at, ack.seqs[i]));
       continue;
     }
     if (isOpRow(row)) {
