@@ -12,6 +12,7 @@ import authPlugin from './identity/auth.plugin.js';
 import realtimePlugin from './realtime/realtime.plugin.js';
 import messagesPlugin from './messages/messages.plugin.js';
 import roomsPlugin from './rooms/rooms.plugin.js';
+import livePlugin from './live/live.plugin.js';
 import roomsRoutes from './rooms/rooms.routes.js';
 import usersRoutes from './identity/users.routes.js';
 import requestLimitsPlugin from './identity/request-limits.plugin.js';
@@ -151,6 +152,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // and its ops with the op runner, which rooms owns (so rooms comes first).
   await app.register(roomsPlugin);
   await app.register(messagesPlugin);
+  await app.register(livePlugin);
 
   await app.register(healthRoutes);
   await app.register(sessionRoutes, { limits });

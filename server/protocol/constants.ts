@@ -50,6 +50,34 @@ export const REPLY_EXCERPT_LENGTH = 100;
 /** A server message id: a ULID (26 Crockford base32 characters, upper case). */
 export const MESSAGE_ID_PATTERN = '^[0-9A-HJKMNP-TV-Z]{26}$';
 
+/**
+ * L2 typing. The client says `typing: true` at most once per this interval
+ * while its user keeps typing: often enough that the indicator never lapses
+ * between two signals (see TYPING_EXPIRY_MS), rarely enough that a fast
+ * typist costs each member one small frame every few seconds, not one per key.
+ */
+export const TYPING_SIGNAL_INTERVAL_MS = 2_500;
+/**
+ * L2: a typing indicator goes away by itself this long after the last
+ * `typing: true` heard, so a signal lost with a closed tab, a dropped socket
+ * or a dead instance never leaves "is typing…" up. More than two signal
+ * intervals: one late or lost signal does not make it flicker.
+ */
+export const TYPING_EXPIRY_MS = 6_000;
+/**
+ * L2: the client says `typing: false` by itself after this much time without
+ * a keystroke (the user stopped typing but did not send or leave the box).
+ */
+export const TYPING_IDLE_MS = 4_000;
+/**
+ * L2 server rate limit: at most one `typing: true` per socket and room this
+ * often (a well-behaved client sends one per TYPING_SIGNAL_INTERVAL_MS);
+ * extra ones are dropped without an answer. A `false` passes only when the
+ * socket's last relayed signal for that room was `true`, so it cannot be
+ * flooded either.
+ */
+export const TYPING_MIN_INTERVAL_MS = 1_000;
+
 export const CHAT_WS_PATH = '/v1/chat/ws';
 export const SESSION_PATH = '/v1/session';
 export const MESSAGES_PATH = '/v1/chat/messages';

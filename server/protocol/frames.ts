@@ -5,9 +5,10 @@ import type { MessagesFrame, SendFrame } from './messages.js';
 import type { OpsFrame } from './ops.js';
 import type { RoomsFrame } from './rooms.js';
 import type { SyncFrame, SyncedFrame } from './sync.js';
+import type { TypingFrame, TypingSignal } from './live.js';
 
 /** Everything a client may send on the socket. */
-export type ClientFrame = SendFrame | OpsFrame | SyncFrame | PingFrame;
+export type ClientFrame = SendFrame | OpsFrame | SyncFrame | TypingSignal | PingFrame;
 
 /** Everything the server may send on the socket. */
 export type ServerFrame =
@@ -19,4 +20,5 @@ export type ServerFrame =
   | SyncedFrame
   | RejectedFrame
   | ErrorFrame
+  | TypingFrame
   | PongFrame;

@@ -10,3 +10,4 @@ export * from './rooms.js';
 export * from './events.js';
 export * from './ops.js';
 export * from './sync.js';
+export * from './live.js';

@@ -16,6 +16,9 @@ import {
   MAX_FRAME_BYTES,
   OpName,
   RoomKind,
+  TYPING_EXPIRY_MS,
+  TYPING_MIN_INTERVAL_MS,
+  TYPING_SIGNAL_INTERVAL_MS,
   type ClientFrame,
   type ServerFrame,
 } from '../protocol/index.js';
@@ -33,6 +36,8 @@ import {
   SendFrameSchema,
   SyncedFrameSchema,
   SyncFrameSchema,
+  TypingFrameSchema,
+  TypingSignalSchema,
 } from '../protocol/schemas.js';
 
 interface FrameDoc<F> {
@@ -93,6 +98,13 @@ export const CLIENT_FRAMES: FrameDocs<ClientFrame> = {
       { type: 'sync', room_id: 'general', after_seq: 37 },
       { type: 'sync', rooms: [{ room_id: 'general', after_seq: 37 }] },
     ],
+  },
+  typing: {
+    name: 'TypingSignal',
+    rule: 'L2, L5',
+    when: `The user is typing in a room (\`true\`, at most one every ${TYPING_SIGNAL_INTERVAL_MS / 1000} s while they type) or stopped (\`false\`: sent, cleared the box, left it, idle). Relayed to the room's other members on every instance, never stored; no answer. Only a member may signal (else \`unknown_room\`, as for any room not yours: M3); more than one \`true\` per room every ${TYPING_MIN_INTERVAL_MS / 1000} s is dropped silently.`,
+    schema: TypingSignalSchema,
+    examples: [{ type: 'typing', room_id: 'general', typing: true }],
   },
   ping: {
     name: 'PingFrame',
@@ -216,6 +228,13 @@ export const SERVER_FRAMES: FrameDocs<ServerFrame> = {
     when: 'A frame that could not be handled (not JSON, unknown `type`, too many items, the database unavailable); the socket stays open.',
     schema: ErrorFrameSchema,
     examples: [{ type: 'error', code: ErrorCode.InvalidFrame, message: 'frame is not valid JSON' }],
+  },
+  typing: {
+    name: 'TypingFrame',
+    rule: 'L2, L5',
+    when: `Another member of the room is typing (\`true\`) or stopped (\`false\`). Never about yourself (not even from your other devices). Show it for ${TYPING_EXPIRY_MS / 1000} s after the last \`true\` unless a \`false\` or a message from them comes first.`,
+    schema: TypingFrameSchema,
+    examples: [{ type: 'typing', room_id: 'general', user_id: OTHER_USER, typing: true }],
   },
   pong: {
     name: 'PongFrame',

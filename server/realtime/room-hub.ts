@@ -99,6 +99,22 @@ export class RoomHub {
     room.members.add(subscriber);
   }
 
+  /** Whether the socket hears the room: it is a member, as the room's log has it (M3, M4). */
+  hears(roomId: string, subscriber: Subscriber): boolean {
+    return this.rooms.get(roomId)?.members.has(subscriber) ?? false;
+  }
+
+  /**
+   * A live signal (L2, L5): sent at once to every socket of this process
+   * subscribed to the room, except those of `exceptUserId` (the user it is
+   * about); not a log entry, so no seq, no batching, nothing kept.
+   */
+  signal(roomId: string, json: string, exceptUserId: string): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    for (const member of room.members) if (member.userId !== exceptUserId) member.send(json);
+  }
+
   /** Entries of one room's log, in seq order, as they were committed. */
   publish(roomId: string, entries: LogEntry[]): void {
     for (const entry of entries) {

@@ -22,6 +22,8 @@ const bubble = (page: Page, text: string): Locator => page.locator('[role="log"]
 
 /** Opens the message's "Message actions" menu (hovering it first, as a mouse does). */
 async function openActions(page: Page, message: Locator): Promise<void> {
+  // The last menu closes with a short transition; until it is gone it covers what is under it.
+  await page.getByRole('menu').waitFor({ state: 'detached' });
   await message.hover();
   await message.getByRole('button', { name: 'Message actions' }).click();
   await page.getByRole('menu').waitFor();
@@ -31,6 +33,7 @@ async function act(page: Page, text: string, item: string): Promise<void> {
   const message = bubble(page, text);
   await openActions(page, message);
   await page.getByRole('menuitem', { name: item }).click();
+  await page.getByRole('menu').waitFor({ state: 'detached' });
 }
 
 const chips = (message: Locator) => message.locator('button[aria-pressed]').evaluateAll((buttons) => buttons.map((b) => b.textContent?.replace(/\s+/g, '') ?? ''));
@@ -63,6 +66,7 @@ describe('message actions', () => {
     // A reaction to Bob's message, from the quick reactions.
     await openActions(alice, bubble(alice, 'bob: anyone here?'));
     await alice.getByRole('menuitem', { name: 'React 👍' }).click();
+    await alice.getByRole('menu').waitFor({ state: 'detached' });
     // The older own message (already on the server) deleted, after the question.
     await act(alice, 'alice: an older message', 'Delete');
     await alice.getByRole('dialog', { name: 'Delete message?' }).getByRole('button', { name: 'Delete' }).click();

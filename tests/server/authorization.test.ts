@@ -102,6 +102,7 @@ const NOT_ROOM_SCOPED: Record<string, string> = {
 const FRAMES: Record<string, (roomId: string) => Promise<Observation>> = {
   messages: (id) => frameAnswer({ type: 'messages', data: [item('hi', { room_id: id })] }, id, rejection),
   sync: (id) => frameAnswer({ type: 'sync', room_id: id, after_seq: 0 }, id, (f) => f.type === 'error'),
+  typing: (id) => frameAnswer({ type: 'typing', room_id: id, typing: true }, id, (f) => f.type === 'error'),
   ops: async (id) => {
     const answers = [];
     for (const op of [
@@ -145,7 +146,7 @@ describe('R4 authorization sweep', () => {
     expect(onSecret).toEqual(onMissing);
   });
 
-  it.each(['messages', 'sync', 'ops'])('[R4][M3] the %s frame: a stranger is refused alike for a private group and a room that does not exist', async (type) => {
+  it.each(['messages', 'sync', 'ops', 'typing'])('[R4][M3] the %s frame: a stranger is refused alike for a private group and a room that does not exist', async (type) => {
     const missing = ulid().toLowerCase();
     const [onGroup, onMissing] = [await FRAMES[type](group), await FRAMES[type](missing)];
     expect(onGroup).toEqual(onMissing);

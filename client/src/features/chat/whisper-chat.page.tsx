@@ -7,11 +7,13 @@ import { backoffDelay } from '../../shared/sync/backoff';
 import { useEngine } from '../../shared/sync/engine-context';
 import { useConnectionStatus } from '../../shared/sync/use-connection-status';
 import { useRoomPage } from '../../shared/sync/use-room-timeline';
+import { useTyping } from '../../shared/sync/use-typing';
 import { Composer } from './components/composer';
 import { ConnectionIndicator } from './components/connection-indicator';
 import { MessageList } from './components/message-list';
 import { RoomHeader } from './components/room-header';
 import { RoomUnavailable } from './components/room-unavailable';
+import { TypingIndicator } from './components/typing-indicator';
 import { roomSubtitle } from './components/room-subtitle';
 import { useMarkSeen } from './hooks/use-mark-seen';
 import { useDraft } from './hooks/use-draft';
@@ -145,6 +147,10 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
     },
     [engine, roomId, setDraft, replyDraft, cancelReply],
   );
+  // L2: what the composer says of the user's typing, and who else types here.
+  const setTyping = useCallback((typing: boolean) => engine.setTyping(roomId, typing), [engine, roomId]);
+  useEffect(() => () => engine.setTyping(roomId, false), [engine, roomId]);
+  const typingNames = useTyping(roomId);
   const replying = messageActions.replyTo;
   const replyingTo = useMemo(() => (replying ? { senderName: replying.own ? 'yourself' : replying.senderName, excerpt: replying.content } : null), [replying]);
 
@@ -176,8 +182,10 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
           />
         </EditingKeyContext.Provider>
       </MessageActionsContext.Provider>
+      <TypingIndicator names={typingNames} />
       <Composer
         onSend={send}
+        onTypingChange={setTyping}
         draft={draft}
         onDraftChange={setDraft}
         replyingTo={replyingTo}

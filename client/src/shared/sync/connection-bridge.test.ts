@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hostInWorker, serveConnection, type WorkerLike, type WorkerScopeLike } from './connection-bridge';
 import { FromWorker, isPageMessage, isWorkerMessage, ToWorker, type PageMessage, type StartOptions, type WorkerMessage } from './connection-messages';
-import { createLinkStatusStore, INITIAL_LINK_STATUS, type ConnectionHost, type LinkStatus } from './link-status';
+import { createLinkStatusStore, createTypingListeners, INITIAL_LINK_STATUS, type ConnectionHost, type LinkStatus, type TypingHeard } from './link-status';
 
 const START: StartOptions = { origin: 'http://localhost:3000', dbName: 'whisper-test' };
 const LIVE: LinkStatus = { ...INITIAL_LINK_STATUS, live: true };
@@ -51,8 +51,9 @@ function channel() {
 }
 
 /** A connection that records what it was asked, with a status the test sets. */
-function fakeHost(): ConnectionHost & { calls: unknown[][]; setStatus(status: LinkStatus): void } {
+function fakeHost(): ConnectionHost & { calls: unknown[][]; setStatus(status: LinkStatus): void; hear(heard: TypingHeard): void } {
   const status = createLinkStatusStore();
+  const typing = createTypingListeners();
   const calls: unknown[][] = [];
   return {
     getSnapshot: status.getSnapshot,
@@ -61,9 +62,12 @@ function fakeHost(): ConnectionHost & { calls: unknown[][]; setStatus(status: Li
     visible: () => calls.push(['visible']),
     network: (online) => calls.push(['network', online]),
     wantUsers: (ids) => calls.push(['wantUsers', [...ids]]),
+    typing: (roomId, on) => calls.push(['typing', roomId, on]),
+    onTyping: typing.add,
     stop: () => calls.push(['stop']),
     calls,
     setStatus: status.set,
+    hear: typing.emit,
   };
 }
 
@@ -243,5 +247,39 @@ describe('both ends together', () => {
     await settle();
     expect(host.getSnapshot()).toEqual(LIVE);
     expect(fallback).not.toHaveBeenCalled();
+  });
+});
+
+describe('typing through the worker (L2)', () => {
+  it('[L2] "send typing" reaches the worker\'s machine and "typing heard" comes back to the page', async () => {
+    const { worker, scope } = channel();
+    const runtime = fakeHost();
+    serveConnection(scope, () => runtime);
+    const host = hostInWorker(worker, START, fakeHost);
+    const heard = vi.fn();
+    host.onTyping(heard);
+    await settle();
+    host.typing('general', true);
+    await settle();
+    expect(runtime.calls).toEqual([['typing', 'general', true]]);
+    runtime.hear({ roomId: 'general', userId: 'u1', typing: true });
+    await settle();
+    expect(heard).toHaveBeenCalledWith({ roomId: 'general', userId: 'u1', typing: true });
+  });
+
+  it('[L2] a signal sent before the worker ran is not kept for the fallback (never queued), later ones and heard ones go through it', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { worker, fail } = channel();
+    const fallback = fakeHost();
+    const host = hostInWorker(worker, START, () => fallback);
+    const heard = vi.fn();
+    host.onTyping(heard);
+    host.typing('general', true);
+    fail('no module workers');
+    expect(fallback.calls).toEqual([]);
+    host.typing('general', false);
+    expect(fallback.calls).toEqual([['typing', 'general', false]]);
+    fallback.hear({ roomId: 'general', userId: 'u2', typing: true });
+    expect(heard).toHaveBeenCalledWith({ roomId: 'general', userId: 'u2', typing: true });
   });
 });

@@ -1,5 +1,5 @@
 import { FromWorker, isPageMessage, isWorkerMessage, ToWorker, type PageMessage, type StartOptions, type WorkerMessage } from './connection-messages';
-import { createLinkStatusStore, type ConnectionHost } from './link-status';
+import { createLinkStatusStore, createTypingListeners, type ConnectionHost } from './link-status';
 
 /**
  * Both ends of the page ↔ connection-worker link (the messages are in
@@ -34,6 +34,7 @@ export interface WorkerScopeLike {
  */
 export function hostInWorker(worker: WorkerLike, start: StartOptions, fallback: () => ConnectionHost): ConnectionHost {
   const status = createLinkStatusStore();
+  const typing = createTypingListeners();
   let running = false;
   let replacement: ConnectionHost | undefined;
   /** Sent before the worker said it runs: replayed into the fallback if it never does. */
@@ -48,7 +49,9 @@ export function hostInWorker(worker: WorkerLike, start: StartOptions, fallback: 
   function onMessage(event: MessageEvent) {
     const message: unknown = event.data;
     if (!isWorkerMessage(message)) return;
-    if (message.type === FromWorker.Status) {
+    if (message.type === FromWorker.TypingHeard) {
+      typing.emit({ roomId: message.roomId, userId: message.userId, typing: message.typing });
+    } else if (message.type === FromWorker.Status) {
       running = true;
       early.length = 0;
       status.set(message.status);
@@ -78,6 +81,7 @@ export function hostInWorker(worker: WorkerLike, start: StartOptions, fallback: 
     const host = fallback();
     replacement = host;
     host.subscribe(() => status.set(host.getSnapshot()));
+    host.onTyping(typing.emit);
     status.set(host.getSnapshot());
     for (const message of early) replay(host, message);
     early.length = 0;
@@ -94,6 +98,12 @@ export function hostInWorker(worker: WorkerLike, start: StartOptions, fallback: 
     visible: () => send({ type: ToWorker.Visible }),
     network: (online) => send({ type: ToWorker.Network, online }),
     wantUsers: (userIds) => send({ type: ToWorker.WantUsers, ids: [...userIds] }),
+    // L2: never kept for a fallback (a signal is worth nothing later); a worker not running yet drops it.
+    typing(roomId, on) {
+      if (replacement) replacement.typing(roomId, on);
+      else worker.postMessage({ type: ToWorker.Typing, roomId, typing: on });
+    },
+    onTyping: typing.add,
     stop() {
       if (replacement) return replacement.stop();
       // The worker stops its machine (closing the socket, giving the outbox
@@ -115,6 +125,8 @@ function replay(host: ConnectionHost, message: PageMessage) {
       return host.network(message.online);
     case ToWorker.WantUsers:
       return host.wantUsers(message.ids);
+    case ToWorker.Typing:
+      return host.typing(message.roomId, message.typing);
     case ToWorker.Stop:
       return host.stop();
     case ToWorker.Start:
@@ -145,6 +157,7 @@ export function serveConnection(scope: WorkerScopeLike, start: (options: StartOp
         runtime = started;
         const report = () => scope.postMessage({ type: FromWorker.Status, status: started.getSnapshot() });
         started.subscribe(report);
+        started.onTyping((heard) => scope.postMessage({ type: FromWorker.TypingHeard, ...heard }));
         report();
         return;
       }
@@ -156,6 +169,8 @@ export function serveConnection(scope: WorkerScopeLike, start: (options: StartOp
         return runtime?.network(message.online);
       case ToWorker.WantUsers:
         return runtime?.wantUsers(message.ids);
+      case ToWorker.Typing:
+        return runtime?.typing(message.roomId, message.typing);
       case ToWorker.Stop:
         runtime?.stop();
         runtime = undefined;

@@ -1,4 +1,4 @@
-import type { LinkStatus } from './link-status';
+import type { LinkStatus, TypingHeard } from './link-status';
 
 /**
  * Every message between the page and the connection worker
@@ -17,6 +17,8 @@ export const ToWorker = {
   Network: 'network',
   /** People the page shows without a name (A5): the worker's directory looks them up. */
   WantUsers: 'want-users',
+  /** L2: a typing signal to send if the socket is live (dropped otherwise: never queued). */
+  Typing: 'typing',
   /** Stop the machine, close the database and end the worker. */
   Stop: 'stop',
 } as const;
@@ -27,6 +29,8 @@ export const FromWorker = {
   Status: 'status',
   /** The connection could not be started in the worker (no IndexedDB there, say): the page runs it itself. */
   Failed: 'failed',
+  /** L2: another member's typing signal (or its end: their message arrived). */
+  TypingHeard: 'typing-heard',
 } as const;
 
 export interface StartOptions {
@@ -42,9 +46,13 @@ export type PageMessage =
   | { type: typeof ToWorker.Retry }
   | { type: typeof ToWorker.Network; online: boolean }
   | { type: typeof ToWorker.WantUsers; ids: string[] }
+  | { type: typeof ToWorker.Typing; roomId: string; typing: boolean }
   | { type: typeof ToWorker.Stop };
 
-export type WorkerMessage = { type: typeof FromWorker.Status; status: LinkStatus } | { type: typeof FromWorker.Failed; reason: string };
+export type WorkerMessage =
+  | { type: typeof FromWorker.Status; status: LinkStatus }
+  | { type: typeof FromWorker.Failed; reason: string }
+  | ({ type: typeof FromWorker.TypingHeard } & TypingHeard);
 
 const TO_WORKER = new Set<unknown>(Object.values(ToWorker));
 const FROM_WORKER = new Set<unknown>(Object.values(FromWorker));

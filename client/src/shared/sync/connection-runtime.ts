@@ -7,7 +7,7 @@ import type { WhisperDatabase } from '../db/whisper-db';
 import { fetchUsers, toSocketOrigin } from './chat-api';
 import { createChatStore } from './chat-store';
 import { connectionMachine } from './connection.machine';
-import { createLinkStatusStore, type ConnectionHost, type LinkStatus } from './link-status';
+import { createLinkStatusStore, createTypingListeners, type ConnectionHost, type LinkStatus } from './link-status';
 import { createUserDirectory } from './user-directory';
 
 export interface ConnectionRuntimeOptions {
@@ -52,6 +52,7 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
     },
     save: (users) => usersTable.bulkPut(db, users),
   });
+  const typing = createTypingListeners();
   const connection = createActor(connectionMachine, {
     input: {
       deps: {
@@ -60,6 +61,7 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
         isOnline: () => navigator.onLine,
         now: () => Date.now(),
         random: () => Math.random(),
+        onTyping: (frame) => typing.emit({ roomId: frame.room_id, userId: frame.user_id, typing: frame.typing }),
       },
     },
   });
@@ -86,6 +88,8 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
     visible: () => connection.send({ type: 'VISIBLE' }),
     network: (online) => connection.send({ type: online ? 'ONLINE' : 'OFFLINE' }),
     wantUsers: (userIds) => people.want(userIds),
+    typing: (roomId, on) => connection.send({ type: 'TYPING.SEND', roomId, typing: on }),
+    onTyping: typing.add,
     stop() {
       pending.unsubscribe();
       people.stop();

@@ -4,7 +4,7 @@ import { createActor, fromCallback, type Actor } from 'xstate';
 import { RoomKind, type ChatMessage, type ClientFrame, type MemberEvent, type RoomEvent, type Op, type Room, type ServerFrame, type User } from '@whisper/protocol';
 import { WhisperDatabase } from '../db/whisper-db';
 import { createChatStore, type ChatStore } from './chat-store';
-import { connectionMachine, type ConnectionEvent } from './connection.machine';
+import { connectionMachine, type ConnectionDeps, type ConnectionEvent } from './connection.machine';
 import type { SocketCommand, SocketEvent, SocketInput } from './socket.actor';
 
 /**
@@ -53,6 +53,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   random?: number;
+  /** L2: what the machine passes on of others' typing. */
+  onTyping?: ConnectionDeps['onTyping'];
   leader?: boolean;
   db?: WhisperDatabase;
 }
@@ -175,6 +177,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         isOnline: () => online.value,
         now: () => Date.now(),
         random: () => options.random ?? 0.5,
+        onTyping: options.onTyping,
       },
     },
   });

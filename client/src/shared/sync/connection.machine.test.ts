@@ -7,6 +7,7 @@ import { FLUSH_WINDOW } from './chat-store';
 import {
   GENERAL as ROOM,
   ME,
+  message,
   OTHER,
   createHarness,
   elapse,
@@ -374,5 +375,33 @@ describe('outbox lock', () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+});
+
+describe('typing through the machine (L2)', () => {
+  it('[L2] a typing signal goes on the socket only while live, never queued; typing heard and the end of it (their message) go to the page', async () => {
+    const heard = vi.fn();
+    const h = await createHarness({ onTyping: heard });
+    const typingSent = () => h.latest().sent.filter((frame) => frame.type === 'typing');
+    h.actor.send({ type: 'TYPING.SEND', roomId: ROOM, typing: true });
+    await h.goLive();
+    expect(typingSent()).toEqual([]);
+    h.actor.send({ type: 'TYPING.SEND', roomId: ROOM, typing: true });
+    expect(typingSent()).toEqual([{ type: 'typing', room_id: ROOM, typing: true }]);
+
+    h.latest().serve({ type: 'typing', room_id: ROOM, user_id: OTHER, typing: true });
+    expect(heard).toHaveBeenLastCalledWith({ type: 'typing', room_id: ROOM, user_id: OTHER, typing: true });
+    h.latest().serve({ type: 'messages', data: [message(ROOM, 1, OTHER), message(ROOM, 2, OTHER), message(ROOM, 3, ME)] });
+    expect(heard).toHaveBeenCalledTimes(2);
+    expect(heard).toHaveBeenLastCalledWith({ type: 'typing', room_id: ROOM, user_id: OTHER, typing: false });
+
+    h.online.value = false;
+    h.actor.send({ type: 'OFFLINE' });
+    await settle();
+    h.actor.send({ type: 'TYPING.SEND', roomId: ROOM, typing: false });
+    h.online.value = true;
+    h.actor.send({ type: 'ONLINE' });
+    await h.goLive();
+    expect(typingSent()).toEqual([]);
   });
 });

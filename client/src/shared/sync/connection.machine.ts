@@ -119,7 +119,8 @@ export const connectionMachine = connectionSetup.createMachine({
                   on: {
                     'SERVER.rooms': { actions: 'takeRooms' },
                     'SERVER.synced': { actions: 'takeSynced' },
-                    'SERVER.messages': { actions: 'takeEntries' },
+                    'SERVER.messages': { actions: ['takeEntries', 'authorsStopTyping'] },
+                    'SERVER.typing': { actions: 'takeTyping' },
                     'SERVER.events': { actions: 'takeEntries' },
                     'SERVER.error': { actions: 'takeError' },
                     ROUND: { actions: 'sendRound' },
@@ -149,6 +150,8 @@ export const connectionMachine = connectionSetup.createMachine({
                         // `flushing` and `sent` once they are done.
                         'SERVER.message_ids': { actions: ['storeAck', 'noteAnswered', 'wakeBacklog'] },
                         'SERVER.rejected': { actions: ['storeRejection', 'noteAnswered', 'wakeBacklog'] },
+                        // L2: only here; in any other state the signal is dropped (never queued).
+                        'TYPING.SEND': { actions: 'sendTyping' },
                       },
                       states: {
                         deciding: {

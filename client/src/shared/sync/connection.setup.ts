@@ -10,6 +10,7 @@ import {
   type RejectedFrame,
   type RoomsFrame,
   type SyncedFrame,
+  type TypingFrame,
   SOCKET_SUBPROTOCOL,
   SOCKET_TOKEN_PREFIX,
 } from '@whisper/protocol';
@@ -48,6 +49,12 @@ export interface ConnectionDeps {
   isOnline(): boolean;
   now(): number;
   random(): number;
+  /**
+   * L2: another member is typing in a room, or stopped (a `typing` frame, or
+   * a message of theirs that arrived live). Live signals only: nothing of it
+   * is stored.
+   */
+  onTyping?(frame: TypingFrame): void;
 }
 
 export interface ConnectionInput {
@@ -89,7 +96,9 @@ export type ConnectionEvent =
   /** Internal: send a round (M5) now. */
   | { type: 'ROUND' }
   /** Internal: a room to learn; a round now, or after the one under way. */
-  | { type: 'ROUND.REQUEST' };
+  | { type: 'ROUND.REQUEST' }
+  /** L2: tell the room's other members that this user types (or stopped); sent only while live, never queued. */
+  | { type: 'TYPING.SEND'; roomId: string; typing: boolean };
 
 /**
  * Where the socket connects, and as whom (P1): the token is offered as a
@@ -188,6 +197,26 @@ export const connectionSetup = setup({
       if (context.roundOpen || Object.keys(context.awaiting).length > 0) enqueue.assign({ roundAgain: true });
       else enqueue.raise({ type: 'ROUND' });
     }),
+    /** L2: a typing signal, on the socket as it is (only `live` takes the event: offline, it is dropped). */
+    sendTyping: sendTo('socket', ({ event }) => {
+      const { roomId, typing } = event as Extract<ConnectionEvent, { type: 'TYPING.SEND' }>;
+      return { type: 'SEND' as const, frame: { type: 'typing' as const, room_id: roomId, typing } };
+    }),
+    /** L2: someone's typing signal, passed on to the page. */
+    takeTyping: ({ context, event }) => context.deps.onTyping?.(frameOf<TypingFrame>(event)),
+    /** L2: a message that arrives live ends its author's typing there (their `false` may come later, or never). */
+    authorsStopTyping: ({ context, event }) => {
+      const { onTyping } = context.deps;
+      if (!onTyping) return;
+      const me = context.identity?.user_id;
+      const seen = new Set<string>();
+      for (const message of frameOf<MessagesFrame>(event).data) {
+        const key = `${message.room_id} ${message.user_id}`;
+        if (message.user_id === me || seen.has(key)) continue;
+        seen.add(key);
+        onTyping({ type: 'typing', room_id: message.room_id, user_id: message.user_id, typing: false });
+      }
+    },
     sendPing: sendTo('socket', { type: 'SEND' as const, frame: { type: 'ping' as const } }),
     /** M5: the user's rooms now. Cursors of rooms no longer listed go; the store drops those rooms. */
     takeRooms: enqueueActions(({ context, event, enqueue }) => {

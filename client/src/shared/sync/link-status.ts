@@ -72,7 +72,33 @@ export interface ConnectionHost extends Connection {
   network(online: boolean): void;
   /** A5: look up names for these people if the device has none. */
   wantUsers(userIds: Iterable<string>): void;
+  /** L2: put a typing signal on the socket if it is live; dropped otherwise (never queued). Throttling is the caller's. */
+  typing(roomId: string, typing: boolean): void;
+  /** L2: hears every typing signal of others (and the end of it when their message arrives); returns the unsubscribe. */
+  onTyping(listener: TypingListener): () => void;
   stop(): void;
+}
+
+/** L2: who types (or stopped) where, as the socket brought it. */
+export interface TypingHeard {
+  roomId: string;
+  userId: string;
+  typing: boolean;
+}
+export type TypingListener = (heard: TypingHeard) => void;
+
+/** A set of typing listeners, for the hosts. */
+export function createTypingListeners(): { add(listener: TypingListener): () => void; emit(heard: TypingHeard): void } {
+  const listeners = new Set<TypingListener>();
+  return {
+    add(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    emit(heard) {
+      for (const listener of [...listeners]) listener(heard);
+    },
+  };
 }
 
 /** A value that only notifies when it really changed (the same object otherwise, as useSyncExternalStore needs). */

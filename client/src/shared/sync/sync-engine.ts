@@ -5,8 +5,9 @@ import { createAccountActions, type AccountActions } from './account';
 import { fetchHistory, fetchPublicRooms, searchUsers } from './chat-api';
 import { createChatStore, type ChatStore } from './chat-store';
 import { hostInWorker } from './connection-bridge';
-import { createLinkStatusStore, type Connection, type ConnectionHost } from './link-status';
+import { createLinkStatusStore, createTypingListeners, type Connection, type ConnectionHost } from './link-status';
 import { createRoomActions, type RoomActions } from './room-actions';
+import { createTypingBoard, createTypingSender, type TypingBoard } from './typing';
 
 /** Older history is fetched in pages of this many messages (P5). */
 export const OLDER_PAGE_SIZE = 50;
@@ -49,6 +50,13 @@ export interface SyncEngine extends RoomActions {
   wantUsers(userIds: Iterable<string>): void;
   /** A1–A5: sign up, log in and out, the profile. */
   readonly account: AccountActions;
+  /**
+   * L2: the user types in the room (true, on every input) or stopped (false:
+   * sent, cleared the box, left it). Throttled here; sent only while live.
+   */
+  setTyping(roomId: string, typing: boolean): void;
+  /** L2: who else types where (in memory; each one expires by itself). */
+  readonly typing: Pick<TypingBoard, 'typers' | 'subscribe'>;
   stop(): void;
 }
 
@@ -78,6 +86,7 @@ function startConnection(db: WhisperDatabase, origin: string): ConnectionHost {
  */
 function hostInPage(db: WhisperDatabase, origin: string): ConnectionHost {
   const status = createLinkStatusStore();
+  const typing = createTypingListeners();
   let runtime: ConnectionHost | undefined;
   let stopped = false;
   const waiting: ((host: ConnectionHost) => void)[] = [];
@@ -88,6 +97,7 @@ function hostInPage(db: WhisperDatabase, origin: string): ConnectionHost {
       const host = startConnectionRuntime({ db, origin });
       runtime = host;
       host.subscribe(() => status.set(host.getSnapshot()));
+      host.onTyping(typing.emit);
       status.set(host.getSnapshot());
       for (const action of waiting.splice(0)) action(host);
     })
@@ -102,6 +112,9 @@ function hostInPage(db: WhisperDatabase, origin: string): ConnectionHost {
       const ids = [...userIds];
       whenStarted((host) => host.wantUsers(ids));
     },
+    // L2: not started yet, the machine is not live either: dropped, like any signal offline.
+    typing: (roomId, on) => runtime?.typing(roomId, on),
+    onTyping: typing.add,
     stop() {
       stopped = true;
       runtime?.stop();
@@ -169,6 +182,15 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
   window.addEventListener('offline', onOffline);
   document.addEventListener('visibilitychange', onVisibility);
 
+  // L2: others' typing, heard while live; a link that is not live hears no
+  // more of it, so what was shown goes at once rather than at its expiry.
+  const typingBoard = createTypingBoard();
+  const stopHearingTyping = connection.onTyping(typingBoard.hear);
+  const stopWatchingLive = connection.subscribe(() => {
+    if (!connection.getSnapshot().live) typingBoard.clear();
+  });
+  const typingSender = createTypingSender((roomId, on) => connection.typing(roomId, on));
+
   return {
     db,
     store,
@@ -201,7 +223,13 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
     },
     wantUsers: (userIds) => connection.wantUsers(userIds),
     account,
+    setTyping: (roomId, on) => typingSender.set(roomId, on),
+    typing: typingBoard,
     stop() {
+      typingSender.stopAll();
+      stopHearingTyping();
+      stopWatchingLive();
+      typingBoard.clear();
       tabs?.close();
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOffline);

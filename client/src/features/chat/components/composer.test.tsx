@@ -130,4 +130,25 @@ describe('Composer', () => {
     expect(textbox).toHaveValue('restored draft');
     expect(sendButton).toBeEnabled();
   });
+
+  it('[L2] says typing on input, and stopped when the box is emptied, the message sent or the box left', async () => {
+    const onTypingChange = vi.fn();
+    function TypingHarness() {
+      const [draft, setDraft] = useState('');
+      return <Composer onSend={() => undefined} draft={draft} onDraftChange={setDraft} onTypingChange={onTypingChange} />;
+    }
+    const user = userEvent.setup();
+    render(<TypingHarness />);
+    const textbox = screen.getByRole('textbox', { name: 'Message' });
+    await user.type(textbox, 'hi');
+    expect(onTypingChange.mock.calls).toEqual([[true], [true]]);
+    await user.keyboard('{Backspace}{Backspace}');
+    expect(onTypingChange.mock.calls.at(-1)).toEqual([false]);
+    await user.type(textbox, 'yo{Enter}');
+    expect(onTypingChange.mock.calls.at(-1)).toEqual([false]);
+    await user.type(textbox, 'x');
+    expect(onTypingChange.mock.calls.at(-1)).toEqual([true]);
+    await user.tab();
+    expect(onTypingChange.mock.calls.at(-1)).toEqual([false]);
+  });
 });

@@ -19,6 +19,11 @@ export interface ComposerProps {
   onEditLast?: () => boolean;
   /** The text box, for the page to focus (a reply was started). */
   inputRef?: RefObject<HTMLTextAreaElement | null>;
+  /**
+   * L2: true on every input that leaves text in the box, false when it is
+   * emptied, sent or left (blur). The engine throttles what goes out.
+   */
+  onTypingChange?: (typing: boolean) => void;
 }
 
 /**
@@ -72,7 +77,7 @@ export function sendBlock(draft: string, disabledReason?: string | null): SendBl
  * Memoized: the page re-renders for the connection and the timeline, the
  * composer only for its own props.
  */
-export const Composer = memo(function Composer({ onSend, draft, onDraftChange, disabledReason, replyingTo, onCancelReply, onEditLast, inputRef }: ComposerProps) {
+export const Composer = memo(function Composer({ onSend, draft, onDraftChange, disabledReason, replyingTo, onCancelReply, onEditLast, inputRef, onTypingChange }: ComposerProps) {
   const ownRef = useRef<HTMLTextAreaElement>(null);
   const textareaRef = inputRef ?? ownRef;
   const formRef = useRef<HTMLFormElement>(null);
@@ -97,6 +102,7 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
 
   function send() {
     if (sendBlock(draft, disabledReason) !== null) return;
+    onTypingChange?.(false);
     onSend(draft);
     onDraftChange('');
     textareaRef.current?.focus();
@@ -161,7 +167,11 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
             placeholder="Write a message…"
             rows={1}
             value={draft}
-            onChange={(event) => onDraftChange(event.target.value)}
+            onChange={(event) => {
+              onDraftChange(event.target.value);
+              onTypingChange?.(event.target.value.trim() !== '');
+            }}
+            onBlur={() => onTypingChange?.(false)}
             onKeyDown={handleKeyDown}
             enterKeyHint="send"
             autoComplete="off"
