@@ -13,6 +13,8 @@ import realtimePlugin from './realtime/realtime.plugin.js';
 import messagesPlugin from './messages/messages.plugin.js';
 import roomsPlugin from './rooms/rooms.plugin.js';
 import livePlugin from './live/live.plugin.js';
+import receiptsPlugin from './receipts/receipts.plugin.js';
+import receiptsRoutes from './receipts/receipts.routes.js';
 import roomsRoutes from './rooms/rooms.routes.js';
 import usersRoutes from './identity/users.routes.js';
 import requestLimitsPlugin from './identity/request-limits.plugin.js';
@@ -153,6 +155,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(roomsPlugin);
   await app.register(messagesPlugin);
   await app.register(livePlugin);
+  await app.register(receiptsPlugin);
 
   await app.register(healthRoutes);
   await app.register(sessionRoutes, { limits });
@@ -160,6 +163,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(messageActionsRoutes);
   await app.register(usersRoutes);
   await app.register(roomsRoutes);
+  await app.register(receiptsRoutes);
   await app.register(chatWsRoutes, { allowedOrigins: options.allowedOrigins ?? [] });
   await app.register(clientPlugin, { clientDir: options.clientDir });
 

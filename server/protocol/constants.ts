@@ -78,6 +78,24 @@ export const TYPING_IDLE_MS = 4_000;
  */
 export const TYPING_MIN_INTERVAL_MS = 1_000;
 
+/**
+ * L4: a device tells the server how far it has stored its DMs' and groups'
+ * logs at most this often (one `delivered` frame naming every room that
+ * moved), so a busy group costs each member one small frame a second, not
+ * one per message.
+ */
+export const DELIVERED_REPORT_INTERVAL_MS = 1_000;
+/** L4: most rooms one `delivered` frame names. */
+export const MAX_DELIVERED_ROOMS = 500;
+/**
+ * L4: the server gathers marker changes per room this long before it
+ * announces them, so the members of a group who all read a message within
+ * the moment cost one `receipts` frame, not one each.
+ */
+export const RECEIPTS_FLUSH_MS = 250;
+/** M6: unread counts the server computes stop here (the list shows "99+" anyway). */
+export const UNREAD_COUNT_CAP = 100;
+
 export const CHAT_WS_PATH = '/v1/chat/ws';
 export const SESSION_PATH = '/v1/session';
 export const MESSAGES_PATH = '/v1/chat/messages';
@@ -123,6 +141,8 @@ export const OpName = {
   /** X3: a member adds an emoji reaction (one of each emoji per user per message). */
   React: 'react',
   Unreact: 'unreact',
+  /** L3: the user has read the room up to a seq (only ever forward). */
+  Read: 'read',
 } as const;
 export type OpName = (typeof OpName)[keyof typeof OpName];
 

@@ -6,9 +6,10 @@ import type { OpsFrame } from './ops.js';
 import type { RoomsFrame } from './rooms.js';
 import type { SyncFrame, SyncedFrame } from './sync.js';
 import type { TypingFrame, TypingSignal } from './live.js';
+import type { DeliveredFrame, ReceiptsFrame } from './receipts.js';
 
 /** Everything a client may send on the socket. */
-export type ClientFrame = SendFrame | OpsFrame | SyncFrame | TypingSignal | PingFrame;
+export type ClientFrame = SendFrame | OpsFrame | SyncFrame | TypingSignal | DeliveredFrame | PingFrame;
 
 /** Everything the server may send on the socket. */
 export type ServerFrame =
@@ -21,4 +22,5 @@ export type ServerFrame =
   | RejectedFrame
   | ErrorFrame
   | TypingFrame
+  | ReceiptsFrame
   | PongFrame;

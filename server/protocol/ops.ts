@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { MAX_BATCH_SIZE, OpName } from './constants.js';
-import { ClientIdSchema, RoomIdSchema } from './common.js';
+import { ClientIdSchema, RoomIdSchema, SeqSchema } from './common.js';
 import { EmojiSchema, MessageIdSchema } from './messages.js';
 import { RoomKindSchema, UserIdsSchema } from './rooms.js';
 
@@ -39,6 +39,9 @@ export const DeleteOpSchema = Type.Object({ ...op(OpName.Delete), ...target });
 export const ReactOpSchema = Type.Object({ ...op(OpName.React), ...target, emoji: EmojiSchema });
 export const UnreactOpSchema = Type.Object({ ...op(OpName.Unreact), ...target, emoji: EmojiSchema });
 
+/** L3: read up to `seq` (a seq past the room's end counts as its end); a marker never moves back. */
+export const ReadOpSchema = Type.Object({ ...op(OpName.Read), seq: SeqSchema });
+
 export const OpSchema = Type.Union([
   RoomCreateOpSchema,
   RoomUpdateOpSchema,
@@ -49,6 +52,7 @@ export const OpSchema = Type.Union([
   DeleteOpSchema,
   ReactOpSchema,
   UnreactOpSchema,
+  ReadOpSchema,
 ]);
 export type Op = Static<typeof OpSchema>;
 export type RoomCreateOp = Static<typeof RoomCreateOpSchema>;
@@ -56,6 +60,7 @@ export type EditOp = Static<typeof EditOpSchema>;
 export type DeleteOp = Static<typeof DeleteOpSchema>;
 export type ReactOp = Static<typeof ReactOpSchema>;
 export type UnreactOp = Static<typeof UnreactOpSchema>;
+export type ReadOp = Static<typeof ReadOpSchema>;
 /** The ops that act on a message (X1–X4). */
 export type MessageOp = EditOp | DeleteOp | ReactOp | UnreactOp;
 

@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { MAX_MEMBERS_PER_OP, MAX_ROOM_NAME_LENGTH, RoomKind } from './constants.js';
 import { ClientIdSchema, RoomIdSchema, SeqSchema, TimeSchema, UserIdSchema } from './common.js';
 import { UserSchema } from './identity.js';
+import { ReceiptSchema } from './receipts.js';
 
 export const RoomKindSchema = Type.Enum(RoomKind);
 export const RoomNameSchema = Type.String({ minLength: 1, maxLength: MAX_ROOM_NAME_LENGTH, description: 'Shown as typed, trimmed; a DM has none (empty)' });
@@ -34,6 +35,12 @@ export const RoomSchema = Type.Object({
   last_activity_at: TimeSchema,
   last_message: Type.Union([LastMessageSchema, Type.Null()]),
   created_at: TimeSchema,
+  /** L3: how far you have read it (your own rooms only). */
+  read_seq: Type.Optional(SeqSchema),
+  /** M6: messages by others after read_seq that are not deleted, counted up to UNREAD_COUNT_CAP. */
+  unread: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** L4: DMs and groups: the other members' markers. */
+  receipts: Type.Optional(Type.Array(ReceiptSchema)),
 });
 export type Room = Static<typeof RoomSchema>;
 

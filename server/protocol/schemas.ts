@@ -11,3 +11,4 @@ export * from './events.js';
 export * from './ops.js';
 export * from './sync.js';
 export * from './live.js';
+export * from './receipts.js';

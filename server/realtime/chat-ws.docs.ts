@@ -10,11 +10,13 @@ import type { TSchema } from 'typebox';
 import {
   CHAT_WS_PATH,
   CloseCode,
+  DELIVERED_REPORT_INTERVAL_MS,
   ErrorCode,
   MAX_BATCH_SIZE,
   MAX_CONTENT_LENGTH,
   MAX_FRAME_BYTES,
   OpName,
+  RECEIPTS_FLUSH_MS,
   RoomKind,
   TYPING_EXPIRY_MS,
   TYPING_MIN_INTERVAL_MS,
@@ -24,6 +26,7 @@ import {
 } from '../protocol/index.js';
 import {
   AckFrameSchema,
+  DeliveredFrameSchema,
   ErrorFrameSchema,
   EventsFrameSchema,
   HelloFrameSchema,
@@ -31,6 +34,7 @@ import {
   OpsFrameSchema,
   PingFrameSchema,
   PongFrameSchema,
+  ReceiptsFrameSchema,
   RejectedFrameSchema,
   RoomsFrameSchema,
   SendFrameSchema,
@@ -75,7 +79,7 @@ export const CLIENT_FRAMES: FrameDocs<ClientFrame> = {
     name: 'OpsFrame',
     rule: 'P11',
     when:
-      'Every change that is not a new message, idempotent by `client_id` like messages (E3), acked with the id and seq of the log entry it made: rooms and membership (create, rename, delete, add or remove people) and message actions (X1–X3): `edit` (the author), `delete` (the author, or the owner of the group or public room), `react` / `unreact` (any member; one emoji). A message action names its message by `message_id`, or your own by `target_client_id` (one sent just before, maybe not acked yet: S4). One that would change nothing (an edit of a deleted message, a second react) is acked without a new entry. Refusals: `unknown_room` (not your room, M3), `unknown_message` (no such message in that room), `forbidden` (not yours to edit or delete), `invalid_content`, `invalid_op`.',
+      'Every change that is not a new message, idempotent by `client_id` like messages (E3), acked with the id and seq of the log entry it made: rooms and membership (create, rename, delete, add or remove people) and message actions (X1–X3): `edit` (the author), `delete` (the author, or the owner of the group or public room), `react` / `unreact` (any member; one emoji). A message action names its message by `message_id`, or your own by `target_client_id` (one sent just before, maybe not acked yet: S4). One that would change nothing (an edit of a deleted message, a second react) is acked without a new entry. `read` (L3) moves your read marker in a room to `seq` (never back) and makes no log entry: its ack carries where the marker stands. Refusals: `unknown_room` (not your room, M3), `unknown_message` (no such message in that room), `forbidden` (not yours to edit or delete), `invalid_content`, `invalid_op`.',
     schema: OpsFrameSchema,
     examples: [
       { type: 'ops', data: [{ op: OpName.RoomCreate, client_id: CLIENT_ID, room_id: ROOM, name: 'Book club', kind: RoomKind.Public, user_ids: [] }] },
@@ -105,6 +109,13 @@ export const CLIENT_FRAMES: FrameDocs<ClientFrame> = {
     when: `The user is typing in a room (\`true\`, at most one every ${TYPING_SIGNAL_INTERVAL_MS / 1000} s while they type) or stopped (\`false\`: sent, cleared the box, left it, idle). Relayed to the room's other members on every instance, never stored; no answer. Only a member may signal (else \`unknown_room\`, as for any room not yours: M3); more than one \`true\` per room every ${TYPING_MIN_INTERVAL_MS / 1000} s is dropped silently.`,
     schema: TypingSignalSchema,
     examples: [{ type: 'typing', room_id: 'general', typing: true }],
+  },
+  delivered: {
+    name: 'DeliveredFrame',
+    rule: 'L4',
+    when: `How far this device has stored each DM's and group's log (its catch-up cursor), at most once every ${DELIVERED_REPORT_INTERVAL_MS / 1000} s and only for rooms whose cursor moved. Moves the user's delivered markers (never back); public rooms and rooms not yours are left out silently. No answer.`,
+    schema: DeliveredFrameSchema,
+    examples: [{ type: 'delivered', data: [{ room_id: ROOM, seq: 42 }] }],
   },
   ping: {
     name: 'PingFrame',
@@ -235,6 +246,13 @@ export const SERVER_FRAMES: FrameDocs<ServerFrame> = {
     when: `Another member of the room is typing (\`true\`) or stopped (\`false\`). Never about yourself (not even from your other devices). Show it for ${TYPING_EXPIRY_MS / 1000} s after the last \`true\` unless a \`false\` or a message from them comes first.`,
     schema: TypingFrameSchema,
     examples: [{ type: 'typing', room_id: 'general', user_id: OTHER_USER, typing: true }],
+  },
+  receipts: {
+    name: 'ReceiptsFrame',
+    rule: 'L3, L4, L5',
+    when: `Markers that moved (a \`read\` op, a \`delivered\` report), gathered for up to ${RECEIPTS_FLUSH_MS} ms. In a DM or group every member hears every member's (the ticks beside their messages: delivered once every other member's \`delivered_seq\` reaches the message's seq, read once their \`read_seq\` does); in a public room only your own devices hear yours (unread counts follow you). The \`rooms\` frame carries the same markers as they stand (\`read_seq\`, \`unread\`, \`receipts\`).`,
+    schema: ReceiptsFrameSchema,
+    examples: [{ type: 'receipts', room_id: ROOM, data: [{ user_id: OTHER_USER, delivered_seq: 42, read_seq: 40 }] }],
   },
   pong: {
     name: 'PongFrame',

@@ -104,6 +104,18 @@ export class RoomHub {
     return this.rooms.get(roomId)?.members.has(subscriber) ?? false;
   }
 
+  /** L4: a signal for every socket of this process subscribed to the room (receipts in a DM or group). */
+  signalAll(roomId: string, json: string): void {
+    for (const member of this.rooms.get(roomId)?.members ?? []) member.send(json);
+  }
+
+  /** L3: a signal for one person's own sockets that hear the room (their read marker, to their other devices). */
+  signalUser(roomId: string, json: string, userId: string): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    for (const socket of this.byUser.get(userId) ?? []) if (room.members.has(socket)) socket.send(json);
+  }
+
   /**
    * A live signal (L2, L5): sent at once to every socket of this process
    * subscribed to the room, except those of `exceptUserId` (the user it is

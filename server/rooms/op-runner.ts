@@ -71,11 +71,26 @@ export interface OpTransaction {
   append(room: LockedRoom, entries: NewEntry[], options?: { activity?: boolean }): Promise<OpAnswer>;
   /** The answer for an op that changed nothing (joining again, reacting twice): no entry, the room's seq. */
   unchanged(room: LockedRoom): OpAnswer;
+  /** The answer for an op that makes no log entry by nature (a read marker): a fresh id naming none, and `seq`. */
+  noEntry(seq: number): OpAnswer;
+  /** Runs `effect` once the op has committed (never if it rolls back): announcements of what is not a log entry. */
+  afterCommit(effect: () => void): void;
 }
 
 export type OpHandler<Name extends OpName> = (tx: OpTransaction, op: Extract<Op, { op: Name }>) => Promise<OpAnswer>;
 /** The ops one domain handles, by name. */
 export type OpHandlers = { [Name in OpName]?: OpHandler<Name> };
+
+/**
+ * `idempotentByNature`: ops that applying twice leaves as applying once
+ * (moving a marker to max(marker, seq): L3). E3 holds for them without
+ * applied_ops, so they skip its lock, lookup and row: a reader sends one
+ * every time new messages reach the screen, and each would be a row kept
+ * for good.
+ */
+export interface RegisterOptions {
+  idempotentByNature?: readonly OpName[];
+}
 
 /**
  * P11: the one way an op is applied, whatever its domain (rooms and
@@ -91,7 +106,9 @@ export function createOpRunner(pool: pg.Pool, channel: string) {
   const nextId = monotonicFactory();
   const handlers = new Map<string, OpHandler<OpName>>();
 
-  function transaction(client: pg.PoolClient, userId: string, clientId: string): OpTransaction {
+  const natural = new Set<string>();
+
+  function transaction(client: pg.PoolClient, userId: string, clientId: string, effects: (() => void)[]): OpTransaction {
     const tx: OpTransaction = {
       client,
       userId,
@@ -132,56 +149,66 @@ export function createOpRunner(pool: pg.Pool, channel: string) {
         room.last_seq = seq;
         return last;
       },
-      unchanged: (room) => ({ entryId: nextId(), seq: room.last_seq }),
+      unchanged: (room) => tx.noEntry(room.last_seq),
+      noEntry: (seq) => ({ entryId: nextId(), seq }),
+      afterCommit: (effect) => void effects.push(effect),
     };
     return tx;
   }
 
   return {
     /** Adds a domain's ops; each name is handled once. */
-    register(ops: OpHandlers): void {
+    register(ops: OpHandlers, { idempotentByNature = [] }: RegisterOptions = {}): void {
       for (const [name, handler] of Object.entries(ops)) {
         if (handlers.has(name)) throw new Error(`op ${name} is already handled`);
         handlers.set(name, handler as OpHandler<OpName>);
       }
+      for (const name of idempotentByNature) natural.add(name);
     },
 
     /** Applies one op for `userId`; resolves after COMMIT (S4) with the entry that answers it, or a refusal. */
     async apply(userId: string, op: Op): Promise<OpOutcome> {
       const handler = handlers.get(op.op);
       if (!handler) return { status: 'refused', code: ErrorCode.InvalidOp, message: `op ${JSON.stringify(op.op)} is not one this server applies` };
+      const recorded = !natural.has(op.op);
+      const effects: (() => void)[] = [];
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        // One application per (user_id, client_id), even when the op is
-        // resent on another socket while the first is still running.
-        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${userId}/${op.client_id}`]);
-        const done = await client.query<{ room_id: string; entry_id: string; seq: number }>(
-          'SELECT room_id, entry_id, seq FROM applied_ops WHERE user_id = $1 AND client_id = $2',
-          [userId, op.client_id],
-        );
-        if (done.rows[0]) {
-          await client.query('COMMIT');
-          const { room_id, entry_id, seq } = done.rows[0];
-          return { status: 'applied', roomId: room_id, entryId: entry_id, seq };
+        if (recorded) {
+          // One application per (user_id, client_id), even when the op is
+          // resent on another socket while the first is still running.
+          await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${userId}/${op.client_id}`]);
+          const done = await client.query<{ room_id: string; entry_id: string; seq: number }>(
+            'SELECT room_id, entry_id, seq FROM applied_ops WHERE user_id = $1 AND client_id = $2',
+            [userId, op.client_id],
+          );
+          if (done.rows[0]) {
+            await client.query('COMMIT');
+            const { room_id, entry_id, seq } = done.rows[0];
+            return { status: 'applied', roomId: room_id, entryId: entry_id, seq };
+          }
         }
         let result: OpAnswer;
         try {
-          result = await handler(transaction(client, userId, op.client_id), op);
+          result = await handler(transaction(client, userId, op.client_id, effects), op);
         } catch (error) {
           await client.query('ROLLBACK');
           if (error instanceof Refusal) return { status: 'refused', code: error.code, message: error.message };
           throw error;
         }
-        await client.query('INSERT INTO applied_ops (user_id, client_id, op, room_id, entry_id, seq) VALUES ($1, $2, $3, $4, $5, $6)', [
-          userId,
-          op.client_id,
-          op.op,
-          op.room_id,
-          result.entryId,
-          result.seq,
-        ]);
+        if (recorded) {
+          await client.query('INSERT INTO applied_ops (user_id, client_id, op, room_id, entry_id, seq) VALUES ($1, $2, $3, $4, $5, $6)', [
+            userId,
+            op.client_id,
+            op.op,
+            op.room_id,
+            result.entryId,
+            result.seq,
+          ]);
+        }
         await client.query('COMMIT');
+        for (const effect of effects) effect();
         return { status: 'applied', roomId: op.room_id, ...result };
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { RoomKind, type LastMessage, type Room } from '../protocol/index.js';
+import { RoomKind, UNREAD_COUNT_CAP, type LastMessage, type Receipt, type Room } from '../protocol/index.js';
 
 /** Member ids a room carries in lists; a large public room's total is in member_count. */
 export const MEMBERS_LISTED = 200;
@@ -24,13 +24,33 @@ interface RoomRow {
   lm_excerpt: string | null;
   lm_created_at: Date | null;
   lm_deleted: boolean | null;
+  /** Only when read for someone (VIEWER_SELECT). */
+  read_seq?: string | null;
+  unread?: number | null;
+  receipts?: [string, string, string][] | null;
 }
 
 /**
- * A room's M6 fields in one pass. `everyone` rooms (general) list no
- * members and count every known person.
+ * What a room is to the person reading it (`$1`): their read marker, what is
+ * unread after it (L3, M6), and in a DM or group the other members' markers
+ * (L4). Every query that lists someone's own rooms adds these.
  */
-const ROOM_SELECT = `
+const VIEWER_SELECT = `
+  , rm.read_seq,
+    (SELECT count(*) FROM (SELECT 1 FROM messages u
+                            WHERE u.room_id = r.id AND u.seq > rm.read_seq AND u.user_id <> $1 AND u.deleted_at IS NULL
+                            LIMIT ${UNREAD_COUNT_CAP}) x)::int AS unread,
+    CASE WHEN r.kind <> '${RoomKind.Public}' THEN
+      (SELECT json_agg(json_build_array(o.user_id, o.delivered_seq, o.read_seq) ORDER BY o.user_id)
+         FROM read_markers o JOIN room_members om ON om.room_id = o.room_id AND om.user_id = o.user_id
+        WHERE o.room_id = r.id AND o.user_id <> $1) END AS receipts`;
+const VIEWER_JOIN = `LEFT JOIN read_markers rm ON rm.room_id = r.id AND rm.user_id = $1`;
+
+/**
+ * A room's M6 fields in one pass (`viewer`: with VIEWER_SELECT's too).
+ * `everyone` rooms (general) list no members and count every known person.
+ */
+const roomSelect = (viewer: boolean) => `
   SELECT r.id, r.name, r.kind, r.owner_id::text AS owner_id, r.everyone, r.last_seq, r.last_activity_at, r.created_at,
          CASE WHEN r.everyone THEN (SELECT count(*) FROM users)
               ELSE (SELECT count(*) FROM room_members m WHERE m.room_id = r.id) END::int AS member_count,
@@ -39,12 +59,16 @@ const ROOM_SELECT = `
                       FROM (SELECT m.user_id, m.joined_at FROM room_members m WHERE m.room_id = r.id
                              ORDER BY m.joined_at, m.user_id LIMIT ${MEMBERS_LISTED}) x) END AS members,
          lm.seq AS lm_seq, lm.user_id::text AS lm_user_id, lm.excerpt AS lm_excerpt, lm.created_at AS lm_created_at, lm.deleted AS lm_deleted
+    ${viewer ? VIEWER_SELECT : ''}
     FROM rooms r
     LEFT JOIN LATERAL (
       -- As it stands (E4): the latest edit's text; a deleted message's is empty.
       SELECT m.seq, m.user_id, left(m.content, ${EXCERPT_LENGTH}) AS excerpt, m.created_at, m.deleted_at IS NOT NULL AS deleted
         FROM messages m WHERE m.room_id = r.id ORDER BY m.seq DESC LIMIT 1
-    ) lm ON true`;
+    ) lm ON true
+    ${viewer ? VIEWER_JOIN : ''}`;
+const ROOM_SELECT = roomSelect(false);
+const ROOM_SELECT_FOR_VIEWER = roomSelect(true);
 
 /** Rooms `$1` may see: not deleted, and everyone's or theirs (M3). */
 const VISIBLE_TO = `r.deleted_at IS NULL AND (r.everyone OR EXISTS (SELECT 1 FROM room_members mm WHERE mm.room_id = r.id AND mm.user_id = $1))`;
@@ -71,6 +95,20 @@ function toRoom(row: RoomRow): Room {
     last_activity_at: row.last_activity_at.toISOString(),
     last_message: lastMessage,
     created_at: row.created_at.toISOString(),
+    ...(row.read_seq === undefined ? {} : viewerFields(row)),
+  };
+}
+
+function viewerFields(row: RoomRow): Pick<Room, 'read_seq' | 'unread' | 'receipts'> {
+  const receipts: Receipt[] | undefined = row.receipts?.map(([userId, delivered, read]) => ({
+    user_id: userId,
+    delivered_seq: Number(delivered),
+    read_seq: Number(read),
+  }));
+  return {
+    read_seq: Number(row.read_seq ?? 0),
+    unread: row.unread ?? 0,
+    ...(row.kind === RoomKind.Public ? {} : { receipts: receipts ?? [] }),
   };
 }
 
@@ -79,7 +117,7 @@ export function createRoomsRepository(pool: pg.Pool) {
   return {
     /** M5, M6: every room the user is in, most recently active first. */
     async listFor(userId: string): Promise<Room[]> {
-      const { rows } = await pool.query<RoomRow>(`${ROOM_SELECT} WHERE ${VISIBLE_TO} ORDER BY r.last_activity_at DESC, r.id`, [userId]);
+      const { rows } = await pool.query<RoomRow>(`${ROOM_SELECT_FOR_VIEWER} WHERE ${VISIBLE_TO} ORDER BY r.last_activity_at DESC, r.id`, [userId]);
       return rows.map(toRoom);
     },
 
@@ -93,7 +131,7 @@ export function createRoomsRepository(pool: pg.Pool) {
 
     /** The room if the user may see it; null for a room that does not exist and for one that is not theirs alike (M3). */
     async visible(userId: string, roomId: string): Promise<Room | null> {
-      const { rows } = await pool.query<RoomRow>(`${ROOM_SELECT} WHERE r.id = $2 AND ${VISIBLE_TO}`, [userId, roomId]);
+      const { rows } = await pool.query<RoomRow>(`${ROOM_SELECT_FOR_VIEWER} WHERE r.id = $2 AND ${VISIBLE_TO}`, [userId, roomId]);
       return rows[0] ? toRoom(rows[0]) : null;
     },
 

@@ -72,6 +72,7 @@ const ROOM_ROUTES: Record<string, { run: (roomId: string) => Promise<Observation
     expected: { status: 404, answer: { code: 'unknown_room' } },
   },
   'DELETE /v1/rooms/{id}/members/{user_id}': { run: (id) => rest('DELETE', '/v1/rooms/{id}/members/{user_id}', id), expected: { status: 404, answer: { code: 'unknown_room' } } },
+  'POST /v1/rooms/{id}/read': { run: (id) => rest('POST', '/v1/rooms/{id}/read', id, { seq: 1 }), expected: { status: 404, answer: { code: 'unknown_room' } } },
 };
 
 /** REST routes that name a message: each one, as a stranger, on the group's message and on a message id that does not exist. */
@@ -114,10 +115,20 @@ const FRAMES: Record<string, (roomId: string) => Promise<Observation>> = {
       { op: OpName.Delete, message_id: secret },
       { op: OpName.React, message_id: secret, emoji: '👀' },
       { op: OpName.Unreact, message_id: secret, emoji: '👀' },
+      { op: OpName.Read, seq: 1 },
     ]) {
       answers.push(await frameAnswer({ type: 'ops', data: [opItem({ ...op, room_id: id } as never)] }, id, rejection));
     }
     return answers;
+  },
+  // L4: a report on a room not yours moves nothing and is not answered, as for one that does not exist; a ping marks the end.
+  delivered: async (id) => {
+    const socket = await TestSocket.connect(server.wsUrl, stranger.hello.token);
+    socket.send({ type: 'delivered', data: [{ room_id: id, seq: 1 }] });
+    socket.send({ type: 'ping' });
+    await socket.next((f) => f.type === 'pong');
+    await socket.close();
+    return blank(socket.frames.slice(1), id);
   },
   ping: async () => 'answered with pong; names no room',
 };
@@ -152,6 +163,15 @@ describe('R4 authorization sweep', () => {
     expect(onGroup).toEqual(onMissing);
     const codes = JSON.stringify(onGroup).match(/"code":"[a-z_]+"/g);
     expect(new Set(codes)).toEqual(new Set(['"code":"unknown_room"']));
+  });
+
+  it('[R4][M3][L4] the delivered frame: a stranger hears nothing back for a private group or a room that does not exist', async () => {
+    const missing = ulid().toLowerCase();
+    const [onGroup, onMissing] = [await FRAMES.delivered(group), await FRAMES.delivered(missing)];
+    expect(onGroup).toEqual([{ type: 'pong' }]);
+    expect(onGroup).toEqual(onMissing);
+    const { rows } = await server.db.pool.query('SELECT count(*)::int AS n FROM read_markers WHERE room_id = $1 AND user_id = $2', [group, stranger.userId]);
+    expect(rows[0].n).toBe(0);
   });
 
   it('[R4][M3][M5] a stranger\'s rooms, catch-up and live stream never show the group, while its members talk and change', async () => {
