@@ -15,7 +15,7 @@ import { RoomHeader } from './components/room-header';
 import { RoomUnavailable } from './components/room-unavailable';
 import { TypingIndicator } from './components/typing-indicator';
 import { roomSubtitle } from './components/room-subtitle';
-import { useMarkSeen } from './hooks/use-mark-seen';
+import { useMarkRead } from './hooks/use-mark-read';
 import { useDraft } from './hooks/use-draft';
 import { useIndicatorStatus } from './hooks/use-indicator-status';
 
@@ -66,7 +66,11 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
   const status = useConnectionStatus();
   const indicator = useIndicatorStatus(status);
   const [draft, setDraft] = useDraft(roomId);
-  useMarkSeen(roomId, timeline.items);
+  // L3: read when the newest messages are in view; the divider stays where the reader had left off when the room opened.
+  const [atBottom, setAtBottom] = useState(true);
+  useMarkRead(roomId, timeline.items, atBottom);
+  const [dividerAfter, setDividerAfter] = useState<number | null | undefined>(undefined);
+  if (dividerAfter === undefined && timeline.loaded) setDividerAfter(timeline.readSeq);
   const [loadingOlder, setLoadingOlder] = useState(false);
 
   // A failed page of older history (offline, server trouble) pauses the
@@ -179,6 +183,9 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
             onRetry={retry}
             onDelete={remove}
             focus={messageActions.focus}
+            onAtBottomChange={setAtBottom}
+            unread={timeline.unread}
+            unreadAfterSeq={dividerAfter ?? null}
           />
         </EditingKeyContext.Provider>
       </MessageActionsContext.Provider>

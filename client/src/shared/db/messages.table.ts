@@ -32,7 +32,7 @@ export const messagesTable = {
   /** M6: messages by others after `seq` (what the user has not been shown). */
   countFromOthersAfter: (db: WhisperDatabase, roomId: string, seq: number, me: string | undefined) =>
     inRoom(db, roomId, seq + 1)
-      .filter((message) => message.user_id !== me)
+      .filter((message) => message.user_id !== me && !message.deleted)
       .count(),
   deleteRoom: (db: WhisperDatabase, roomId: string) => inRoom(db, roomId).delete(),
   /** The whole history cache: another user takes the device (A2, A4). */

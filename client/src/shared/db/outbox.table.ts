@@ -17,14 +17,20 @@ export const outboxTable = {
   /** A room's rows (messages and ops), in enqueue order. */
   ofRoom: (db: WhisperDatabase, roomId: string) => db.outbox.where('room_id').equals(roomId).sortBy('client_id'),
 
-  countUnsent: (db: WhisperDatabase) => db.outbox.where('status').anyOf('pending', 'sending').count(),
+  /** Unsent work the user would miss (read markers are not: L3, the next one says as much). */
+  countUnsent: (db: WhisperDatabase) =>
+    db.outbox
+      .where('status')
+      .anyOf('pending', 'sending')
+      .filter((row) => !isReadRow(row))
+      .count(),
   countPending: (db: WhisperDatabase) => db.outbox.where('status').equals('pending').count(),
   /** Unsent rows (pending or sending) that `userId` would send: its own, and those written before the device had an identity. */
   countUnsentOf: (db: WhisperDatabase, userId: string) =>
     db.outbox
       .where('status')
       .anyOf('pending', 'sending')
-      .filter((row) => row.user_id === userId || row.user_id === null)
+      .filter((row) => (row.user_id === userId || row.user_id === null) && !isReadRow(row))
       .count(),
   /** Rows written before the device had an identity become `userId`'s (before another identity could take them). */
   claimUnowned: (db: WhisperDatabase, userId: string) => db.outbox.filter((row) => row.user_id === null).modify({ user_id: userId }),
@@ -39,4 +45,13 @@ export const outboxTable = {
 /** Whether a row is an op (P11); rows from before ops existed are messages. */
 export function isOpRow(item: OutboxItem): item is OutboxItem & { kind: 'op'; op: NonNullable<OutboxItem['op']> } {
   return item.kind === 'op' && item.op !== undefined;
+}
+
+/**
+ * L3: a read marker on its way. Not something the user wrote: it shows
+ * nowhere (no pending mark, no room activity, no unsent-work warning), and
+ * a refused one is dropped, never shown as failed.
+ */
+export function isReadRow(item: OutboxItem): boolean {
+  return item.kind === 'op' && item.op?.op === 'read';
 }

@@ -4,6 +4,7 @@ import { monotonicFactory } from 'ulid';
 import { createLogStore, type LogStoreOptions } from './log-store';
 import { createMessageActionsStore } from './message-actions-store';
 import { createOutboxStore } from './outbox-store';
+import { createReadMarkersStore } from './read-markers-store';
 import { logScope } from './room-tables';
 
 /**
@@ -27,6 +28,7 @@ export function createChatStore(db: WhisperDatabase, options: LogStoreOptions = 
   return {
     ...createOutboxStore(db, nextClientId),
     ...createMessageActionsStore(db, nextClientId),
+    ...createReadMarkersStore(db, nextClientId),
     ...createLogStore(db, options),
 
     getIdentity: () => metaTable.identity(db),

@@ -46,6 +46,9 @@ export const connectionMachine = connectionSetup.createMachine({
     outboxDirty: false,
     backlog: false,
     unmarked: [],
+    receiptRooms: [],
+    reported: {},
+    deliveryAgain: false,
   }),
   // Lives as long as the machine: frames are written in arrival order whatever state took them.
   invoke: { id: 'storeWriter', src: 'storeWriter', input: ({ context }) => ({ store: context.deps.store }) },
@@ -121,6 +124,7 @@ export const connectionMachine = connectionSetup.createMachine({
                     'SERVER.synced': { actions: 'takeSynced' },
                     'SERVER.messages': { actions: ['takeEntries', 'authorsStopTyping'] },
                     'SERVER.typing': { actions: 'takeTyping' },
+                    'SERVER.receipts': { actions: 'storeReceipts' },
                     'SERVER.events': { actions: 'takeEntries' },
                     'SERVER.error': { actions: 'takeError' },
                     ROUND: { actions: 'sendRound' },
@@ -197,6 +201,25 @@ export const connectionMachine = connectionSetup.createMachine({
                           after: { ackCheck: 'deciding' },
                           on: { 'OUTBOX.CHANGED': 'deciding' },
                         },
+                      },
+                    },
+                  },
+                },
+                // L4: at most one `delivered` report per DELIVERED_REPORT_INTERVAL_MS,
+                // naming what is stored by then (read behind the writes before it).
+                delivery: {
+                  initial: 'idle',
+                  states: {
+                    idle: { on: { 'DELIVERY.DUE': 'gathering' } },
+                    gathering: { after: { deliveryReport: 'reading' } },
+                    reading: {
+                      entry: 'askStoredCursors',
+                      on: {
+                        'DELIVERY.DUE': { actions: 'noteDeliveryAgain' },
+                        'DELIVERY.STORED': [
+                          { guard: 'deliveryAgain', target: 'gathering', actions: 'sendDelivered' },
+                          { target: 'idle', actions: 'sendDelivered' },
+                        ],
                       },
                     },
                   },

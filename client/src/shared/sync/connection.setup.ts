@@ -1,12 +1,14 @@
 import { assign, enqueueActions, fromPromise, sendTo, setup } from 'xstate';
 import {
   CloseCode,
+  DELIVERED_REPORT_INTERVAL_MS,
   ErrorCode,
   type AckFrame,
   type ErrorFrame,
   type EventsFrame,
   type HelloFrame,
   type MessagesFrame,
+  type ReceiptsFrame,
   type RejectedFrame,
   type RoomsFrame,
   type SyncedFrame,
@@ -16,12 +18,13 @@ import {
 } from '@whisper/protocol';
 import type { Identity, OutboxItem } from '../db/whisper-db';
 import { backoffDelay } from './backoff';
+import { deliveredReport, receiptRooms } from './delivery-reports';
 import type { ChatStore, FlushPlan } from './chat-store';
 import { flushLockActor } from './flush-lock.actor';
 import { toFrames } from './outbox-frames';
 import { advanceContiguous, followLog, type LogPositions } from './room-cursors';
 import { socketActor, type SocketEvent, type SocketInput } from './socket.actor';
-import { storeWriterActor, type StoreCommand } from './store-writer.actor';
+import { storeWriterActor, type DeliveryStored, type StoreCommand } from './store-writer.actor';
 
 /** A socket that has not said hello within this time is given up on. */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -83,6 +86,12 @@ export interface ConnectionContext extends LogPositions {
   backlog: boolean;
   /** Items of the last flush neither acked nor rejected yet, and not yet marked `sending`. */
   unmarked: OutboxItem[];
+  /** L4: the user's DMs and groups (their stored cursors are reported), as the last `rooms` frame listed them. */
+  receiptRooms: string[];
+  /** L4: what this socket has reported per room. */
+  reported: Record<string, number>;
+  /** L4: cursors moved while a report was being read: another report follows. */
+  deliveryAgain: boolean;
 }
 
 export type ConnectionEvent =
@@ -98,7 +107,10 @@ export type ConnectionEvent =
   /** Internal: a room to learn; a round now, or after the one under way. */
   | { type: 'ROUND.REQUEST' }
   /** L2: tell the room's other members that this user types (or stopped); sent only while live, never queued. */
-  | { type: 'TYPING.SEND'; roomId: string; typing: boolean };
+  | { type: 'TYPING.SEND'; roomId: string; typing: boolean }
+  /** Internal, L4: a DM's or group's cursor moved; a `delivered` report is due. */
+  | { type: 'DELIVERY.DUE' }
+  | DeliveryStored;
 
 /**
  * Where the socket connects, and as whom (P1): the token is offered as a
@@ -148,6 +160,7 @@ export const connectionSetup = setup({
     heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     ackCheck: ACK_CHECK_INTERVAL_MS,
     markSendingDelay: MARK_SENDING_DELAY_MS,
+    deliveryReport: DELIVERED_REPORT_INTERVAL_MS,
   },
   guards: {
     browserOffline: ({ context }) => !context.deps.isOnline(),
@@ -157,6 +170,7 @@ export const connectionSetup = setup({
     tokenRejected: ({ event }) => event.type === 'SOCKET.CLOSED' && event.code === CloseCode.InvalidToken,
     /** M5: live only once every room of the `rooms` frame has its `synced`. */
     roundComplete: ({ context }) => !context.roundOpen && Object.keys(context.awaiting).length === 0,
+    deliveryAgain: ({ context }) => context.deliveryAgain,
   },
   actions: {
     scheduleRetry: assign(({ context }) => ({
@@ -168,6 +182,8 @@ export const connectionSetup = setup({
     newSocket: assign(({ context }) => ({
       socketCount: context.socketCount + 1,
       socketId: `${context.deps.now().toString(36)}-${context.socketCount + 1}`,
+      reported: {},
+      deliveryAgain: false,
     })),
     /** P1: keep the identity (and its renewed token) for the next connection. */
     storeIdentity: assign(({ context, event }) => {
@@ -229,6 +245,7 @@ export const connectionSetup = setup({
       enqueue.assign({
         roundOpen: false,
         dropped: {},
+        receiptRooms: receiptRooms(rooms),
         awaiting: Object.fromEntries(rooms.map((room) => [room.id, room.last_seq])),
         cursors: Object.fromEntries(Object.entries(context.cursors).filter(([roomId]) => listed.includes(roomId))),
       });
@@ -253,6 +270,7 @@ export const connectionSetup = setup({
       if (gap) enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'sync', room_id: roomId, after_seq: cursor } });
       const fresh = roomId in context.awaiting && !context.named.includes(roomId) ? { hasOlder: has_older ?? false } : undefined;
       enqueue.sendTo('storeWriter', { type: 'STORE.SYNCED', roomId, seq: cursor, fresh, userId: context.identity?.user_id } satisfies StoreCommand);
+      if (context.receiptRooms.includes(roomId)) enqueue.raise({ type: 'DELIVERY.DUE' });
       if (Object.keys(awaiting).length === 0 && !context.roundOpen && context.roundAgain) enqueue.raise({ type: 'ROUND' });
     }),
     /**
@@ -271,7 +289,19 @@ export const connectionSetup = setup({
       enqueue.sendTo('storeWriter', command);
       for (const gap of step.gaps) enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'sync', ...gap } });
       if (step.round) enqueue.raise({ type: 'ROUND.REQUEST' });
+      if (Object.keys(step.moved).some((roomId) => context.receiptRooms.includes(roomId))) enqueue.raise({ type: 'DELIVERY.DUE' });
     }),
+    /** L3, L4: markers that moved, written like every frame (the user's own move the read marker; others' make the ticks). */
+    storeReceipts: sendTo('storeWriter', ({ context, event }) => ({ type: 'STORE.RECEIPTS', frame: frameOf<ReceiptsFrame>(event), userId: context.identity?.user_id }) satisfies StoreCommand),
+    /** L4: asks the store writer for the stored cursors, behind every write queued before. */
+    askStoredCursors: sendTo('storeWriter', ({ context }) => ({ type: 'STORE.DELIVERED', roomIds: context.receiptRooms, userId: context.identity?.user_id }) satisfies StoreCommand),
+    /** L4: reports the cursors that moved since the last report on this socket. */
+    sendDelivered: enqueueActions(({ context, event, enqueue }) => {
+      const { frame, reported } = deliveredReport((event as DeliveryStored).cursors, context.reported);
+      enqueue.assign({ reported, deliveryAgain: false });
+      if (frame) enqueue.sendTo('socket', { type: 'SEND', frame });
+    }),
+    noteDeliveryAgain: assign({ deliveryAgain: true }),
     /** A single-room catch-up named a room that is no longer the user's: a round says which. */
     takeError: enqueueActions(({ event, enqueue }) => {
       if (frameOf<ErrorFrame>(event).code === ErrorCode.UnknownRoom) enqueue.raise({ type: 'ROUND.REQUEST' });

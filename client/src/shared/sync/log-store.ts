@@ -157,6 +157,11 @@ export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOp
         }
         await roomsTable.bulkPut(db, frame.data);
         await usersTable.bulkPut(db, frame.users);
+        // L3: what the user read on another device is read here too.
+        const seen = await metaTable.byPrefix<number>(db, MetaKey.seenSeq(''));
+        for (const room of frame.data) {
+          if (room.read_seq !== undefined && room.read_seq > (seen.get(room.id) ?? 0)) await metaTable.set(db, MetaKey.seenSeq(room.id), room.read_seq);
+        }
       });
       const named = new Set(frame.users.map((user) => user.id));
       const people = frame.data.flatMap((room) => [...room.members, ...(room.last_message ? [room.last_message.user_id] : [])]);
@@ -166,15 +171,16 @@ export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOp
     /**
      * P6: the room's log is complete up to `seq`. A room new to this device
      * (`fresh`: the sync did not name it) came as its newest page: whether
-     * older entries exist is noted for paging back, and nothing in it counts
-     * as unread (a new device starts with nothing unread).
+     * older entries exist is noted for paging back. What is unread there is
+     * the server's word (the `rooms` frame's read_seq, stored before this);
+     * from a server that keeps no read markers, nothing is.
      */
     async markSynced(roomId: string, seq: number, fresh?: { hasOlder: boolean }): Promise<void> {
       await db.transaction('rw', db.meta, async () => {
         await metaTable.set(db, MetaKey.syncedSeq(roomId), seq);
         if (!fresh) return;
         await metaTable.set(db, MetaKey.hasOlder(roomId), fresh.hasOlder);
-        await metaTable.set(db, MetaKey.seenSeq(roomId), seq);
+        if ((await metaTable.get<number>(db, MetaKey.seenSeq(roomId))) === undefined) await metaTable.set(db, MetaKey.seenSeq(roomId), seq);
       });
     },
 
@@ -195,13 +201,6 @@ export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOp
     },
     setHasOlder: (roomId: string, value: boolean) => metaTable.set(db, MetaKey.hasOlder(roomId), value),
 
-    /** M6: the user has been shown the room up to `seq`; the position only moves forward. */
-    async markSeen(roomId: string, seq: number): Promise<void> {
-      await db.transaction('rw', db.meta, async () => {
-        const seen = (await metaTable.get<number>(db, MetaKey.seenSeq(roomId))) ?? 0;
-        if (seq > seen) await metaTable.set(db, MetaKey.seenSeq(roomId), seq);
-      });
-    },
     seenSeq: (roomId: string) => metaTable.get<number>(db, MetaKey.seenSeq(roomId)),
   };
 }

@@ -2,7 +2,7 @@ import { monotonicFactory } from 'ulid';
 import { OpName, type AckFrame, type RejectedFrame, type Room } from '@whisper/protocol';
 import { messagesTable } from '../db/messages.table';
 import { metaTable } from '../db/meta.table';
-import { isOpRow, outboxTable } from '../db/outbox.table';
+import { isOpRow, isReadRow, outboxTable } from '../db/outbox.table';
 import { roomsTable } from '../db/rooms.table';
 import { MetaKey, type CachedMessage, type LocalQuote, type OutboxItem, type OutboxOp, type WhisperDatabase } from '../db/whisper-db';
 import { forgetRoom, logScope } from './room-tables';
@@ -253,7 +253,10 @@ export function createOutboxStore(db: WhisperDatabase, nextClientId: () => strin
     async applyRejection(frame: RejectedFrame): Promise<void> {
       await db.transaction('rw', db.outbox, async () => {
         for (const clientId of frame.client_ids) {
-          await outboxTable.update(db, clientId, { status: 'failed', error_code: frame.code, error_message: frame.message });
+          const row = await outboxTable.get(db, clientId);
+          // L3: a refused read marker (the room is gone) is nothing to show or retry.
+          if (row && isReadRow(row)) await outboxTable.delete(db, clientId);
+          else await outboxTable.update(db, clientId, { status: 'failed', error_code: frame.code, error_message: frame.message });
         }
       });
     },

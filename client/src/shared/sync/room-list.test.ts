@@ -13,7 +13,7 @@ const fixture = setUpStore('room-list');
 const list = async () => (await readRoomList(fixture.db)).items;
 
 describe('room list', () => {
-  it('[M6] unread counts per room follow markSeen; the list is sorted by activity', async () => {
+  it('[M6] unread counts per room follow markRead; the list is sorted by activity', async () => {
     const { store } = fixture;
     await store.storeRooms({
       data: [
@@ -30,11 +30,11 @@ describe('room list', () => {
     await store.storeMessages([message(GENERAL, 3, OTHER), message(GENERAL, 4, THIRD), message(GENERAL, 5, ME, ulid()), message(GENERAL, 6, OTHER)]);
     await store.storeMessages([message(GROUP, 4, OTHER)]);
     expect((await list()).map((item) => [item.id, item.unread])).toEqual([[GENERAL, 3], [GROUP, 1]]);
-    await store.markSeen(GENERAL, 4);
+    await store.markRead(GENERAL, 4);
     expect((await list()).map((item) => [item.id, item.unread])).toEqual([[GENERAL, 1], [GROUP, 1]]);
     // Seen only moves forward.
-    await store.markSeen(GENERAL, 2);
-    await store.markSeen(GROUP, 4);
+    await store.markRead(GENERAL, 2);
+    await store.markRead(GROUP, 4);
     expect((await list()).map((item) => [item.id, item.unread])).toEqual([[GENERAL, 1], [GROUP, 0]]);
 
     // Something typed in the group, unsent, is the newest activity there.

@@ -1,7 +1,7 @@
-import type { RoomKind } from '@whisper/protocol';
+import type { Room, RoomKind } from '@whisper/protocol';
 import { messagesTable } from '../db/messages.table';
 import { metaTable } from '../db/meta.table';
-import { isOpRow, outboxTable } from '../db/outbox.table';
+import { isOpRow, isReadRow, outboxTable } from '../db/outbox.table';
 import { roomsTable } from '../db/rooms.table';
 import { usersTable } from '../db/users.table';
 import { MetaKey, type OutboxItem, type WhisperDatabase } from '../db/whisper-db';
@@ -21,7 +21,7 @@ export interface RoomListItem {
   otherUserId: string | null;
   /** senderName null: you. */
   lastMessage: { text: string; senderName: string | null; at: string } | null;
-  /** Messages by others newer than what this device has shown (markSeen). */
+  /** Messages by others after the user's read marker (L3). */
   unread: number;
   /** ISO; the list is sorted by it, newest first. */
   activityAt: string;
@@ -34,10 +34,23 @@ function newestRows(outbox: OutboxItem[]): { activity: Map<string, OutboxItem>; 
   const activity = new Map<string, OutboxItem>();
   const message = new Map<string, OutboxItem>();
   for (const row of outbox) {
+    if (isReadRow(row)) continue;
     activity.set(row.room_id, row);
     if (!isOpRow(row)) message.set(row.room_id, row);
   }
   return { activity, message };
+}
+
+/**
+ * M6, L3: messages by others after the read marker. Counted on the device,
+ * which may not hold them all (a new device has each room's newest page):
+ * while the marker is no further than the server knew it, the server's
+ * count (the `rooms` frame's `unread`) is a floor.
+ */
+async function unreadIn(db: WhisperDatabase, room: Room, seenSeq: number, me: string | undefined): Promise<number> {
+  const local = room.last_seq > seenSeq ? await messagesTable.countFromOthersAfter(db, room.id, seenSeq, me) : 0;
+  const floor = room.unread !== undefined && seenSeq <= (room.read_seq ?? 0) ? room.unread : 0;
+  return Math.max(local, floor);
 }
 
 /**
@@ -77,7 +90,7 @@ async function readRoomListIn(db: WhisperDatabase): Promise<{ items: RoomListIte
           : last
             ? { text: last.deleted ? 'Message deleted' : last.excerpt, senderName: last.user_id === me ? null : personOf(users, last.user_id).display_name, at: last.created_at }
             : null,
-        unread: room.last_seq > seenSeq ? await messagesTable.countFromOthersAfter(db, room.id, seenSeq, me) : 0,
+        unread: await unreadIn(db, room, seenSeq, me),
         activityAt: activity ? laterTime(room.last_activity_at, activity.created_at) : room.last_activity_at,
         state,
         failure,

@@ -99,6 +99,9 @@ export function applyOp(room: Room | undefined, op: OutboxOp, me: string | null,
       // Leaving; general cannot be left (the server refuses it), so it stays.
       if (me !== null && op.user_ids.includes(me) && op.room_id !== DEFAULT_ROOM_ID) return null;
       return room && reached(withMembers(room, [], op.user_ids), seq, at);
+    case OpName.Read:
+      // L3: a marker; the room's read_seq follows the server's receipts.
+      return undefined;
     default:
       // Edits, deletes and reactions change a message (message-state.ts); the room's list entry stays.
       return room && (seq === undefined ? room : { ...room, last_seq: Math.max(room.last_seq, seq) });

@@ -1,5 +1,5 @@
 import { fromCallback } from 'xstate';
-import type { AckFrame, ChatMessage, LogEvent, RejectedFrame, RoomsFrame } from '@whisper/protocol';
+import type { AckFrame, ChatMessage, LogEvent, ReceiptsFrame, RejectedFrame, RoomsFrame } from '@whisper/protocol';
 import type { ChatStore } from './chat-store';
 
 /** What the connection machine writes to IndexedDB as frames arrive. */
@@ -18,9 +18,19 @@ type StoreWrite =
   /** P3: acked messages and ops. */
   | { type: 'STORE.ACK'; frame: AckFrame }
   /** P7: refused messages and ops. */
-  | { type: 'STORE.REJECTION'; frame: RejectedFrame };
+  | { type: 'STORE.REJECTION'; frame: RejectedFrame }
+  /** L3, L4: markers that moved. */
+  | { type: 'STORE.RECEIPTS'; frame: ReceiptsFrame }
+  /** L4: how far these rooms are stored, once every write before is done; answered with DELIVERY.STORED. */
+  | { type: 'STORE.DELIVERED'; roomIds: string[] };
 
-function run(store: ChatStore, command: StoreWrite): Promise<void> {
+/** What the store writer tells the machine. */
+export interface DeliveryStored {
+  type: 'DELIVERY.STORED';
+  cursors: Record<string, number>;
+}
+
+function run(store: ChatStore, command: StoreWrite, userId: string | undefined, sendBack: (event: DeliveryStored) => void): Promise<void> {
   switch (command.type) {
     case 'STORE.ROOMS':
       return store.storeRooms(command.frame);
@@ -32,6 +42,10 @@ function run(store: ChatStore, command: StoreWrite): Promise<void> {
       return store.applyAck(command.frame);
     case 'STORE.REJECTION':
       return store.applyRejection(command.frame);
+    case 'STORE.RECEIPTS':
+      return store.storeReceipts(command.frame, userId);
+    case 'STORE.DELIVERED':
+      return store.storedCursors(command.roomIds).then((cursors) => sendBack({ type: 'DELIVERY.STORED', cursors }));
   }
 }
 
@@ -43,8 +57,8 @@ function run(store: ChatStore, command: StoreWrite): Promise<void> {
  * is logged, not thrown: an error here would stop the whole machine, and the
  * cursor it carried was not stored, so the next catch-up fetches it again.
  */
-export const storeWriterActor = fromCallback<StoreCommand, { store: ChatStore }>(({ receive, input }) => {
+export const storeWriterActor = fromCallback<StoreCommand, { store: ChatStore }>(({ receive, input, sendBack }) => {
   receive((command) => {
-    input.store.whileIdentity(command.userId, () => run(input.store, command)).catch((error: unknown) => console.error(`whisper: ${command.type} failed`, error));
+    input.store.whileIdentity(command.userId, () => run(input.store, command, command.userId, sendBack)).catch((error: unknown) => console.error(`whisper: ${command.type} failed`, error));
   });
 });

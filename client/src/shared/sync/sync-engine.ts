@@ -40,8 +40,12 @@ export interface SyncEngine extends RoomActions {
   remove(clientId: string): Promise<void>;
   /** C8: the page of history before the oldest cached entry of the room. */
   loadOlder(roomId: string): Promise<void>;
-  /** M6: the newest seq this device has shown the user in that room (unread counts). */
-  markSeen(roomId: string, seq: number): Promise<void>;
+  /**
+   * L3: the user has seen the room up to `seq` (its newest messages were on
+   * screen in a visible page): the unread count drops at once, and a `read`
+   * op is queued, coalesced with one not yet sent.
+   */
+  markRead(roomId: string, seq: number): Promise<void>;
   /** People whose name matches (GET /v1/users?query=); throws when offline or unreachable. */
   searchUsers(query: string): Promise<User[]>;
   /** M1: public rooms anyone may join (GET /v1/rooms?discover=public). */
@@ -208,7 +212,9 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
       await store.storeMessages(page.data);
       await store.setHasOlder(roomId, page.has_more);
     },
-    markSeen: (roomId, seq) => store.markSeen(roomId, seq),
+    async markRead(roomId, seq) {
+      await store.markRead(roomId, seq);
+    },
     async searchUsers(query) {
       const found = await searchUsers(origin, query, await token());
       // Picked for a new group, they are named at once in its pending notices.

@@ -1,5 +1,5 @@
-import { OpName, REPLY_EXCERPT_LENGTH, type LogEvent, type MessageOp, type RoomKind, type User } from '@whisper/protocol';
-import { isOpRow } from '../db/outbox.table';
+import { OpName, REPLY_EXCERPT_LENGTH, RoomKind, type LogEvent, type MessageOp, type Receipt, type User } from '@whisper/protocol';
+import { isOpRow, isReadRow } from '../db/outbox.table';
 import type { CachedMessage, OutboxItem, OutboxOp } from '../db/whisper-db';
 import { failureText } from './failure-text';
 import { applyMessageOp, isMessageEvent, isMessageOp, names } from './message-state';
@@ -13,6 +13,18 @@ export interface TimelineContext {
   users: ReadonlyMap<string, User>;
   /** The room's kind: "the group" or "the room" in notices. */
   kind: RoomKind;
+  /** L4: the other members' markers (DMs and groups), for the ticks beside own messages. */
+  receipts?: readonly Receipt[];
+}
+
+/** L4: how far an own stored message has got with the others: delivered to all, read by all, and who read it. */
+function receiptOf(seq: number | null, own: boolean, context: TimelineContext): Pick<TimelineItem, 'receipt' | 'readBy'> {
+  const others = context.receipts ?? [];
+  if (!own || seq === null || others.length === 0 || context.kind === RoomKind.Public) return { receipt: null, readBy: [] };
+  const readers = others.filter((receipt) => receipt.read_seq >= seq);
+  const receipt = readers.length === others.length ? 'read' : others.every((r) => r.delivered_seq >= seq) ? 'delivered' : null;
+  const readBy = context.kind === RoomKind.Group ? readers.map((r) => personOf(context.users, r.user_id).display_name) : [];
+  return { receipt, readBy };
 }
 
 function sender(context: TimelineContext, userId: string | null): Pick<TimelineItem, 'senderName' | 'senderColor'> {
@@ -115,6 +127,7 @@ function toItem(entry: Shown, shown: Shown[], context: TimelineContext): Timelin
     createdAt: message.written_at ?? message.created_at,
     own,
     status: row ? row.status : own ? 'sent' : null,
+    ...receiptOf(row ? null : message.seq, own, context),
     error: row ? failureText(row) : null,
     // Written by an identity the server no longer knows: sending it as the
     // current one could store it twice (P1), so it can only be deleted.
@@ -163,7 +176,8 @@ export function timelineEntries(messages: CachedMessage[], events: LogEvent[], o
   stored.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   const unconfirmed = queued.flatMap((item): TimelineEntry[] => {
     if (!isOpRow(item)) return [byKey.get(item.client_id)!];
-    return isMessageOp(item.op) ? [] : [fromRoomOp(item, context)];
+    // Message actions show on their message; a read marker nowhere.
+    return isMessageOp(item.op) || isReadRow(item) ? [] : [fromRoomOp(item, context)];
   });
   return [...stored, ...unconfirmed];
 }

@@ -26,6 +26,14 @@ export interface TimelineItem {
   own: boolean;
   /** Own messages only; null for other people's. */
   status: DeliveryStatus | null;
+  /**
+   * L4, own stored messages in a DM or group: every other member has it on
+   * a device (delivered) or has read it (read); null before that, and in
+   * public rooms (no receipts there).
+   */
+  receipt: 'delivered' | 'read' | null;
+  /** L4, groups: the names of the other members who have read it (own messages; empty elsewhere). */
+  readBy: string[];
   /** Why a failed message failed, for the user. */
   error: string | null;
   /** A failed message that Retry may send again (C6). */

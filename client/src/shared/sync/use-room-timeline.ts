@@ -16,6 +16,10 @@ import { useLiveRead } from './want-people';
 export interface RoomTimeline {
   items: TimelineEntry[];
   hasOlder: boolean;
+  /** L3: how far the user has read the room (null: never marked on this device). */
+  readSeq: number | null;
+  /** L3: messages by others after it (on this device). */
+  unread: number;
   /** False until the first read of IndexedDB has finished. */
   loaded: boolean;
 }
@@ -41,23 +45,26 @@ const timelineTables = (db: WhisperDatabase) => [db.messages, db.outbox, db.meta
  */
 export function readTimeline(db: WhisperDatabase, roomId: string, limit: number) {
   return db.transaction('r', timelineTables(db), async () => {
-    const [messages, outbox, me, serverHasOlder, room] = await Promise.all([
+    const [messages, outbox, me, serverHasOlder, room, readSeq] = await Promise.all([
       messagesTable.newest(db, roomId, limit),
       outboxTable.ofRoom(db, roomId),
       metaTable.myUserId(db),
       metaTable.get<boolean>(db, MetaKey.hasOlder(roomId)),
       roomsTable.get(db, roomId),
+      metaTable.get<number>(db, MetaKey.seenSeq(roomId)),
     ]);
     // The window is the newest `limit` messages: events older than its oldest message are outside it too.
     const events = await eventsTable.from(db, roomId, messages.length >= limit ? messages[0].seq : 0);
-    const named = peopleOf(messages, events, outbox);
+    const receipts = room?.receipts ?? [];
+    const named = [...new Set([...peopleOf(messages, events, outbox), ...receipts.map((receipt) => receipt.user_id)])];
     const users = await usersTable.byIds(db, named);
-    const items = timelineEntries(messages, events, outbox, { me, users, kind: kindOf(room?.kind, roomId, outbox) });
+    const items = timelineEntries(messages, events, outbox, { me, users, kind: kindOf(room?.kind, roomId, outbox), receipts });
     // Older entries exist locally beyond the window, or on the server (unless
     // a history page said there are none, or seq 1 is already here).
     const oldest = Math.min(messages[0]?.seq ?? Infinity, events[0]?.seq ?? Infinity);
     const hasOlder = oldest !== Infinity && oldest > 1 && (messages.length >= limit || (serverHasOlder ?? true));
-    return { items, hasOlder, unknownPeople: unknownAmong(users, named) };
+    const unread = readSeq !== undefined && (room?.last_seq ?? 0) > readSeq ? await messagesTable.countFromOthersAfter(db, roomId, readSeq, me) : 0;
+    return { items, hasOlder, readSeq: readSeq ?? null, unread, unknownPeople: unknownAmong(users, named) };
   });
 }
 
@@ -71,7 +78,17 @@ const NO_ITEMS: TimelineEntry[] = [];
 export function useRoomTimeline(roomId: string, limit: number): RoomTimeline {
   const { db } = useEngine();
   const result = useLiveRead(() => readTimeline(db, roomId, limit), [db, roomId, limit]);
-  return { items: result?.items.length ? result.items : NO_ITEMS, hasOlder: result?.hasOlder ?? false, loaded: result !== undefined };
+  return timelineOf(result);
+}
+
+function timelineOf(result: { items: TimelineEntry[]; hasOlder: boolean; readSeq: number | null; unread: number } | undefined): RoomTimeline {
+  return {
+    items: result?.items.length ? result.items : NO_ITEMS,
+    hasOlder: result?.hasOlder ?? false,
+    readSeq: result?.readSeq ?? null,
+    unread: result?.unread ?? 0,
+    loaded: result !== undefined,
+  };
 }
 
 /** What a room's page shows: the room (null: not a room of yours; undefined while loading) and its timeline. */
@@ -83,11 +100,8 @@ export interface RoomPage {
 /** The room and its timeline in one read-only transaction (the two reads share it). */
 export function readRoomPage(db: WhisperDatabase, roomId: string, limit: number) {
   return db.transaction('r', timelineTables(db), async () => {
-    const [{ view, unknownPeople: unnamedMembers }, { items, hasOlder, unknownPeople }] = await Promise.all([
-      readRoomView(db, roomId),
-      readTimeline(db, roomId, limit),
-    ]);
-    return { view, items, hasOlder, unknownPeople: [...new Set([...unnamedMembers, ...unknownPeople])] };
+    const [{ view, unknownPeople: unnamedMembers }, { unknownPeople, ...timeline }] = await Promise.all([readRoomView(db, roomId), readTimeline(db, roomId, limit)]);
+    return { view, ...timeline, unknownPeople: [...new Set([...unnamedMembers, ...unknownPeople])] };
   });
 }
 
@@ -99,8 +113,5 @@ export function readRoomPage(db: WhisperDatabase, roomId: string, limit: number)
 export function useRoomPage(roomId: string, limit: number): RoomPage {
   const { db } = useEngine();
   const result = useLiveRead(() => readRoomPage(db, roomId, limit), [db, roomId, limit]);
-  return {
-    room: result?.view,
-    timeline: { items: result?.items.length ? result.items : NO_ITEMS, hasOlder: result?.hasOlder ?? false, loaded: result !== undefined },
-  };
+  return { room: result?.view, timeline: timelineOf(result) };
 }

@@ -9,6 +9,16 @@ export function CheckIcon(props: IconProps) {
   );
 }
 
+/** L4: delivered / read: two ticks. */
+export function DoubleCheckIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <path d="M2 12.5l4.5 4.5L16 7.5" />
+      <path d="M11.5 16l1 1L22 7.5" />
+    </Svg>
+  );
+}
+
 export function SendIcon(props: IconProps) {
   return (
     <Svg {...props}>

@@ -57,6 +57,31 @@ export interface MessageBubbleProps {
 }
 
 /**
+ * L4, groups: "Read by 2"; the names on hover (title) and on a tap or click,
+ * which shows them in place of the count (a phone has no hover).
+ */
+function ReadBy({ names }: { names: string[] }) {
+  const [open, setOpen] = useState(false);
+  const list = names.join(', ');
+  return (
+    <button
+      type="button"
+      title={`Read by ${list}`}
+      aria-label={`Read by ${list}`}
+      aria-expanded={open}
+      data-read-by={names.length}
+      onClick={(event) => {
+        event.stopPropagation();
+        setOpen((was) => !was);
+      }}
+      className="max-w-48 truncate rounded underline decoration-dotted underline-offset-2 focus-visible:outline-2 focus-visible:outline-white"
+    >
+      {open ? `Read by ${list}` : `Read by ${names.length}`}
+    </button>
+  );
+}
+
+/**
  * One message. Own messages sit right in the accent colour with a status mark
  * (C6) and `data-status` on the root (C9); other people's sit left on a
  * neutral surface under the sender's avatar and display name (A5), in
@@ -93,6 +118,7 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
       data-key={item.key}
       data-client-id={clientId ?? undefined}
       data-status={own && status ? status : undefined}
+      data-receipt={item.receipt ?? undefined}
       data-deleted={item.deleted || undefined}
       data-action-pending={item.pendingAction ?? undefined}
       onPointerEnter={hasActions ? actions.preloadMenu : undefined}
@@ -144,8 +170,9 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
               }`}
             >
               {item.pendingAction === 'edit' ? <span>saving…</span> : item.editedAt && !item.deleted && <span>edited</span>}
+              {showTime && item.readBy.length > 0 && <ReadBy names={item.readBy} />}
               {showTime && <time dateTime={item.createdAt}>{formatTime(item.createdAt)}</time>}
-              {own && status && <StatusMark status={status} />}
+              {own && status && <StatusMark status={status} receipt={item.receipt} />}
             </span>
           )}
         </div>

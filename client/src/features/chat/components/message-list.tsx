@@ -27,7 +27,16 @@ export interface MessageListProps {
   onDelete: (clientId: string) => void;
   /** X1: a message to bring into view and flash (a new object for each request, e.g. a tapped quote). */
   focus?: { key: string } | null;
+  /** L3: whether the newest messages are in view, each time that changes (read markers move only then). */
+  onAtBottomChange?: (atBottom: boolean) => void;
+  /** L3: the room's unread messages, counted on the jump-to-latest button while the reader is up in the history. */
+  unread?: number;
+  /** L3: where the reader had read up to when the room opened: a "New messages" divider goes before the first message from someone else after it. */
+  unreadAfterSeq?: number | null;
 }
+
+/** The jump-to-latest button counts up to this, then says "99+". */
+const MAX_PILL_COUNT = 99;
 
 /** How long a message jumped to stays highlighted. */
 const FOCUS_HIGHLIGHT_MS = 1600;
@@ -93,6 +102,9 @@ export const MessageList = memo(function MessageList({
   onRetry,
   onDelete,
   focus = null,
+  onAtBottomChange,
+  unread = 0,
+  unreadAfterSeq = null,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const sentinelRef = useRef<HTMLDivElement>(null);
@@ -102,11 +114,22 @@ export const MessageList = memo(function MessageList({
   const snapshotRef = useRef<Snapshot | null>(null);
   const onLoadOlderRef = useRef(onLoadOlder);
   const [showNewPill, setShowNewPill] = useState(false);
+  /** Mirrors atBottomRef for what renders from it (the jump button), and tells the page (L3). */
+  const [atBottom, setAtBottomState] = useState(true);
+  const onAtBottomChangeRef = useRef(onAtBottomChange);
+  const setAtBottom = useCallback((value: boolean) => {
+    atBottomRef.current = value;
+    setAtBottomState((was) => {
+      if (was !== value) onAtBottomChangeRef.current?.(value);
+      return value;
+    });
+  }, []);
   /** Where the sizer starts in the log's content (padding, header, the spacer of a short list). */
   const [scrollMargin, setScrollMargin] = useState(0);
 
   useEffect(() => {
     onLoadOlderRef.current = onLoadOlder;
+    onAtBottomChangeRef.current = onAtBottomChange;
   });
 
   // Day labels depend on "now"; recomputed whenever the items change. The
@@ -115,10 +138,10 @@ export const MessageList = memo(function MessageList({
   // so the memoized rows on screen do not render again.
   const previousRowsRef = useRef(new Map<string, TimelineRow>());
   const { leadingDay, rows } = useMemo(() => {
-    const next = virtualRows(items, previousRowsRef.current);
+    const next = virtualRows(items, previousRowsRef.current, unreadAfterSeq);
     previousRowsRef.current = new Map(next.rows.map((row) => [row.key, row]));
     return next;
-  }, [items]);
+  }, [items, unreadAfterSeq]);
   const firstKey = items.length > 0 ? items[0].key : null;
   const lastItem = items.length > 0 ? items[items.length - 1] : null;
   const lastKey = lastItem ? lastItem.key : null;
@@ -156,10 +179,10 @@ export const MessageList = memo(function MessageList({
   const updateAtBottom = useCallback(() => {
     const el = scrollRef.current;
     if (!el) return;
-    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= NEAR_BOTTOM_PX;
-    atBottomRef.current = atBottom;
-    if (atBottom) setShowNewPill(false);
-  }, []);
+    const nearBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= NEAR_BOTTOM_PX;
+    setAtBottom(nearBottom);
+    if (nearBottom) setShowNewPill(false);
+  }, [setAtBottom]);
 
   // X1: a tapped quote brings its message into view (once it is among the
   // rows: the page widens the window first when it was not), and flashes it.
@@ -169,7 +192,7 @@ export const MessageList = memo(function MessageList({
     const index = rows.findIndex((row) => row.key === focus.key);
     if (index < 0) return;
     focusedRef.current = focus;
-    atBottomRef.current = false;
+    setAtBottom(false);
     virtualizerRef.current?.scrollToIndex(index, { align: 'center' });
     const frame = requestAnimationFrame(() => {
       const element = scrollRef.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(focus.key)}"]`);
@@ -178,15 +201,15 @@ export const MessageList = memo(function MessageList({
       setTimeout(() => delete element.dataset.focused, FOCUS_HIGHLIGHT_MS);
     });
     return () => cancelAnimationFrame(frame);
-  }, [focus, rows]);
+  }, [focus, rows, setAtBottom]);
 
   const scrollToBottom = useCallback(
     (smooth: boolean) => {
-      atBottomRef.current = true;
+      setAtBottom(true);
       setShowNewPill(false);
       virtualizerRef.current?.scrollToEnd({ behavior: smooth && !prefersReducedMotion() ? 'smooth' : 'auto' });
     },
-    [],
+    [setAtBottom],
   );
 
   // Where the sizer starts in the log (scrollMargin). With rows, what sits
@@ -237,7 +260,7 @@ export const MessageList = memo(function MessageList({
 
       if (prev === null || atBottomRef.current || ownJustSent) {
         virtualizerRef.current?.scrollToEnd();
-        atBottomRef.current = true;
+        setAtBottom(true);
         if (ownJustSent) setShowNewPill(false);
       } else if (appended) {
         setShowNewPill(true);
@@ -355,7 +378,7 @@ export const MessageList = memo(function MessageList({
         </div>
       </div>
 
-      {showNewPill && (
+      {(showNewPill || (!atBottom && unread > 0)) && (
         <div className="pointer-events-none absolute inset-x-0 bottom-3 flex justify-center">
           <button
             type="button"
@@ -365,7 +388,7 @@ export const MessageList = memo(function MessageList({
             }}
             className="pointer-events-auto inline-flex min-h-11 items-center gap-1.5 rounded-full bg-indigo-600 px-4 text-sm font-medium text-white shadow-lg shadow-indigo-900/20 transition hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 motion-safe:starting:translate-y-2 motion-safe:starting:opacity-0 sm:min-h-9"
           >
-            New messages
+            {unread > 0 ? `${unread > MAX_PILL_COUNT ? `${MAX_PILL_COUNT}+` : unread} new ${unread === 1 ? 'message' : 'messages'}` : 'New messages'}
             <ArrowDownIcon className="size-4" />
           </button>
         </div>
@@ -380,6 +403,7 @@ type RowVirtualizer = Virtualizer<HTMLDivElement, HTMLDivElement>;
 const ESTIMATED_PX: Readonly<Record<TimelineRow['kind'], number>> = {
   message: ESTIMATED_MESSAGE_PX,
   day: ESTIMATED_DAY_PX,
+  unread: ESTIMATED_DAY_PX,
   notice: ESTIMATED_NOTICE_PX,
 };
 
@@ -490,6 +514,7 @@ function measureRow(element: HTMLDivElement, entry: ResizeObserverEntry | undefi
 function virtualRows(
   items: readonly TimelineEntry[],
   previous: ReadonlyMap<string, TimelineRow>,
+  unreadAfterSeq: number | null,
 ): { leadingDay: string | null; rows: TimelineRow[] } {
   const rows: TimelineRow[] = [];
   let leadingDay: string | null = null;
@@ -498,7 +523,7 @@ function virtualRows(
     const old = previous.get(row.key);
     rows.push(old !== undefined && sameRow(old, row) ? old : row);
   };
-  for (const row of timelineRows(items)) {
+  for (const row of timelineRows(items, new Date(), unreadAfterSeq)) {
     if (row.kind !== 'day') {
       keep(row);
       previousKey = row.key;
@@ -512,6 +537,7 @@ function virtualRows(
 }
 
 function sameRow(a: TimelineRow, b: TimelineRow): boolean {
+  if (a.kind === 'unread' || b.kind === 'unread') return a.kind === b.kind && a.key === b.key;
   if (a.kind === 'day' || b.kind === 'day') return a.kind === 'day' && b.kind === 'day' && a.key === b.key && a.label === b.label;
   if (a.kind === 'notice' || b.kind === 'notice') {
     return (
@@ -540,6 +566,8 @@ function sameRow(a: TimelineRow, b: TimelineRow): boolean {
     x.senderName === y.senderName &&
     x.senderColor === y.senderColor &&
     x.status === y.status &&
+    x.receipt === y.receipt &&
+    x.readBy.join() === y.readBy.join() &&
     x.error === y.error &&
     x.retryable === y.retryable &&
     x.editedAt === y.editedAt &&
@@ -571,6 +599,7 @@ const Row = memo(function Row({
   onDelete: (clientId: string) => void;
 }) {
   if (row.kind === 'notice') return <NoticeRow notice={row.notice} onRetry={onRetry} onDelete={onDelete} />;
+  if (row.kind === 'unread') return <UnreadDivider />;
   return row.kind === 'day' ? (
     <DaySeparator label={row.label} />
   ) : (
@@ -586,6 +615,17 @@ function DaySeparator({ label }: { label: string }) {
         {label}
       </span>
       <span className="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
+    </div>
+  );
+}
+
+/** L3: where the reader left off: what follows came after they last read the room. */
+function UnreadDivider() {
+  return (
+    <div role="separator" aria-label="New messages" data-unread-divider="" className="flex items-center gap-3 px-4 pt-2 pb-3">
+      <span className="h-px flex-1 bg-rose-300 dark:bg-rose-500/60" />
+      <span className="text-[11px] font-semibold tracking-wide text-rose-700 uppercase dark:text-rose-300">New messages</span>
+      <span className="h-px flex-1 bg-rose-300 dark:bg-rose-500/60" />
     </div>
   );
 }

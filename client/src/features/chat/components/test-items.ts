@@ -23,6 +23,8 @@ export function makeItem(overrides: Partial<TimelineItem> = {}): TimelineItem {
     createdAt: new Date().toISOString(),
     own,
     status: own ? 'sent' : null,
+    receipt: null,
+    readBy: [],
     error: null,
     retryable: overrides.status === 'failed',
     replyTo: null,

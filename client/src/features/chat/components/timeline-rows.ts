@@ -12,6 +12,8 @@ export const GROUP_WINDOW_MINUTES = 5;
 export type TimelineRow =
   | { kind: 'day'; key: string; label: string }
   | { kind: 'notice'; key: string; notice: TimelineNotice }
+  /** L3: the "New messages" divider. */
+  | { kind: 'unread'; key: string }
   | { kind: 'message'; key: string; item: TimelineItem; groupStart: boolean; groupEnd: boolean };
 
 /** Whether `next` continues the run that `runStart` began and `prev` last extended. */
@@ -32,10 +34,14 @@ function continuesRun(runStart: TimelineItem, prev: TimelineItem, next: Timeline
  * and handle, its last one the time (like the group runs of WhatsApp or
  * Signal); `createdAt` is the time a message was written (see TimelineItem).
  * A membership notice (M4) is a row of its own and ends the run before it:
- * the messages after "Ana joined" start afresh under a name.
+ * the messages after "Ana joined" start afresh under a name. With
+ * `unreadAfterSeq` (L3), a "New messages" row goes before the first message
+ * from someone else after that seq.
  */
-export function timelineRows(items: readonly TimelineEntry[], now: Date = new Date()): TimelineRow[] {
+export function timelineRows(items: readonly TimelineEntry[], now: Date = new Date(), unreadAfterSeq: number | null = null): TimelineRow[] {
   const rows: TimelineRow[] = [];
+  // L3: the divider goes before the first message from someone else past the marker.
+  const firstUnread = unreadAfterSeq === null ? -1 : items.findIndex((item) => item.kind === 'message' && !item.own && item.seq !== null && item.seq > unreadAfterSeq);
   // Where each run starts, decided front to back (notices start none and end any).
   const starts: boolean[] = [];
   let runStart: TimelineItem | undefined;
@@ -64,6 +70,7 @@ export function timelineRows(items: readonly TimelineEntry[], now: Date = new Da
       rows.push({ kind: 'notice', key: item.key, notice: item });
       return;
     }
+    if (i === firstUnread) rows.push({ kind: 'unread', key: 'unread-divider' });
     const next = items[i + 1];
     rows.push({ kind: 'message', key: item.key, item, groupStart: starts[i], groupEnd: !next || next.kind === 'notice' || starts[i + 1] });
   });
