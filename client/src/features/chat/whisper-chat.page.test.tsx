@@ -46,13 +46,13 @@ async function nextOfType<T extends ClientFrame['type']>(socket: WS, type: T): P
  * when the client named no cursor for it, else what follows the cursor),
  * and its `synced`.
  */
-async function acceptConnection(socket: WS, syncedSeq: number, { hasOlder = false, extra = [] as ServerFrame[] } = {}) {
+async function acceptConnection(socket: WS, syncedSeq: number, { hasOlder = false, extra = [] as ServerFrame[], readSeq = undefined as number | undefined } = {}) {
   await socket.connected;
   socket.send({ type: 'hello', user_id: ME, token: TOKEN, protocol: 2 });
   const sync = await nextOfType(socket, 'sync');
   expect('rooms' in sync).toBe(true);
   const cursor = 'rooms' in sync ? sync.rooms.find((room) => room.room_id === 'general') : undefined;
-  socket.send({ type: 'rooms', data: [general(syncedSeq)], users: PEOPLE });
+  socket.send({ type: 'rooms', data: [{ ...general(syncedSeq), ...(readSeq === undefined ? {} : { read_seq: readSeq, unread: 0 }) }], users: PEOPLE });
   const page = history.filter((m) => m.seq > (cursor?.after_seq ?? 0));
   if (page.length > 0) socket.send({ type: 'messages', data: page });
   for (const frame of extra) socket.send(frame);
@@ -134,6 +134,23 @@ describe('WhisperChat page', () => {
     await acceptConnection(server, 2);
     await screen.findByText('Hello from user2');
     await waitFor(async () => expect((await db.meta.get(MetaKey.seenSeq('general')))?.value).toBe(2));
+  });
+
+  it('[L3] a hidden page reads nothing; once visible with the newest messages in view, the read op goes out', async () => {
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    renderPage();
+    await acceptConnection(server, 2, { readSeq: 0 });
+    await screen.findByText('Hello from user2');
+    const readOps = () => (server.messages as ClientFrame[]).flatMap((frame) => (frame.type === 'ops' ? frame.data.filter((op) => op.op === 'read') : []));
+    // Time for anything that would go out to go out.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await db.meta.get(MetaKey.seenSeq('general')))?.value).toBe(0);
+    expect(readOps()).toEqual([]);
+    visibility.mockReturnValue('visible');
+    document.dispatchEvent(new Event('visibilitychange'));
+    await waitFor(async () => expect((await db.meta.get(MetaKey.seenSeq('general')))?.value).toBe(2));
+    await waitFor(() => expect(readOps()).toEqual([expect.objectContaining({ op: 'read', room_id: 'general', seq: 2 })]));
+    visibility.mockRestore();
   });
 
   it('[C1][C5][C9] a sent message shows at once as pending, then as sent when its ULID ack arrives', async () => {

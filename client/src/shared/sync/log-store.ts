@@ -160,7 +160,8 @@ export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOp
         // L3: what the user read on another device is read here too.
         const seen = await metaTable.byPrefix<number>(db, MetaKey.seenSeq(''));
         for (const room of frame.data) {
-          if (room.read_seq !== undefined && room.read_seq > (seen.get(room.id) ?? 0)) await metaTable.set(db, MetaKey.seenSeq(room.id), room.read_seq);
+          const here = seen.get(room.id);
+          if (room.read_seq !== undefined && (here === undefined || room.read_seq > here)) await metaTable.set(db, MetaKey.seenSeq(room.id), room.read_seq);
         }
       });
       const named = new Set(frame.users.map((user) => user.id));

@@ -61,12 +61,8 @@ export function createReadMarkersStore(db: WhisperDatabase, nextClientId: () => 
           const seen = (await metaTable.get<number>(db, MetaKey.seenSeq(room.id))) ?? 0;
           if (own.read_seq > seen) await metaTable.set(db, MetaKey.seenSeq(room.id), own.read_seq);
         }
-        const next: Room = {
-          ...room,
-          ...(own ? { read_seq: Math.max(room.read_seq ?? 0, own.read_seq) } : {}),
-          ...(others.length > 0 ? { receipts: mergeReceipts(room.receipts ?? [], others) } : {}),
-        };
-        await roomsTable.put(db, next);
+        // The room row's read_seq stays the one its `unread` was counted from (the `rooms` frame's).
+        if (others.length > 0) await roomsTable.put(db, { ...room, receipts: mergeReceipts(room.receipts ?? [], others) } satisfies Room);
       });
     },
 

@@ -112,7 +112,7 @@ const RoomRow = memo(function RoomRow({ room, active, icon, linkState, onRetry, 
     .join(' ');
 
   return (
-    <li data-room-id={room.id} data-state={room.state}>
+    <li data-room-id={room.id} data-state={room.state} data-unread={unread}>
       <Link
         href={roomPath(room.id)}
         state={linkState}
