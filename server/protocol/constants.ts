@@ -78,6 +78,10 @@ export const TYPING_IDLE_MS = 4_000;
  */
 export const TYPING_MIN_INTERVAL_MS = 1_000;
 
+/** L1: a user is online (some socket of theirs is live on some instance) or offline since `last_seen`. */
+export const PresenceStatus = { Online: 'online', Offline: 'offline' } as const;
+export type PresenceStatus = (typeof PresenceStatus)[keyof typeof PresenceStatus];
+
 export const CHAT_WS_PATH = '/v1/chat/ws';
 export const SESSION_PATH = '/v1/session';
 export const MESSAGES_PATH = '/v1/chat/messages';

@@ -16,6 +16,6 @@ export type { LastMessage, Room, RoomsFrame, RoomsResponse } from './rooms.js';
 export type { DeleteEvent, EditEvent, EventsFrame, LogEvent, MemberEvent, MessageEvent, ReactionEvent, RoomEvent } from './events.js';
 export type { DeleteOp, EditOp, MessageOp, Op, OpsFrame, ReactOp, RoomCreateOp, UnreactOp } from './ops.js';
 export type { RoomCursor, SyncFrame, SyncedFrame } from './sync.js';
-export type { TypingFrame, TypingSignal } from './live.js';
+export type { PresenceEntry, PresenceFrame, TypingFrame, TypingSignal } from './live.js';
 export type { ClientFrame, ServerFrame } from './frames.js';
 export { dmRoomId } from './dm-room-id.js';

@@ -30,6 +30,7 @@ import {
   MessagesFrameSchema,
   OpsFrameSchema,
   PingFrameSchema,
+  PresenceFrameSchema,
   PongFrameSchema,
   RejectedFrameSchema,
   RoomsFrameSchema,
@@ -39,6 +40,7 @@ import {
   TypingFrameSchema,
   TypingSignalSchema,
 } from '../protocol/schemas.js';
+import { PRESENCE_HEARTBEAT_MS, PRESENCE_INSTANCE_TTL_MS, PRESENCE_OFFLINE_GRACE_MS } from '../live/presence.js';
 
 interface FrameDoc<F> {
   /** Name of the schema under components.schemas. */
@@ -235,6 +237,16 @@ export const SERVER_FRAMES: FrameDocs<ServerFrame> = {
     when: `Another member of the room is typing (\`true\`) or stopped (\`false\`). Never about yourself (not even from your other devices). Show it for ${TYPING_EXPIRY_MS / 1000} s after the last \`true\` unless a \`false\` or a message from them comes first.`,
     schema: TypingFrameSchema,
     examples: [{ type: 'typing', room_id: 'general', user_id: OTHER_USER, typing: true }],
+  },
+  presence: {
+    name: 'PresenceFrame',
+    rule: 'L1, L5',
+    when: `Who is online among the people you share rooms with. Once right after the \`rooms\` frame of a full \`sync\` (the snapshot: everyone online now who shares a room with you, and every other member of your DMs and groups, online or not), then whenever one of them comes online (their first socket on any instance) or goes offline (${PRESENCE_OFFLINE_GRACE_MS / 1000} s after their last socket closed, so a quick reconnect makes no frame; within ${(PRESENCE_INSTANCE_TTL_MS + PRESENCE_HEARTBEAT_MS) / 1000} s of their instance dying). \`last_seen\` is null while online. Never about yourself.`,
+    schema: PresenceFrameSchema,
+    examples: [
+      { type: 'presence', data: [{ user_id: OTHER_USER, status: 'online', last_seen: null }] },
+      { type: 'presence', data: [{ user_id: OTHER_USER, status: 'offline', last_seen: '2026-03-14T14:05:09.000Z' }] },
+    ],
   },
   pong: {
     name: 'PongFrame',

@@ -619,6 +619,9 @@ function checkAnswers(socket: FuzzSocket, sent: FrameExpectation[], finalPong: b
         // Broadcasts (P4) and catch-up pages (P6).
         expect(Array.isArray(frame.data), where).toBe(true);
         break;
+      case 'presence':
+        // L1: other sockets of the run coming and going; unsolicited, like broadcasts.
+        break;
       case 'pong':
         immediate.push({ type: 'pong' });
         break;

@@ -121,6 +121,7 @@ export const connectionMachine = connectionSetup.createMachine({
                     'SERVER.synced': { actions: 'takeSynced' },
                     'SERVER.messages': { actions: ['takeEntries', 'authorsStopTyping'] },
                     'SERVER.typing': { actions: 'takeTyping' },
+                    'SERVER.presence': { actions: 'takePresence' },
                     'SERVER.events': { actions: 'takeEntries' },
                     'SERVER.error': { actions: 'takeError' },
                     ROUND: { actions: 'sendRound' },

@@ -7,6 +7,7 @@ import {
   type EventsFrame,
   type HelloFrame,
   type MessagesFrame,
+  type PresenceFrame,
   type RejectedFrame,
   type RoomsFrame,
   type SyncedFrame,
@@ -55,6 +56,8 @@ export interface ConnectionDeps {
    * is stored.
    */
   onTyping?(frame: TypingFrame): void;
+  /** L1: a `presence` frame (the snapshot after a catch-up, or a change); kept in memory by the page, never stored. */
+  onPresence?(frame: PresenceFrame): void;
 }
 
 export interface ConnectionInput {
@@ -204,6 +207,8 @@ export const connectionSetup = setup({
     }),
     /** L2: someone's typing signal, passed on to the page. */
     takeTyping: ({ context, event }) => context.deps.onTyping?.(frameOf<TypingFrame>(event)),
+    /** L1: who is online, passed on to the page. */
+    takePresence: ({ context, event }) => context.deps.onPresence?.(frameOf<PresenceFrame>(event)),
     /** L2: a message that arrives live ends its author's typing there (their `false` may come later, or never). */
     authorsStopTyping: ({ context, event }) => {
       const { onTyping } = context.deps;
