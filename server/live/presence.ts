@@ -71,6 +71,8 @@ export class PresenceTracker implements SocketListener {
         this.beating = null;
       });
     }, this.timings.heartbeatMs);
+    // The server's own sockets keep the process alive; a heartbeat alone must not.
+    this.heartbeatTimer.unref();
   }
 
   opened({ userId }: FrameContext): void {
