@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import { settleChatSocket, type SocketRates } from './realtime/chat-socket.js';
 import { DEFAULT_ABUSE_LIMITS, type AbuseLimits } from './realtime/connection-limits.js';
+import type { PresenceTimings } from './live/presence.js';
 import { redactUrl } from './logger.js';
 import { CloseCode, ErrorCode, MAX_FRAME_BYTES, SOCKET_SUBPROTOCOL } from './protocol/index.js';
 import authPlugin from './identity/auth.plugin.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
   socketRates?: Partial<SocketRates>;
   /** Per-address and per-user limits (sockets, connects, REST), where the defaults do not fit. */
   limits?: Partial<AbuseLimits>;
+  /** L1's heartbeat, dead-instance TTL and offline grace, where the defaults do not fit (tests). */
+  presence?: Partial<PresenceTimings>;
 }
 
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -154,7 +157,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // and its ops with the op runner, which rooms owns (so rooms comes first).
   await app.register(roomsPlugin);
   await app.register(messagesPlugin);
-  await app.register(livePlugin);
+  await app.register(livePlugin, { presence: options.presence });
   await app.register(receiptsPlugin);
 
   await app.register(healthRoutes);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { MIN_TOKEN_SECRET_LENGTH } from './identity/token-secret.js';
 import type { SocketRates } from './realtime/chat-socket.js';
 import type { AbuseLimits } from './realtime/connection-limits.js';
+import type { PresenceTimings } from './live/presence.js';
 import type { LogFormat } from './logger.js';
 
 export interface Config {
@@ -27,6 +28,8 @@ export interface Config {
   socketRates: Partial<SocketRates>;
   /** ADDRESS_MAX_SOCKETS, ADDRESS_CONNECT_BURST, …, USER_SENDS_PER_MINUTE (server/chat/connection-limits.ts) */
   limits: Partial<AbuseLimits>;
+  /** PRESENCE_HEARTBEAT_MS, PRESENCE_INSTANCE_TTL_MS, PRESENCE_OFFLINE_GRACE_MS (server/live/presence.ts) */
+  presence: Partial<PresenceTimings>;
 }
 
 /** Environment variable of each per-address and per-user limit. */
@@ -40,6 +43,13 @@ const LIMIT_VARIABLES: Record<keyof AbuseLimits, string> = {
   userSendsPerMinute: 'USER_SENDS_PER_MINUTE',
   userRequestsPerMinute: 'USER_REQUESTS_PER_MINUTE',
   loginsPerUsername: 'LOGINS_PER_USERNAME',
+};
+
+/** Environment variable of each presence timing (L1). */
+const PRESENCE_VARIABLES: Record<keyof PresenceTimings, string> = {
+  heartbeatMs: 'PRESENCE_HEARTBEAT_MS',
+  instanceTtlMs: 'PRESENCE_INSTANCE_TTL_MS',
+  offlineGraceMs: 'PRESENCE_OFFLINE_GRACE_MS',
 };
 
 /** Where releases before the shared secret kept the generated one (see server/auth/token-secret.ts). */
@@ -105,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       messagesPerSecond: 'SOCKET_MESSAGES_PER_SECOND',
     }),
     limits: parseRates(env, LIMIT_VARIABLES),
+    presence: parseRates(env, PRESENCE_VARIABLES),
   };
 }

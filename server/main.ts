@@ -42,6 +42,7 @@ async function start() {
     trustProxy: config.trustProxy,
     socketRates: config.socketRates,
     limits: config.limits,
+    presence: config.presence,
   });
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an unexpected error');

@@ -95,6 +95,9 @@ export const MAX_DELIVERED_ROOMS = 500;
 export const RECEIPTS_FLUSH_MS = 250;
 /** M6: unread counts the server computes stop here (the list shows "99+" anyway). */
 export const UNREAD_COUNT_CAP = 100;
+/** L1: a user is online (some socket of theirs is live on some instance) or offline since `last_seen`. */
+export const PresenceStatus = { Online: 'online', Offline: 'offline' } as const;
+export type PresenceStatus = (typeof PresenceStatus)[keyof typeof PresenceStatus];
 
 export const CHAT_WS_PATH = '/v1/chat/ws';
 export const SESSION_PATH = '/v1/session';

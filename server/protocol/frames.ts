@@ -5,7 +5,7 @@ import type { MessagesFrame, SendFrame } from './messages.js';
 import type { OpsFrame } from './ops.js';
 import type { RoomsFrame } from './rooms.js';
 import type { SyncFrame, SyncedFrame } from './sync.js';
-import type { TypingFrame, TypingSignal } from './live.js';
+import type { PresenceFrame, TypingFrame, TypingSignal } from './live.js';
 import type { DeliveredFrame, ReceiptsFrame } from './receipts.js';
 
 /** Everything a client may send on the socket. */
@@ -23,4 +23,5 @@ export type ServerFrame =
   | ErrorFrame
   | TypingFrame
   | ReceiptsFrame
+  | PresenceFrame
   | PongFrame;

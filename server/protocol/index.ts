@@ -17,6 +17,6 @@ export type { DeleteEvent, EditEvent, EventsFrame, LogEvent, MemberEvent, Messag
 export type { DeleteOp, EditOp, MessageOp, Op, OpsFrame, ReactOp, ReadOp, RoomCreateOp, UnreactOp } from './ops.js';
 export type { DeliveredFrame, ReadResponse, Receipt, ReceiptsFrame } from './receipts.js';
 export type { RoomCursor, SyncFrame, SyncedFrame } from './sync.js';
-export type { TypingFrame, TypingSignal } from './live.js';
+export type { PresenceEntry, PresenceFrame, TypingFrame, TypingSignal } from './live.js';
 export type { ClientFrame, ServerFrame } from './frames.js';
 export { dmRoomId } from './dm-room-id.js';

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
-import { RoomIdSchema, UserIdSchema } from './common.js';
+import { RoomIdSchema, TimeSchema, UserIdSchema } from './common.js';
+import { PresenceStatus } from './constants.js';
 
 /**
  * L2: "I am typing in this room" (`typing: true`), or "I stopped" (`false`:
@@ -21,3 +22,22 @@ export const TypingFrameSchema = Type.Object({
   typing: Type.Boolean(),
 });
 export type TypingFrame = Static<typeof TypingFrameSchema>;
+
+export const PresenceEntrySchema = Type.Object({
+  user_id: UserIdSchema,
+  status: Type.Union([Type.Literal(PresenceStatus.Online), Type.Literal(PresenceStatus.Offline)]),
+  last_seen: Type.Union([TimeSchema, Type.Null()], { description: 'When their last socket went away; null while online, and for someone never seen offline' }),
+});
+export type PresenceEntry = Static<typeof PresenceEntrySchema>;
+
+/**
+ * L1: who is online among the people the user shares rooms with. Right
+ * after the `rooms` frame of a full sync (the snapshot), then whenever one
+ * of them comes online or goes offline (L5: from any instance). Never about
+ * the user themself.
+ */
+export const PresenceFrameSchema = Type.Object({
+  type: Type.Literal('presence'),
+  data: Type.Array(PresenceEntrySchema),
+});
+export type PresenceFrame = Static<typeof PresenceFrameSchema>;

@@ -214,6 +214,7 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, { iden
     },
     drained: () => drained(socket),
   };
+  app.frames.opened(context);
 
   socket.on('message', (data: Buffer, isBinary: boolean) => {
     if (!flood.take()) {
@@ -265,6 +266,7 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, { iden
     clearInterval(pinger);
     app.hub.disconnect(subscriber);
     app.connectionLimits.unregister(ip, userId, socket);
+    app.frames.closed(context);
   });
   socket.on('error', (error) => log.debug({ err: error }, 'socket error'));
 }

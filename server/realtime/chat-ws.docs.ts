@@ -33,6 +33,7 @@ import {
   MessagesFrameSchema,
   OpsFrameSchema,
   PingFrameSchema,
+  PresenceFrameSchema,
   PongFrameSchema,
   ReceiptsFrameSchema,
   RejectedFrameSchema,
@@ -43,6 +44,7 @@ import {
   TypingFrameSchema,
   TypingSignalSchema,
 } from '../protocol/schemas.js';
+import { PRESENCE_HEARTBEAT_MS, PRESENCE_INSTANCE_TTL_MS, PRESENCE_OFFLINE_GRACE_MS } from '../live/presence.js';
 
 interface FrameDoc<F> {
   /** Name of the schema under components.schemas. */
@@ -253,6 +255,16 @@ export const SERVER_FRAMES: FrameDocs<ServerFrame> = {
     when: `Markers that moved (a \`read\` op, a \`delivered\` report), gathered for up to ${RECEIPTS_FLUSH_MS} ms. In a DM or group every member hears every member's (the ticks beside their messages: delivered once every other member's \`delivered_seq\` reaches the message's seq, read once their \`read_seq\` does); in a public room only your own devices hear yours (unread counts follow you). The \`rooms\` frame carries the same markers as they stand (\`read_seq\`, \`unread\`, \`receipts\`).`,
     schema: ReceiptsFrameSchema,
     examples: [{ type: 'receipts', room_id: ROOM, data: [{ user_id: OTHER_USER, delivered_seq: 42, read_seq: 40 }] }],
+  },
+  presence: {
+    name: 'PresenceFrame',
+    rule: 'L1, L5',
+    when: `Who is online among the people you share rooms with. Once right after the \`rooms\` frame of a full \`sync\` (the snapshot: everyone online now who shares a room with you, and every other member of your DMs and groups, online or not), then whenever one of them comes online (their first socket on any instance) or goes offline (${PRESENCE_OFFLINE_GRACE_MS / 1000} s after their last socket closed, so a quick reconnect makes no frame; within ${(PRESENCE_INSTANCE_TTL_MS + PRESENCE_HEARTBEAT_MS) / 1000} s of their instance dying). \`last_seen\` is null while online. Never about yourself.`,
+    schema: PresenceFrameSchema,
+    examples: [
+      { type: 'presence', data: [{ user_id: OTHER_USER, status: 'online', last_seen: null }] },
+      { type: 'presence', data: [{ user_id: OTHER_USER, status: 'offline', last_seen: '2026-03-14T14:05:09.000Z' }] },
+    ],
   },
   pong: {
     name: 'PongFrame',

@@ -30,12 +30,24 @@ export interface FrameContext {
 export type FrameHandler = (frame: unknown, context: FrameContext) => void;
 
 /**
+ * Told of every accepted socket's life: `opened` once it is registered with
+ * the hub (before hello), `closed` once when it is gone, whatever closed it.
+ * For what depends on sockets being there rather than on frames (L1
+ * presence), so the socket code knows nothing of it.
+ */
+export interface SocketListener {
+  opened(context: FrameContext): void;
+  closed(context: FrameContext): void;
+}
+
+/**
  * Frame type → handler. The socket knows no frame type but ping; each
  * domain registers the types it answers, so a new frame is a new entry
  * here, not a new branch in the connection.
  */
 export class FrameRegistry {
   private readonly handlers = new Map<string, FrameHandler>();
+  private readonly listeners: SocketListener[] = [];
 
   register(type: string, handler: FrameHandler): void {
     if (this.handlers.has(type) || type === 'ping') throw new Error(`frame type ${type} is already handled`);
@@ -48,5 +60,20 @@ export class FrameRegistry {
 
   types(): string[] {
     return [...this.handlers.keys(), 'ping'];
+  }
+
+  /** Registers a listener of every socket's opening and closing. */
+  onSocket(listener: SocketListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Called by the socket once it is registered with the hub. */
+  opened(context: FrameContext): void {
+    for (const listener of this.listeners) listener.opened(context);
+  }
+
+  /** Called by the socket once, when it has closed. */
+  closed(context: FrameContext): void {
+    for (const listener of this.listeners) listener.closed(context);
   }
 }

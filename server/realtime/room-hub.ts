@@ -127,6 +127,21 @@ export class RoomHub {
     for (const member of room.members) if (member.userId !== exceptUserId) member.send(json);
   }
 
+  /**
+   * A live signal about a user (L1 presence): sent once to every socket of
+   * this process subscribed to any of the rooms, except the user's own.
+   */
+  signalRooms(roomIds: Iterable<string>, json: string, exceptUserId: string): void {
+    const sent = new Set<Subscriber>();
+    for (const roomId of roomIds) {
+      for (const member of this.rooms.get(roomId)?.members ?? []) {
+        if (member.userId === exceptUserId || sent.has(member)) continue;
+        sent.add(member);
+        member.send(json);
+      }
+    }
+  }
+
   /** Entries of one room's log, in seq order, as they were committed. */
   publish(roomId: string, entries: LogEntry[]): void {
     for (const entry of entries) {

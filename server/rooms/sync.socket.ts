@@ -49,6 +49,7 @@ export function syncFrameHandler(app: FastifyInstance) {
   async function syncAll(context: FrameContext, cursors: { room_id: string; after_seq: number }[]) {
     const rooms = await app.rooms.listFor(context.userId);
     context.send({ type: 'rooms', data: rooms, users: await app.users.byIds(memberIds(rooms)) });
+    await app.presence.sendSnapshot(context);
     const named = new Map(cursors.map((cursor) => [cursor.room_id, cursor.after_seq]));
     for (const room of rooms) {
       const known = named.get(room.id);

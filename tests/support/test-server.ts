@@ -16,7 +16,14 @@ export interface TestServer {
 
 /** The real app on a real port against its own fresh database. */
 export async function startTestServer(
-  options: { clientDir?: string; db?: TestDatabase; allowedOrigins?: string[]; limits?: AppOptions['limits']; logger?: AppOptions['logger'] } = {},
+  options: {
+    clientDir?: string;
+    db?: TestDatabase;
+    allowedOrigins?: string[];
+    limits?: AppOptions['limits'];
+    logger?: AppOptions['logger'];
+    presence?: AppOptions['presence'];
+  } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const app = await buildApp({
@@ -26,6 +33,7 @@ export async function startTestServer(
     allowedOrigins: options.allowedOrigins,
     limits: options.limits,
     logger: options.logger,
+    presence: options.presence,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

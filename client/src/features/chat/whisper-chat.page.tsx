@@ -8,6 +8,8 @@ import { useEngine } from '../../shared/sync/engine-context';
 import { useConnectionStatus } from '../../shared/sync/use-connection-status';
 import { useRoomPage } from '../../shared/sync/use-room-timeline';
 import { useTyping } from '../../shared/sync/use-typing';
+import { presenceText } from '../../shared/sync/presence';
+import { usePresence } from '../../shared/sync/use-presence';
 import { Composer } from './components/composer';
 import { ConnectionIndicator } from './components/connection-indicator';
 import { MessageList } from './components/message-list';
@@ -155,6 +157,9 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
   const setTyping = useCallback((typing: boolean) => engine.setTyping(roomId, typing), [engine, roomId]);
   useEffect(() => () => engine.setTyping(roomId, false), [engine, roomId]);
   const typingNames = useTyping(roomId);
+  // L1: a DM's bar says whether the other person is online, or when they were last seen.
+  const partner = room?.kind === 'dm' ? room.members.find((member) => !member.isMe) : undefined;
+  const partnerPresence = presenceText(usePresence(partner?.id));
   const replying = messageActions.replyTo;
   const replyingTo = useMemo(() => (replying ? { senderName: replying.own ? 'yourself' : replying.senderName, excerpt: replying.content } : null), [replying]);
 
@@ -166,8 +171,8 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
       <RoomHeader
         name={room?.name ?? ''}
         kind={room?.kind ?? 'public'}
-        color={room?.kind === 'dm' ? room.members.find((member) => !member.isMe)?.color : undefined}
-        subtitle={room ? roomSubtitle(room) : null}
+        color={partner?.color}
+        subtitle={room ? roomSubtitle(room, partnerPresence) : null}
         onBack={onBack}
         status={<ConnectionIndicator status={indicator.status} retrying={indicator.retrying} onRetryNow={indicator.retryNow} />}
         actions={room ? headerActions : undefined}

@@ -1,8 +1,13 @@
+import { useMemo } from 'react';
 import { useLocation } from 'wouter';
 import { useEngine } from '../../shared/sync/engine-context';
 import { useRoom } from '../../shared/sync/room-view';
+import { useOnlineAmong } from '../../shared/sync/use-presence';
+import { useLinkStatus } from '../../shared/sync/use-link-status';
 import { RoomDetailsPanel } from './components/room-details';
 import { useSearchPeople } from './use-search-people';
+
+const NOBODY: readonly string[] = [];
 
 /**
  * The details panel wired to the engine. Leaving or deleting takes the user
@@ -14,6 +19,11 @@ export function RoomDetailsContainer({ roomId, open, onClose }: { roomId: string
   const room = useRoom(roomId);
   const [, navigate] = useLocation();
   const search = useSearchPeople();
+  // L1: others as presence tells; this user is online whenever the link is live.
+  const others = useOnlineAmong(room?.members.map((member) => member.id) ?? NOBODY);
+  const { live } = useLinkStatus();
+  const me = room?.members.find((member) => member.isMe)?.id;
+  const online = useMemo(() => (live && me ? new Set([...others, me]) : others), [others, live, me]);
   if (!room) return null;
   const goAway = () => {
     onClose();
@@ -25,6 +35,7 @@ export function RoomDetailsContainer({ roomId, open, onClose }: { roomId: string
       onClose={onClose}
       room={room}
       search={search}
+      online={online}
       onRename={(name) => void engine.renameRoom(roomId, name)}
       onAddPeople={(userIds) => void engine.addMembers(roomId, userIds)}
       onRemove={(userId) => void engine.removeMember(roomId, userId)}

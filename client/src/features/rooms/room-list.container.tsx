@@ -2,15 +2,22 @@ import { useCallback } from 'react';
 import { useRoute } from 'wouter';
 import { useEngine } from '../../shared/sync/engine-context';
 import { useUser } from '../../shared/sync/people';
+import { usePresence } from '../../shared/sync/use-presence';
 import { useRoomList, type RoomListItem } from '../../shared/sync/room-list';
+import { WithPresence } from '../../shared/ui/presence-dot';
 import { RoomIcon } from '../../shared/ui/room-icon';
 import { RoomList } from './components/room-list';
 import { ROOM_PATH_PATTERN } from './room-path';
 
-/** A DM's picture: the other person's avatar, in their colour once their profile is known. */
+/** A DM's picture: the other person's avatar, in their colour once their profile is known, with a dot while they are online (L1, M6). */
 function PartnerIcon({ room }: { room: RoomListItem }) {
   const partner = useUser(room.otherUserId);
-  return <RoomIcon kind="dm" name={room.name} color={partner?.color} />;
+  const presence = usePresence(room.otherUserId);
+  return (
+    <WithPresence online={presence?.status === 'online'}>
+      <RoomIcon kind="dm" name={room.name} color={partner?.color} />
+    </WithPresence>
+  );
 }
 
 function renderIcon(room: RoomListItem) {

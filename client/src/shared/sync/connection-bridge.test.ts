@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hostInWorker, serveConnection, type WorkerLike, type WorkerScopeLike } from './connection-bridge';
 import { FromWorker, isPageMessage, isWorkerMessage, ToWorker, type PageMessage, type StartOptions, type WorkerMessage } from './connection-messages';
-import { createLinkStatusStore, createTypingListeners, INITIAL_LINK_STATUS, type ConnectionHost, type LinkStatus, type TypingHeard } from './link-status';
+import type { PresenceEntry } from '@whisper/protocol';
+import { createLinkStatusStore, createPresenceListeners, createTypingListeners, INITIAL_LINK_STATUS, type ConnectionHost, type LinkStatus, type TypingHeard } from './link-status';
 
 const START: StartOptions = { origin: 'http://localhost:3000', dbName: 'whisper-test' };
 const LIVE: LinkStatus = { ...INITIAL_LINK_STATUS, live: true };
@@ -51,9 +52,15 @@ function channel() {
 }
 
 /** A connection that records what it was asked, with a status the test sets. */
-function fakeHost(): ConnectionHost & { calls: unknown[][]; setStatus(status: LinkStatus): void; hear(heard: TypingHeard): void } {
+function fakeHost(): ConnectionHost & {
+  calls: unknown[][];
+  setStatus(status: LinkStatus): void;
+  hear(heard: TypingHeard): void;
+  hearPresence(entries: PresenceEntry[]): void;
+} {
   const status = createLinkStatusStore();
   const typing = createTypingListeners();
+  const presence = createPresenceListeners();
   const calls: unknown[][] = [];
   return {
     getSnapshot: status.getSnapshot,
@@ -64,10 +71,12 @@ function fakeHost(): ConnectionHost & { calls: unknown[][]; setStatus(status: Li
     wantUsers: (ids) => calls.push(['wantUsers', [...ids]]),
     typing: (roomId, on) => calls.push(['typing', roomId, on]),
     onTyping: typing.add,
+    onPresence: presence.add,
     stop: () => calls.push(['stop']),
     calls,
     setStatus: status.set,
     hear: typing.emit,
+    hearPresence: presence.emit,
   };
 }
 
@@ -281,5 +290,34 @@ describe('typing through the worker (L2)', () => {
     expect(fallback.calls).toEqual([['typing', 'general', false]]);
     fallback.hear({ roomId: 'general', userId: 'u2', typing: true });
     expect(heard).toHaveBeenCalledWith({ roomId: 'general', userId: 'u2', typing: true });
+  });
+});
+
+describe('presence through the worker (L1)', () => {
+  const ONLINE: PresenceEntry[] = [{ user_id: 'u1', status: 'online', last_seen: null }];
+
+  it('[L1] the worker\'s presence frames reach the page', async () => {
+    const { worker, scope } = channel();
+    const runtime = fakeHost();
+    serveConnection(scope, () => runtime);
+    const host = hostInWorker(worker, START, fakeHost);
+    const heard = vi.fn();
+    host.onPresence(heard);
+    await settle();
+    runtime.hearPresence(ONLINE);
+    await settle();
+    expect(heard).toHaveBeenCalledWith(ONLINE);
+  });
+
+  it('[L1] and so do the fallback\'s, when the worker did not start', () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { worker, fail } = channel();
+    const fallback = fakeHost();
+    const host = hostInWorker(worker, START, () => fallback);
+    const heard = vi.fn();
+    host.onPresence(heard);
+    fail('no module workers');
+    fallback.hearPresence(ONLINE);
+    expect(heard).toHaveBeenCalledWith(ONLINE);
   });
 });

@@ -1,5 +1,5 @@
 import { FromWorker, isPageMessage, isWorkerMessage, ToWorker, type PageMessage, type StartOptions, type WorkerMessage } from './connection-messages';
-import { createLinkStatusStore, createTypingListeners, type ConnectionHost } from './link-status';
+import { createLinkStatusStore, createPresenceListeners, createTypingListeners, type ConnectionHost } from './link-status';
 
 /**
  * Both ends of the page ↔ connection-worker link (the messages are in
@@ -35,6 +35,7 @@ export interface WorkerScopeLike {
 export function hostInWorker(worker: WorkerLike, start: StartOptions, fallback: () => ConnectionHost): ConnectionHost {
   const status = createLinkStatusStore();
   const typing = createTypingListeners();
+  const presence = createPresenceListeners();
   let running = false;
   let replacement: ConnectionHost | undefined;
   /** Sent before the worker said it runs: replayed into the fallback if it never does. */
@@ -51,6 +52,8 @@ export function hostInWorker(worker: WorkerLike, start: StartOptions, fallback: 
     if (!isWorkerMessage(message)) return;
     if (message.type === FromWorker.TypingHeard) {
       typing.emit({ roomId: message.roomId, userId: message.userId, typing: message.typing });
+    } else if (message.type === FromWorker.PresenceHeard) {
+      presence.emit(message.entries);
     } else if (message.type === FromWorker.Status) {
       running = true;
       early.length = 0;
@@ -82,6 +85,7 @@ export function hostInWorker(worker: WorkerLike, start: StartOptions, fallback: 
     replacement = host;
     host.subscribe(() => status.set(host.getSnapshot()));
     host.onTyping(typing.emit);
+    host.onPresence(presence.emit);
     status.set(host.getSnapshot());
     for (const message of early) replay(host, message);
     early.length = 0;
@@ -104,6 +108,7 @@ export function hostInWorker(worker: WorkerLike, start: StartOptions, fallback: 
       else worker.postMessage({ type: ToWorker.Typing, roomId, typing: on });
     },
     onTyping: typing.add,
+    onPresence: presence.add,
     stop() {
       if (replacement) return replacement.stop();
       // The worker stops its machine (closing the socket, giving the outbox
@@ -158,6 +163,7 @@ export function serveConnection(scope: WorkerScopeLike, start: (options: StartOp
         const report = () => scope.postMessage({ type: FromWorker.Status, status: started.getSnapshot() });
         started.subscribe(report);
         started.onTyping((heard) => scope.postMessage({ type: FromWorker.TypingHeard, ...heard }));
+        started.onPresence((entries) => scope.postMessage({ type: FromWorker.PresenceHeard, entries }));
         report();
         return;
       }

@@ -1,3 +1,4 @@
+import type { PresenceEntry } from '@whisper/protocol';
 import type { LinkStatus, TypingHeard } from './link-status';
 
 /**
@@ -31,6 +32,8 @@ export const FromWorker = {
   Failed: 'failed',
   /** L2: another member's typing signal (or its end: their message arrived). */
   TypingHeard: 'typing-heard',
+  /** L1: a `presence` frame's entries (the snapshot after a catch-up, or a change). */
+  PresenceHeard: 'presence-heard',
 } as const;
 
 export interface StartOptions {
@@ -52,7 +55,8 @@ export type PageMessage =
 export type WorkerMessage =
   | { type: typeof FromWorker.Status; status: LinkStatus }
   | { type: typeof FromWorker.Failed; reason: string }
-  | ({ type: typeof FromWorker.TypingHeard } & TypingHeard);
+  | ({ type: typeof FromWorker.TypingHeard } & TypingHeard)
+  | { type: typeof FromWorker.PresenceHeard; entries: PresenceEntry[] };
 
 const TO_WORKER = new Set<unknown>(Object.values(ToWorker));
 const FROM_WORKER = new Set<unknown>(Object.values(FromWorker));

@@ -7,7 +7,7 @@ import type { WhisperDatabase } from '../db/whisper-db';
 import { fetchUsers, toSocketOrigin } from './chat-api';
 import { createChatStore } from './chat-store';
 import { connectionMachine } from './connection.machine';
-import { createLinkStatusStore, createTypingListeners, type ConnectionHost, type LinkStatus } from './link-status';
+import { createLinkStatusStore, createPresenceListeners, createTypingListeners, type ConnectionHost, type LinkStatus } from './link-status';
 import { createUserDirectory } from './user-directory';
 
 export interface ConnectionRuntimeOptions {
@@ -53,6 +53,7 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
     save: (users) => usersTable.bulkPut(db, users),
   });
   const typing = createTypingListeners();
+  const presence = createPresenceListeners();
   const connection = createActor(connectionMachine, {
     input: {
       deps: {
@@ -62,6 +63,7 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
         now: () => Date.now(),
         random: () => Math.random(),
         onTyping: (frame) => typing.emit({ roomId: frame.room_id, userId: frame.user_id, typing: frame.typing }),
+        onPresence: (frame) => presence.emit(frame.data),
       },
     },
   });
@@ -90,6 +92,7 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
     wantUsers: (userIds) => people.want(userIds),
     typing: (roomId, on) => connection.send({ type: 'TYPING.SEND', roomId, typing: on }),
     onTyping: typing.add,
+    onPresence: presence.add,
     stop() {
       pending.unsubscribe();
       people.stop();

@@ -55,6 +55,8 @@ export interface HarnessOptions {
   random?: number;
   /** L2: what the machine passes on of others' typing. */
   onTyping?: ConnectionDeps['onTyping'];
+  /** L1: what the machine passes on of presence frames. */
+  onPresence?: ConnectionDeps['onPresence'];
   leader?: boolean;
   db?: WhisperDatabase;
 }
@@ -178,6 +180,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         now: () => Date.now(),
         random: () => options.random ?? 0.5,
         onTyping: options.onTyping,
+        onPresence: options.onPresence,
       },
     },
   });

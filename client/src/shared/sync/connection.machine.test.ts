@@ -405,3 +405,14 @@ describe('typing through the machine (L2)', () => {
     expect(typingSent()).toEqual([]);
   });
 });
+
+describe('presence through the machine (L1)', () => {
+  it('[L1] presence frames (the snapshot, then changes) go to the page as they are', async () => {
+    const heard = vi.fn();
+    const h = await createHarness({ onPresence: heard });
+    await h.goLive();
+    const frame = { type: 'presence' as const, data: [{ user_id: OTHER, status: 'online' as const, last_seen: null }] };
+    h.latest().serve(frame);
+    expect(heard).toHaveBeenCalledWith(frame);
+  });
+});

@@ -125,6 +125,7 @@ export const connectionMachine = connectionSetup.createMachine({
                     'SERVER.messages': { actions: ['takeEntries', 'authorsStopTyping'] },
                     'SERVER.typing': { actions: 'takeTyping' },
                     'SERVER.receipts': { actions: 'storeReceipts' },
+                    'SERVER.presence': { actions: 'takePresence' },
                     'SERVER.events': { actions: 'takeEntries' },
                     'SERVER.error': { actions: 'takeError' },
                     ROUND: { actions: 'sendRound' },

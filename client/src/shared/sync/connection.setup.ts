@@ -9,6 +9,7 @@ import {
   type HelloFrame,
   type MessagesFrame,
   type ReceiptsFrame,
+  type PresenceFrame,
   type RejectedFrame,
   type RoomsFrame,
   type SyncedFrame,
@@ -58,6 +59,8 @@ export interface ConnectionDeps {
    * is stored.
    */
   onTyping?(frame: TypingFrame): void;
+  /** L1: a `presence` frame (the snapshot after a catch-up, or a change); kept in memory by the page, never stored. */
+  onPresence?(frame: PresenceFrame): void;
 }
 
 export interface ConnectionInput {
@@ -220,6 +223,8 @@ export const connectionSetup = setup({
     }),
     /** L2: someone's typing signal, passed on to the page. */
     takeTyping: ({ context, event }) => context.deps.onTyping?.(frameOf<TypingFrame>(event)),
+    /** L1: who is online, passed on to the page. */
+    takePresence: ({ context, event }) => context.deps.onPresence?.(frameOf<PresenceFrame>(event)),
     /** L2: a message that arrives live ends its author's typing there (their `false` may come later, or never). */
     authorsStopTyping: ({ context, event }) => {
       const { onTyping } = context.deps;

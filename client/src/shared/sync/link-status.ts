@@ -1,3 +1,5 @@
+import type { PresenceEntry } from '@whisper/protocol';
+
 /**
  * The connection machine as the UI reads it, without XState: the machine
  * runs in a worker (or, where there is none, in the page behind the same
@@ -76,6 +78,8 @@ export interface ConnectionHost extends Connection {
   typing(roomId: string, typing: boolean): void;
   /** L2: hears every typing signal of others (and the end of it when their message arrives); returns the unsubscribe. */
   onTyping(listener: TypingListener): () => void;
+  /** L1: hears every `presence` frame (the snapshot after each catch-up, then each change); returns the unsubscribe. */
+  onPresence(listener: PresenceListener): () => void;
   stop(): void;
 }
 
@@ -87,9 +91,27 @@ export interface TypingHeard {
 }
 export type TypingListener = (heard: TypingHeard) => void;
 
+/** L1: people online, or offline since when, as a `presence` frame brought them. */
+export type PresenceListener = (entries: PresenceEntry[]) => void;
+
+/** A set of listeners of one kind of signal, for the hosts. */
+export interface SignalListeners<T> {
+  add(listener: (heard: T) => void): () => void;
+  emit(heard: T): void;
+}
+
 /** A set of typing listeners, for the hosts. */
-export function createTypingListeners(): { add(listener: TypingListener): () => void; emit(heard: TypingHeard): void } {
-  const listeners = new Set<TypingListener>();
+export function createTypingListeners(): SignalListeners<TypingHeard> {
+  return createSignalListeners<TypingHeard>();
+}
+
+/** A set of presence listeners, for the hosts. */
+export function createPresenceListeners(): SignalListeners<PresenceEntry[]> {
+  return createSignalListeners<PresenceEntry[]>();
+}
+
+function createSignalListeners<T>(): SignalListeners<T> {
+  const listeners = new Set<(heard: T) => void>();
   return {
     add(listener) {
       listeners.add(listener);

@@ -5,7 +5,8 @@ import { createAccountActions, type AccountActions } from './account';
 import { fetchHistory, fetchPublicRooms, searchUsers } from './chat-api';
 import { createChatStore, type ChatStore } from './chat-store';
 import { hostInWorker } from './connection-bridge';
-import { createLinkStatusStore, createTypingListeners, type Connection, type ConnectionHost } from './link-status';
+import { createLinkStatusStore, createPresenceListeners, createTypingListeners, type Connection, type ConnectionHost } from './link-status';
+import { createPresenceBoard, type PresenceBoard } from './presence';
 import { createRoomActions, type RoomActions } from './room-actions';
 import { createTypingBoard, createTypingSender, type TypingBoard } from './typing';
 
@@ -61,6 +62,8 @@ export interface SyncEngine extends RoomActions {
   setTyping(roomId: string, typing: boolean): void;
   /** L2: who else types where (in memory; each one expires by itself). */
   readonly typing: Pick<TypingBoard, 'typers' | 'subscribe'>;
+  /** L1: who is online or last seen when (in memory; use-presence.ts hides "online" while the link is not live). */
+  readonly presence: Pick<PresenceBoard, 'get' | 'subscribe'>;
   stop(): void;
 }
 
@@ -91,6 +94,7 @@ function startConnection(db: WhisperDatabase, origin: string): ConnectionHost {
 function hostInPage(db: WhisperDatabase, origin: string): ConnectionHost {
   const status = createLinkStatusStore();
   const typing = createTypingListeners();
+  const presence = createPresenceListeners();
   let runtime: ConnectionHost | undefined;
   let stopped = false;
   const waiting: ((host: ConnectionHost) => void)[] = [];
@@ -102,6 +106,7 @@ function hostInPage(db: WhisperDatabase, origin: string): ConnectionHost {
       runtime = host;
       host.subscribe(() => status.set(host.getSnapshot()));
       host.onTyping(typing.emit);
+      host.onPresence(presence.emit);
       status.set(host.getSnapshot());
       for (const action of waiting.splice(0)) action(host);
     })
@@ -119,6 +124,7 @@ function hostInPage(db: WhisperDatabase, origin: string): ConnectionHost {
     // L2: not started yet, the machine is not live either: dropped, like any signal offline.
     typing: (roomId, on) => runtime?.typing(roomId, on),
     onTyping: typing.add,
+    onPresence: presence.add,
     stop() {
       stopped = true;
       runtime?.stop();
@@ -190,8 +196,16 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
   // more of it, so what was shown goes at once rather than at its expiry.
   const typingBoard = createTypingBoard();
   const stopHearingTyping = connection.onTyping(typingBoard.hear);
+  // L1: who is online, from the frames; once the link stops being live
+  // nobody is known to be online (the next catch-up's snapshot tells again).
+  const presenceBoard = createPresenceBoard();
+  const stopHearingPresence = connection.onPresence(presenceBoard.hear);
+  let wasLive = connection.getSnapshot().live;
   const stopWatchingLive = connection.subscribe(() => {
-    if (!connection.getSnapshot().live) typingBoard.clear();
+    const { live } = connection.getSnapshot();
+    if (!live) typingBoard.clear();
+    if (wasLive && !live) presenceBoard.forgetOnline();
+    wasLive = live;
   });
   const typingSender = createTypingSender((roomId, on) => connection.typing(roomId, on));
 
@@ -231,9 +245,12 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
     account,
     setTyping: (roomId, on) => typingSender.set(roomId, on),
     typing: typingBoard,
+    presence: presenceBoard,
     stop() {
       typingSender.stopAll();
       stopHearingTyping();
+      stopHearingPresence();
+      presenceBoard.clear();
       stopWatchingLive();
       typingBoard.clear();
       tabs?.close();

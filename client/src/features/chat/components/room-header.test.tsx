@@ -45,3 +45,16 @@ describe('roomSubtitle', () => {
     expect(roomSubtitle({ kind: 'group', memberCount: 1, state: 'pending' })).toEqual({ kind: 'Private group', detail: '1 member · waiting to sync' });
   });
 });
+
+describe('roomSubtitle with presence (L1)', () => {
+  it('[L1] a DM says whether the other person is online or when they were last seen; other rooms ignore it', () => {
+    expect(roomSubtitle({ kind: 'dm', memberCount: 2, state: 'synced' }, 'online')).toEqual({ kind: 'Direct message', detail: 'online' });
+    expect(roomSubtitle({ kind: 'dm', memberCount: 2, state: 'synced' }, 'last seen yesterday')).toEqual({ kind: 'Direct message', detail: 'last seen yesterday' });
+    expect(roomSubtitle({ kind: 'group', memberCount: 3, state: 'synced' }, 'online')).toEqual({ kind: 'Private group', detail: '3 members' });
+  });
+
+  it('[L1] the DM bar shows it in words', () => {
+    render(<RoomHeader name="Ana Park" kind="dm" color="red" subtitle={roomSubtitle({ kind: 'dm', memberCount: 2, state: 'synced' }, 'online')} onBack={vi.fn()} status={null} />);
+    expect(screen.getByText('online', { exact: false })).toHaveTextContent('Direct message · online');
+  });
+});

@@ -7,9 +7,14 @@ export interface RoomSubtitle {
   detail: string | null;
 }
 
-/** What the room's bar says under its name: its kind, how many are in it, and whether the server has it yet. */
-export function roomSubtitle(room: { kind: RoomKind; memberCount: number; state: 'synced' | 'pending' | 'failed' }): RoomSubtitle {
+/**
+ * What the room's bar says under its name: its kind, how many are in it,
+ * whether the server has it yet, and for a DM the other person's presence
+ * ("online", "last seen 14:05": L1).
+ */
+export function roomSubtitle(room: { kind: RoomKind; memberCount: number; state: 'synced' | 'pending' | 'failed' }, presence: string | null = null): RoomSubtitle {
   const details: string[] = [];
+  if (room.kind === 'dm' && presence) details.push(presence);
   if (room.kind !== 'dm') details.push(`${room.memberCount} ${room.memberCount === 1 ? 'member' : 'members'}`);
   if (room.state === 'pending') details.push('waiting to sync');
   if (room.state === 'failed') details.push('could not be created');

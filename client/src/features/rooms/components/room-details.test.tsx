@@ -153,3 +153,19 @@ describe('RoomDetailsPanel', () => {
     expect(within(panel).queryAllByRole('button')).toHaveLength(1); // Close
   });
 });
+
+describe('RoomDetailsPanel presence (L1)', () => {
+  withResizeObserver();
+
+  it('[L1] members online come first, each with a dot and the word "online" for screen readers', () => {
+    const { panel } = setup(OWNED_GROUP, { online: new Set([BEN.id]) });
+    const items = within(panel).getAllByRole('listitem');
+    expect(items.map((item) => item.textContent)).toEqual([
+      expect.stringMatching(/online.*Ben Stone/),
+      expect.stringMatching(/Quiet Otter \(you\)/),
+      expect.stringMatching(/Ana Park/),
+    ]);
+    expect(items[0].querySelector('[data-presence="online"]')).toHaveClass('bg-success');
+    expect(items[1].querySelector('[data-presence]')).toBeNull();
+  });
+});

@@ -5,6 +5,7 @@ import { DANGER_QUIET_BUTTON, OUTLINE_BUTTON, PRIMARY_BUTTON, QUIET_BUTTON } fro
 import { ConfirmDialog, SidePanel } from '../../../shared/ui/dialog';
 import { TEXT_FIELD } from '../../../shared/ui/fields';
 import { TrashIcon } from '../../../shared/ui/icons';
+import { WithPresence } from '../../../shared/ui/presence-dot';
 import { LeaveIcon, PencilIcon, PersonAddIcon } from './dialog-icons';
 import { ROOM_KIND_LABEL, RoomIcon, type RoomKind } from '../../../shared/ui/room-icon';
 import { PeoplePicker, type SearchPeople } from './people-picker';
@@ -39,7 +40,11 @@ export interface RoomDetailsPanelProps extends RoomDetailsActions {
   onClose: () => void;
   room: RoomDetailsRoom;
   search: SearchPeople;
+  /** L1: the members online now (a dot each, listed first); none while that cannot be known. */
+  online?: ReadonlySet<string>;
 }
+
+const NOBODY_ONLINE: ReadonlySet<string> = new Set();
 
 export function memberCountText(count: number): string {
   return `${count} ${count === 1 ? 'member' : 'members'}`;
@@ -60,8 +65,10 @@ type Confirm = { kind: 'leave' } | { kind: 'delete' } | { kind: 'remove'; userId
  * in the timeline as a pending notice until the server confirms it. A DM
  * shows only the other person.
  */
-export function RoomDetailsPanel({ open, onClose, room, search, ...actions }: RoomDetailsPanelProps) {
+export function RoomDetailsPanel({ open, onClose, room, search, online = NOBODY_ONLINE, ...actions }: RoomDetailsPanelProps) {
   const [confirm, setConfirm] = useState<Confirm>(null);
+  // Online first, each part in the room's own order (a stable sort).
+  const members = [...room.members].sort((a, b) => Number(online.has(b.id)) - Number(online.has(a.id)));
   const title = room.kind === 'dm' ? 'Contact info' : room.kind === 'group' ? 'Group info' : 'Room info';
   const partner = room.kind === 'dm' ? room.members.find((member) => !member.isMe) : undefined;
 
@@ -105,9 +112,11 @@ export function RoomDetailsPanel({ open, onClose, room, search, ...actions }: Ro
               <p className="text-sm text-ink-muted">Everyone who uses Whisper is in {room.name}.</p>
             ) : (
               <ul className="-mx-2 flex flex-col">
-                {room.members.map((member) => (
+                {members.map((member) => (
                   <li key={member.id} className="flex min-h-13 items-center gap-3 rounded-lg px-2 py-1.5">
-                    <Avatar name={member.displayName} color={member.color} size="sm" />
+                    <WithPresence online={online.has(member.id)}>
+                      <Avatar name={member.displayName} color={member.color} size="sm" />
+                    </WithPresence>
                     <span className="min-w-0 flex-1 truncate text-[15px]">
                       {member.displayName}
                       {member.isMe && <span className="text-ink-muted"> (you)</span>}
