@@ -7,7 +7,7 @@
  *   npm run bench -- --quick               small settings, for development
  *   npm run bench -- --only=fanout,ingest  some benchmarks (fanout, ingest,
  *                                          capacity, client-weight, reconnect-flush,
- *                                          catchup)
+ *                                          catchup, live)
  *   npm run bench -- --targets=whisper     fan-out/capacity against some servers
  *   npm run bench -- --profile             CPU profiles of the Whisper servers
  *                                          (fan-out, ingest) in tests/output/bench/profiles;
@@ -57,7 +57,7 @@ const list = (value: string | undefined) => value?.split(',').map((item) => item
 const numbers = (value: string | undefined) => list(value)?.map(Number);
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
-const ALL_BENCHMARKS = ['fanout', 'ingest', 'capacity', 'client-weight', 'reconnect-flush', 'catchup'] as const;
+const ALL_BENCHMARKS = ['fanout', 'ingest', 'capacity', 'client-weight', 'reconnect-flush', 'catchup', 'live'] as const;
 type BenchmarkName = (typeof ALL_BENCHMARKS)[number];
 const only = (list(args.only) ?? [...ALL_BENCHMARKS]) as BenchmarkName[];
 for (const name of only) if (!ALL_BENCHMARKS.includes(name)) throw new Error(`unknown benchmark ${name}; one of ${ALL_BENCHMARKS.join(', ')}`);
@@ -324,7 +324,11 @@ const EXTERNAL_TIMEOUT_MS = 15 * 60_000;
  * A benchmark script another engineer owns (tests/bench/<name>.ts): run
  * when the file exists; it prints one `RESULT {json}` line.
  */
-async function external(name: 'client-weight' | 'reconnect-flush' | 'multi-room-catchup', needsBuild: boolean): Promise<Record<string, unknown>> {
+async function external(
+  name: 'client-weight' | 'reconnect-flush' | 'multi-room-catchup' | 'live-signals',
+  needsBuild: boolean,
+  extraArgs: string[] = [],
+): Promise<Record<string, unknown>> {
   const file = path.join('tests/bench', `${name}.ts`);
   if (!existsSync(path.join(REPO_ROOT, file))) return { skipped: `${file} does not exist (yet)` };
   if (needsBuild) {
@@ -333,11 +337,11 @@ async function external(name: 'client-weight' | 'reconnect-flush' | 'multi-room-
     const { code } = await build.exited;
     if (code !== 0) return { error: `npm run build failed (code ${code}); see ${build.logPath}` };
   }
-  say(`${name}: node --import tsx ${file}`);
+  say(`${name}: node --import tsx ${[file, ...extraArgs].join(' ')}`);
   let result: unknown = null;
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: ADMIN_DATABASE_URL };
   delete env.BENCH_CONFIG;
-  const child = spawnChild(name, ['node', '--import', 'tsx', file], {
+  const child = spawnChild(name, ['node', '--import', 'tsx', file, ...extraArgs], {
     env,
     processGroup: true,
     onStdoutLine: (line) => {
@@ -394,6 +398,8 @@ async function main(): Promise<void> {
     'reconnect-flush': () => external('reconnect-flush', false),
     // M5: one sync for 100 rooms × 10 missed entries vs one room at a time (tests/bench/multi-room-catchup.ts).
     catchup: () => external('multi-room-catchup', false),
+    // Issue 15: presence, typing and receipts per socket, 1,000 sockets in 50 groups (tests/bench/live-signals.ts).
+    live: () => external('live-signals', false, quick ? ['--quick'] : []),
   };
   for (const name of only) {
     if (interrupted) return;

@@ -180,7 +180,7 @@ function externalSection(title: string, bench: Json, extra?: (result: Json) => s
   if (bench.error) out.push(`error: ${bench.error}`, '');
   if (extra && bench.result) out.push(...extra(bench.result));
   // What the extra table shows (or a profile's long listing) is left out of the generic one.
-  const { startup: _startup, startupProfile: _profile, ...rest } = bench.result ?? {};
+  const { startup: _startup, startupProfile: _profile, steady: _steady, ...rest } = bench.result ?? {};
   return [...out, table(['measure', 'value'], flatten(extra ? rest : (bench.result ?? {}))), ''].join('\n');
 }
 
@@ -254,6 +254,42 @@ function catchupTable(result: Json): string[] {
   ];
 }
 
+/** Issue 15 (tests/bench/live-signals.ts): frames and bytes per socket and second by frame type, while people type now and then. */
+function liveTable(result: Json): string[] {
+  const steady = result.steady;
+  if (!steady?.received || !steady?.sent) return [];
+  const rows: string[][] = [];
+  const side = (direction: string, figures: Json) => {
+    const row = (name: string, x: Json) => [
+      `${direction} ${name}`,
+      `${fmt(x.framesPerSecond.median, 2)} (p95 ${fmt(x.framesPerSecond.p95, 2)})`,
+      `${fmt(x.bytesPerSecond.median)} (p95 ${fmt(x.bytesPerSecond.p95)})`,
+      fmt(x.framesPerSecond.total, 1),
+      fmt(x.bytesPerSecond.total),
+    ];
+    rows.push(row('all', figures.all));
+    if (direction === 'received') rows.push(row(`live signals (${(result.target?.liveTypes ?? []).join(' + ')})`, figures.live));
+    for (const [type, x] of Object.entries(figures.byType ?? {})) rows.push(row(`\`${type}\``, x as Json));
+  };
+  side('received', steady.received);
+  side('sent', steady.sent);
+  const t = result.target ?? {};
+  const flap = result.flap ?? {};
+  return [
+    `${result.users} sockets, ${result.groups} groups of ${result.groupSize} (and \`general\`), ${steady.seconds} s counted; ${fmt((steady.typingShare?.mean ?? 0) * 100, 1)} % of users typing at a moment on average. ` +
+      `Server CPU ${fmt(steady.serverCpuPct, 1)} % of a core, its PostgreSQL backends ${fmt(steady.postgresCpuPct, 1)} %, machine ${fmt(steady.machineCpuPct, 1)} %.`,
+    '',
+    table(['per socket', 'frames/s, median (p95)', 'payload B/s, median (p95)', 'frames/s, all sockets', 'B/s, all sockets'], rows),
+    '',
+    `Flapping: ${fmt(flap.reconnects)} reconnects (${fmt(flap.socketsPerRound)} sockets × ${fmt(flap.rounds)} rounds); the others received ${JSON.stringify(flap.othersReceivedPerReconnect ?? {})} per reconnect; ` +
+      `presence frames per reconnect ${fmt(flap.presenceFramesPerReconnect, 2)} (${flap.presenceNote ?? ''}).`,
+    '',
+    `Target: live signals received ≤ ${fmt(t.liveFramesPerSecondMedian, 1)} frames/s and ≤ ${fmt(t.liveBytesPerSecondMedian)} B/s per socket (median), every type ≤ ${fmt(t.allFramesPerSecondP95, 1)} frames/s (p95), ` +
+      `≤ ${fmt(t.presenceFramesPerReconnect)} presence frames per reconnect: ${result.met ? 'met' : 'not met'} (${JSON.stringify(result.checks ?? {})}).`,
+    '',
+  ];
+}
+
 export function renderMarkdown(results: Results): string {
   const m = results.machine;
   const out: string[] = [`# Whisper benchmarks${results.quick ? ' (quick settings: development only)' : ''}`, ''];
@@ -274,5 +310,6 @@ export function renderMarkdown(results: Results): string {
   if (b['client-weight']) out.push(externalSection('Client weight (tests/bench/client-weight.ts)', b['client-weight'], startupTable));
   if (b['reconnect-flush']) out.push(externalSection('Reconnect flush (tests/bench/reconnect-flush.ts)', b['reconnect-flush']));
   if (b.catchup) out.push(externalSection('Multi-room catch-up (tests/bench/multi-room-catchup.ts)', b.catchup, catchupTable));
+  if (b.live) out.push(externalSection('Live signals (tests/bench/live-signals.ts)', b.live, liveTable));
   return `${out.join('\n')}\n`;
 }
