@@ -88,12 +88,6 @@ export function LaterUpdatePrompt() {
   return later ? <later.UpdatePrompt /> : null;
 }
 
-/** L3: the unread total on the app badge and in the tab's title. */
-export function LaterUnreadBadge() {
-  const later = useContext(LaterContext);
-  return later ? <later.UnreadBadge /> : null;
-}
-
 /** Who you are, at the foot of the sidebar (before the first hello there is nothing to show anyway). */
 export function LaterIdentityCard() {
   const later = useContext(LaterContext);

@@ -4,5 +4,4 @@
  */
 export { StorageNotice } from '../features/storage/storage-notice';
 export { IdentityCard } from './identity-card';
-export { UnreadBadge } from './unread-badge';
 export { UpdatePrompt } from './update-prompt';

@@ -8,6 +8,7 @@ import { WithPresence } from '../../shared/ui/presence-dot';
 import { RoomIcon } from '../../shared/ui/room-icon';
 import { RoomList } from './components/room-list';
 import { ROOM_PATH_PATTERN } from './room-path';
+import { useUnreadBadge } from './use-unread-badge';
 
 /** A DM's picture: the other person's avatar, in their colour once their profile is known, with a dot while they are online (L1, M6). */
 function PartnerIcon({ room }: { room: RoomListItem }) {
@@ -24,10 +25,11 @@ function renderIcon(room: RoomListItem) {
   return room.kind === 'dm' ? <PartnerIcon room={room} /> : <RoomIcon kind={room.kind} name={room.name} />;
 }
 
-/** The sidebar's room list (M6), live from IndexedDB, the open room marked. */
+/** The sidebar's room list (M6), live from IndexedDB, the open room marked; the unread total on the badge and title (L3). */
 export function RoomListContainer({ linkState }: { linkState?: unknown }) {
   const engine = useEngine();
   const rooms = useRoomList();
+  useUnreadBadge(rooms);
   const [, params] = useRoute<{ roomId: string }>(ROOM_PATH_PATTERN);
   const retry = useCallback((clientId: string) => void engine.retry(clientId), [engine]);
   const remove = useCallback((clientId: string) => void engine.remove(clientId), [engine]);

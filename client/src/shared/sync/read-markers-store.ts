@@ -3,7 +3,7 @@ import { metaTable } from '../db/meta.table';
 import { isReadRow, outboxTable } from '../db/outbox.table';
 import { roomsTable } from '../db/rooms.table';
 import { MetaKey, type WhisperDatabase } from '../db/whisper-db';
-import { mayHaveLeft, pendingOp } from './outbox-store';
+import { pendingOp } from './outbox-store';
 
 /** Markers merged: each person's only move forward, whatever order frames arrive in. */
 export function mergeReceipts(known: readonly Receipt[], heard: readonly Receipt[]): Receipt[] {
@@ -35,9 +35,12 @@ export function createReadMarkersStore(db: WhisperDatabase, nextClientId: () => 
         const seen = (await metaTable.get<number>(db, MetaKey.seenSeq(roomId))) ?? 0;
         if (seq <= seen) return false;
         await metaTable.set(db, MetaKey.seenSeq(roomId), seq);
-        for (const row of await outboxTable.ofRoom(db, roomId)) {
-          if (!isReadRow(row) || row.status !== 'pending' || (await mayHaveLeft(db, row))) continue;
-          await outboxTable.update(db, row.client_id, { op: { op: OpName.Read, room_id: roomId, seq } });
+        // Not yet planned onto a socket (MetaKey.flushedUpTo, see mayHaveLeft): it can still take the new seq.
+        const flushedUpTo = await metaTable.get<string>(db, MetaKey.flushedUpTo);
+        const rows = await outboxTable.ofRoom(db, roomId);
+        const waiting = rows.find((row) => isReadRow(row) && row.status === 'pending' && (flushedUpTo === undefined || row.client_id > flushedUpTo));
+        if (waiting) {
+          await outboxTable.update(db, waiting.client_id, { op: { op: OpName.Read, room_id: roomId, seq } });
           return true;
         }
         const op = pendingOp(nextClientId(), { op: OpName.Read, room_id: roomId, seq }, new Date().toISOString(), (await metaTable.myUserId(db)) ?? null);

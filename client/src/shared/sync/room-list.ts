@@ -42,15 +42,16 @@ function newestRows(outbox: OutboxItem[]): { activity: Map<string, OutboxItem>; 
 }
 
 /**
- * M6, L3: messages by others after the read marker. Counted on the device,
- * which may not hold them all (a new device has each room's newest page):
+ * M6, L3: the unread count is counted on the device, which may not hold
+ * every message after the marker (a new device has each room's newest page):
  * while the marker is no further than the server knew it, the server's
- * count (the `rooms` frame's `unread`) is a floor.
+ * count (the `rooms` frame's `unread`) is a floor. (Synchronous on purpose:
+ * the count itself is awaited in the read's own callback, as a call to
+ * another async function inside a live query's transaction can let it
+ * commit early.)
  */
-async function unreadIn(db: WhisperDatabase, room: Room, seenSeq: number, me: string | undefined): Promise<number> {
-  const local = room.last_seq > seenSeq ? await messagesTable.countFromOthersAfter(db, room.id, seenSeq, me) : 0;
-  const floor = room.unread !== undefined && seenSeq <= (room.read_seq ?? 0) ? room.unread : 0;
-  return Math.max(local, floor);
+function serverFloor(room: Room, seenSeq: number): number {
+  return room.unread !== undefined && seenSeq <= (room.read_seq ?? 0) ? room.unread : 0;
 }
 
 /**
@@ -90,7 +91,7 @@ async function readRoomListIn(db: WhisperDatabase): Promise<{ items: RoomListIte
           : last
             ? { text: last.deleted ? 'Message deleted' : last.excerpt, senderName: last.user_id === me ? null : personOf(users, last.user_id).display_name, at: last.created_at }
             : null,
-        unread: await unreadIn(db, room, seenSeq, me),
+        unread: Math.max(room.last_seq > seenSeq ? await messagesTable.countFromOthersAfter(db, room.id, seenSeq, me) : 0, serverFloor(room, seenSeq)),
         activityAt: activity ? laterTime(room.last_activity_at, activity.created_at) : room.last_activity_at,
         state,
         failure,
