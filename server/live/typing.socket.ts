@@ -56,6 +56,12 @@ export class TypingLimiter {
  * signal goes to every instance (L5). Nothing is stored.
  */
 export function typingFrameHandler(app: FastifyInstance, signals: LiveSignals, limiter = new TypingLimiter()) {
+  /**
+   * Each socket's relays go out one after another: two NOTIFYs on two pool
+   * connections may reach the listeners in either order, and a `false`
+   * overtaking its `true` would leave "typing…" up until it expires.
+   */
+  const relays = new WeakMap<Subscriber, Promise<void>>();
   return (frame: unknown, context: FrameContext) => {
     if (!validate.Check(frame)) {
       context.sendError(ErrorCode.InvalidFrame, 'a typing frame needs a room_id and typing (true or false)');
@@ -70,7 +76,11 @@ export function typingFrameHandler(app: FastifyInstance, signals: LiveSignals, l
       }
       if (!limiter.allow(context.subscriber, roomId, typing)) return;
       // Best effort: a signal the database could not pass on is not worth an error to the client.
-      await signals.typing(roomId, context.userId, typing).catch((error: unknown) => context.log.debug({ err: error }, 'typing signal not sent'));
+      const relay = (relays.get(context.subscriber) ?? Promise.resolve())
+        .then(() => signals.typing(roomId, context.userId, typing))
+        .catch((error: unknown) => context.log.debug({ err: error }, 'typing signal not sent'));
+      relays.set(context.subscriber, relay);
+      await relay;
     }, false);
   };
 }

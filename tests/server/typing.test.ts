@@ -34,6 +34,15 @@ const isTyping = (frame: ServerFrame): frame is TypingFrame => frame.type === 't
 const typingOf = (socket: TestSocket) => socket.frames.filter(isTyping);
 const quiet = () => new Promise((resolve) => setTimeout(resolve, QUIET_MS));
 
+/**
+ * The socket hears the room: the entry that created it or let its user in
+ * reached the socket's instance, whose hub now counts it a member. (An ack
+ * can come before the instance hears its own commit's NOTIFY.)
+ */
+async function subscribed(socket: TestSocket, roomId: string) {
+  await waitFor(() => socket.all('events').some((frame) => frame.data.some((event) => event.room_id === roomId)), 5_000, 'subscribed to the room');
+}
+
 async function connectAs(server: TestServer, token: string) {
   return TestSocket.connect(server.wsUrl, token);
 }
@@ -48,6 +57,7 @@ describe('L2 typing', () => {
     const eveHere = await connectAs(a, eve.token);
     const eveThere = await connectAs(b, eve.token);
     const roomId = await createRoom(anaHere, { userIds: [ben.user_id, cid.user_id] });
+    await subscribed(anaHere, roomId);
     await waitFor(() => benThere.all('events').some((frame) => frame.data.some((event) => event.room_id === roomId)), 5_000, 'ben subscribed');
     await waitFor(() => cidHere.all('events').some((frame) => frame.data.some((event) => event.room_id === roomId)), 5_000, 'cid subscribed');
     const { rows: before } = await db.pool.query<{ last_seq: number }>('SELECT last_seq FROM rooms WHERE id = $1', [roomId]);
@@ -77,6 +87,7 @@ describe('L2 typing', () => {
     const anaHere = await connectAs(a, ana.token);
     const benThere = await connectAs(b, ben.token);
     const roomId = await createRoom(anaHere, { userIds: [ben.user_id] });
+    await subscribed(anaHere, roomId);
     await waitFor(() => benThere.all('events').some((frame) => frame.data.some((event) => event.room_id === roomId)), 5_000, 'ben subscribed');
     expect((await sendOp(anaHere, { op: 'member.remove', room_id: roomId, user_ids: [ben.user_id] })).ok).toBe(true);
     await waitFor(() => benThere.all('events').some((frame) => frame.data.some((event) => event.kind === 'member' && event.room_id === roomId && event.action === 'removed')), 5_000, 'removal heard');
@@ -94,6 +105,7 @@ describe('L2 typing', () => {
     const anaHere = await connectAs(a, ana.token);
     const benThere = await connectAs(b, ben.token);
     const roomId = await createRoom(anaHere, { userIds: [ben.user_id] });
+    await subscribed(anaHere, roomId);
     await waitFor(() => benThere.all('events').some((frame) => frame.data.some((event) => event.room_id === roomId)), 5_000, 'ben subscribed');
     for (let i = 0; i < 5; i++) anaHere.send({ type: 'typing', room_id: roomId, typing: true });
     anaHere.send({ type: 'typing', room_id: roomId, typing: false });
