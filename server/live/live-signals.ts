@@ -54,13 +54,21 @@ export function presenceNotices(entries: PresenceEntry[]): string[] {
  * is not made up for: a typing indicator expires by itself (TYPING_EXPIRY_MS).
  */
 export class LiveSignals {
-  /** Presence notices are delivered one after another (each needs a read), so a user's online and offline keep their order. */
-  private presenceQueue: Promise<void> = Promise.resolve();
+  /**
+   * Presence changes heard and not delivered yet, in the order heard. They
+   * are delivered in rounds: a round reads the rooms of every user in it at
+   * once and gives each socket one frame with every change that concerns it,
+   * so a burst (many people connecting at once, an instance's users going)
+   * costs one read and one frame per socket, not one of each per change.
+   */
+  private presencePending: PresenceNotice['d'] = [];
+  /** The round under way (each round takes whatever was heard before it started). */
+  private presenceRound: Promise<void> | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly hub: RoomHub,
-    private readonly rooms: Pick<RoomsRepository, 'roomIdsOf'>,
+    private readonly rooms: Pick<RoomsRepository, 'roomIdsOfMany'>,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -75,8 +83,8 @@ export class LiveSignals {
   }
 
   /** Resolves once every presence notice heard so far has been delivered (tests). */
-  presenceDelivered(): Promise<void> {
-    return this.presenceQueue;
+  async presenceDelivered(): Promise<void> {
+    while (this.presenceRound) await this.presenceRound;
   }
 
   private hear(payload: string): void {
@@ -88,8 +96,8 @@ export class LiveSignals {
       return;
     }
     if (notice.k === 'presence') {
-      const { d } = notice;
-      this.presenceQueue = this.presenceQueue.then(() => this.deliverPresence(d)).catch((error: unknown) => this.log.warn({ err: error }, 'presence not delivered'));
+      this.presencePending.push(...notice.d);
+      this.presenceRound ??= this.deliverPresence();
       return;
     }
     if (notice.k !== 'typing') return;
@@ -98,17 +106,34 @@ export class LiveSignals {
   }
 
   /**
-   * L1, M3: each change to the sockets of this instance that share a room
-   * with the user (general is everyone's, so in practice all), once per
-   * socket, never to the user's own.
+   * L1, M3: rounds until nothing is pending. Each change goes to the sockets
+   * of this instance that share a room with its user (general is everyone's,
+   * so in practice all), never to the user's own; a user's later change in
+   * the same round replaces an earlier one (only where they stand now
+   * matters), so online and offline never arrive swapped.
    */
-  private async deliverPresence(changes: PresenceNotice['d']): Promise<void> {
-    for (const change of changes) {
-      const frame: PresenceFrame = {
-        type: 'presence',
-        data: [{ user_id: change.u, status: change.s === 1 ? PresenceStatus.Online : PresenceStatus.Offline, last_seen: change.l }],
-      };
-      this.hub.signalRooms(await this.rooms.roomIdsOf(change.u), JSON.stringify(frame), change.u);
+  private async deliverPresence(): Promise<void> {
+    try {
+      while (this.presencePending.length > 0) {
+        const latest = new Map<string, PresenceNotice['d'][number]>();
+        for (const change of this.presencePending.splice(0)) {
+          latest.delete(change.u);
+          latest.set(change.u, change);
+        }
+        try {
+          const rooms = await this.rooms.roomIdsOfMany([...latest.keys()]);
+          const items = [...latest.values()].map((change) => ({
+            roomIds: rooms.get(change.u) ?? [],
+            userId: change.u,
+            item: { user_id: change.u, status: change.s === 1 ? PresenceStatus.Online : PresenceStatus.Offline, last_seen: change.l },
+          }));
+          this.hub.signalAbout(items, (data) => JSON.stringify({ type: 'presence', data } satisfies PresenceFrame));
+        } catch (error) {
+          this.log.warn({ err: error }, 'presence not delivered');
+        }
+      }
+    } finally {
+      this.presenceRound = null;
     }
   }
 }

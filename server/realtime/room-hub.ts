@@ -128,18 +128,29 @@ export class RoomHub {
   }
 
   /**
-   * A live signal about a user (L1 presence): sent once to every socket of
-   * this process subscribed to any of the rooms, except the user's own.
+   * Live signals about users (L1 presence), gathered per socket: each item
+   * goes to every socket of this process subscribed to any of its rooms,
+   * except its own user's, and each socket gets one frame (`frameOf` its
+   * items, in order) however many items reach it.
    */
-  signalRooms(roomIds: Iterable<string>, json: string, exceptUserId: string): void {
-    const sent = new Set<Subscriber>();
-    for (const roomId of roomIds) {
-      for (const member of this.rooms.get(roomId)?.members ?? []) {
-        if (member.userId === exceptUserId || sent.has(member)) continue;
-        sent.add(member);
-        member.send(json);
+  signalAbout<T>(items: readonly { roomIds: Iterable<string>; userId: string; item: T }[], frameOf: (items: T[]) => string): void {
+    const bySocket = new Map<Subscriber, T[]>();
+    for (const { roomIds, userId, item } of items) {
+      const reached = new Set<Subscriber>();
+      for (const roomId of roomIds) {
+        for (const member of this.rooms.get(roomId)?.members ?? []) {
+          if (member.userId === userId || reached.has(member)) continue;
+          reached.add(member);
+          let list = bySocket.get(member);
+          if (!list) {
+            list = [];
+            bySocket.set(member, list);
+          }
+          list.push(item);
+        }
       }
     }
+    for (const [socket, list] of bySocket) socket.send(frameOf(list));
   }
 
   /** Entries of one room's log, in seq order, as they were committed. */

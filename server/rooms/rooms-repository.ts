@@ -150,6 +150,20 @@ export function createRoomsRepository(pool: pg.Pool) {
       return rows.length > 0;
     },
 
+    /** The rooms of each of these people (L1: who hears their presence), in one read. */
+    async roomIdsOfMany(userIds: readonly string[]): Promise<Map<string, string[]>> {
+      const { rows } = await pool.query<{ user_id: string; id: string }>(
+        `SELECT u.user_id::text AS user_id, r.id
+           FROM unnest($1::uuid[]) AS u (user_id)
+           JOIN rooms r ON r.deleted_at IS NULL
+                       AND (r.everyone OR EXISTS (SELECT 1 FROM room_members mm WHERE mm.room_id = r.id AND mm.user_id = u.user_id))`,
+        [[...userIds]],
+      );
+      const rooms = new Map<string, string[]>(userIds.map((id) => [id, []]));
+      for (const row of rows) rooms.get(row.user_id)?.push(row.id);
+      return rooms;
+    },
+
     /** The ids of every room the user is in, for the socket's subscriptions (M5). */
     async roomIdsOf(userId: string): Promise<string[]> {
       const { rows } = await pool.query<{ id: string }>(`SELECT r.id FROM rooms r WHERE ${VISIBLE_TO}`, [userId]);
