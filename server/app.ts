@@ -29,6 +29,9 @@ import healthRoutes from './infra/health.routes.js';
 import messagesRoutes from './messages/messages.routes.js';
 import messageActionsRoutes from './messages/message-actions.routes.js';
 import sessionRoutes from './identity/session.routes.js';
+import mediaPlugin, { type MediaPluginOptions } from './media/media.plugin.js';
+import mediaRoutes from './media/media.routes.js';
+import uploadsRoutes from './media/uploads.routes.js';
 
 export interface AppOptions {
   databaseUrl: string;
@@ -49,6 +52,8 @@ export interface AppOptions {
   limits?: Partial<AbuseLimits>;
   /** L1's heartbeat, dead-instance TTL and offline grace, where the defaults do not fit (tests). */
   presence?: Partial<PresenceTimings>;
+  /** Files (F1–F5): storage, limits, TTL; absent dataDir: a temporary directory (tests). */
+  media?: MediaPluginOptions;
 }
 
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -156,6 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // The domains: each registers its frame handlers with the realtime plugin,
   // and its ops with the op runner, which rooms owns (so rooms comes first).
   await app.register(roomsPlugin);
+  await app.register(mediaPlugin, options.media ?? {});
   await app.register(messagesPlugin);
   await app.register(livePlugin, { presence: options.presence });
   await app.register(receiptsPlugin);
@@ -167,6 +173,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(usersRoutes);
   await app.register(roomsRoutes);
   await app.register(receiptsRoutes);
+  await app.register(uploadsRoutes);
+  await app.register(mediaRoutes);
   await app.register(chatWsRoutes, { allowedOrigins: options.allowedOrigins ?? [] });
   await app.register(clientPlugin, { clientDir: options.clientDir });
 

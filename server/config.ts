@@ -4,6 +4,7 @@ import type { SocketRates } from './realtime/chat-socket.js';
 import type { AbuseLimits } from './realtime/connection-limits.js';
 import type { PresenceTimings } from './live/presence.js';
 import type { LogFormat } from './logger.js';
+import type { MediaOptions, S3Options } from './media/media-options.js';
 
 export interface Config {
   port: number;
@@ -30,6 +31,8 @@ export interface Config {
   limits: Partial<AbuseLimits>;
   /** PRESENCE_HEARTBEAT_MS, PRESENCE_INSTANCE_TTL_MS, PRESENCE_OFFLINE_GRACE_MS (server/live/presence.ts) */
   presence: Partial<PresenceTimings>;
+  /** Files (F1–F5): UPLOAD_MAX_BYTES, UPLOAD_USER_QUOTA_BYTES, UPLOAD_TTL_MS, and S3_* for shared storage (S6). */
+  media: MediaOptions;
 }
 
 /** Environment variable of each per-address and per-user limit. */
@@ -93,6 +96,20 @@ function parseTokenSecret(value: string | undefined): string | undefined {
   return value;
 }
 
+/** S3_*: all of endpoint-less AWS or an S3-compatible store; absent S3_BUCKET: files under DATA_DIR. */
+function parseS3(env: NodeJS.ProcessEnv): S3Options | undefined {
+  if (!env.S3_BUCKET) return undefined;
+  const { S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) throw new Error('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
+  return {
+    bucket: env.S3_BUCKET,
+    region: env.S3_REGION || 'us-east-1',
+    endpoint: env.S3_ENDPOINT || undefined,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE === '1' || env.S3_FORCE_PATH_STYLE === 'true',
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR || '.data');
   return {
@@ -116,5 +133,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     limits: parseRates(env, LIMIT_VARIABLES),
     presence: parseRates(env, PRESENCE_VARIABLES),
+    media: {
+      dataDir,
+      ...parseRates(env, { maxUploadBytes: 'UPLOAD_MAX_BYTES', userQuotaBytes: 'UPLOAD_USER_QUOTA_BYTES', uploadTtlMs: 'UPLOAD_TTL_MS' }),
+      s3: parseS3(env),
+    },
   };
 }

@@ -43,6 +43,7 @@ async function start() {
     socketRates: config.socketRates,
     limits: config.limits,
     presence: config.presence,
+    media: config.media,
   });
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an unexpected error');

@@ -1,7 +1,7 @@
 import { ErrorFrameSchema } from '../protocol/schemas.js';
 
 /** An HTTP error status a route documents. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 /**
  * A route's documented error answers (P12: every one of them is in /docs),

@@ -1,4 +1,5 @@
-import { REPLY_EXCERPT_LENGTH, type ChatMessage, type Reaction, type ReplyQuote } from '../protocol/index.js';
+import { ATTACHMENTS_JSON } from '../media/media-repository.js';
+import { REPLY_EXCERPT_LENGTH, type Attachment, type ChatMessage, type Reaction, type ReplyQuote } from '../protocol/index.js';
 
 /**
  * E4: messages as they stand now, for every read (history P5, catch-up P6,
@@ -19,7 +20,8 @@ const CURRENT_MESSAGE_SELECT = `
          left(q.content, ${REPLY_EXCERPT_LENGTH}) AS quote_excerpt, q.deleted_at IS NOT NULL AS quote_deleted,
          (SELECT json_agg(json_build_object('emoji', e.emoji, 'count', e.n, 'user_ids', e.user_ids) ORDER BY e.since, e.emoji)
             FROM (SELECT r.emoji, min(r.since_seq) AS since, count(*)::int AS n, array_agg(r.user_id::text ORDER BY r.seq) AS user_ids
-                    FROM message_reactions r WHERE r.message_id = m.id GROUP BY r.emoji) e) AS reactions
+                    FROM message_reactions r WHERE r.message_id = m.id GROUP BY r.emoji) e) AS reactions,
+         ${ATTACHMENTS_JSON} AS attachments
     FROM messages m
     LEFT JOIN messages q ON q.id = m.reply_to AND m.deleted_at IS NULL`;
 
@@ -44,6 +46,8 @@ export interface CurrentMessageRow {
   quote_excerpt: string | null;
   quote_deleted: boolean;
   reactions: Reaction[] | null;
+  /** F3: in the sender's order; null without any. */
+  attachments: Attachment[] | null;
 }
 
 /** X1: a quote as the wire carries it; `deleted` only when it is (the excerpt is then empty). */
@@ -66,5 +70,6 @@ export function toChatMessage(row: CurrentMessageRow): ChatMessage {
   if (row.quote_id !== null) message.reply_to = replyQuote(row.quote_id, row.quote_user_id!, row.quote_seq!, row.quote_excerpt!, row.quote_deleted);
   if (row.edited_at !== null) message.edited_at = row.edited_at.toISOString();
   if (row.reactions !== null) message.reactions = row.reactions;
+  if (row.attachments !== null) message.attachments = row.attachments;
   return message;
 }

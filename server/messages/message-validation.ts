@@ -2,8 +2,10 @@ import {
   CLIENT_ID_PATTERN,
   DEFAULT_ROOM_ID,
   ErrorCode,
+  MAX_ATTACHMENTS,
   MAX_CONTENT_LENGTH,
   ROOM_ID_PATTERN,
+  UPLOAD_ID_PATTERN,
   type RejectedFrame,
 } from '../protocol/index.js';
 
@@ -16,6 +18,8 @@ export interface ValidItem {
   content: string;
   /** X1: what the item quotes (a server id or the sender's own client_id), resolved when stored. */
   replyTo: string | null;
+  /** F3: the uploads it carries, in order (resolved to media before the writer). */
+  uploadIds: string[];
 }
 
 export interface ItemRejection {
@@ -27,6 +31,7 @@ export interface ItemRejection {
 
 const clientIdPattern = new RegExp(CLIENT_ID_PATTERN);
 const roomIdPattern = new RegExp(ROOM_ID_PATTERN);
+const uploadIdPattern = new RegExp(UPLOAD_ID_PATTERN);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -36,8 +41,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * What is wrong with a message's text, or null: the same rules for a new
  * message (P2) and an edit (X2).
  */
-export function contentProblem(content: string): string | null {
-  if (content.trim().length === 0) return 'content is empty';
+export function contentProblem(content: string, captionOnly = false): string | null {
+  // F3: with attachments the text is a caption, and may be left out.
+  if (!captionOnly && content.trim().length === 0) return 'content is empty';
   if (content.length > MAX_CONTENT_LENGTH) return `content is longer than ${MAX_CONTENT_LENGTH} characters`;
   // PostgreSQL text cannot hold NUL, and lone surrogates are not text.
   if (content.includes('\u0000') || !content.isWellFormed()) return 'content contains NUL or malformed Unicode';
@@ -69,7 +75,9 @@ export function validateItem(raw: unknown, index: number, userId: string): Valid
   if (typeof content !== 'string') {
     return reject(ErrorCode.InvalidMessage, 'content must be a string');
   }
-  const problem = contentProblem(content);
+  const uploadIds = attachmentUploadIds(raw.attachments);
+  if (typeof uploadIds === 'string') return reject(ErrorCode.InvalidAttachment, uploadIds);
+  const problem = contentProblem(content, uploadIds.length > 0);
   if (problem !== null) return reject(ErrorCode.InvalidContent, problem);
   // X1: a quote that names nothing in the room is dropped when the message is
   // stored, so only a reply_to that is not even a string refuses the item.
@@ -77,7 +85,23 @@ export function validateItem(raw: unknown, index: number, userId: string): Valid
   if (replyTo !== null && typeof replyTo !== 'string') {
     return reject(ErrorCode.InvalidMessage, 'reply_to must be a message id or a client_id');
   }
-  return { index, roomId, clientId, content, replyTo: typeof replyTo === 'string' && clientIdPattern.test(replyTo) ? replyTo : null };
+  return { index, roomId, clientId, content, replyTo: typeof replyTo === 'string' && clientIdPattern.test(replyTo) ? replyTo : null, uploadIds };
+}
+
+/** F3: an item's upload ids (none when it has no `attachments`), or what is wrong with them. */
+function attachmentUploadIds(attachments: unknown): string[] | string {
+  if (attachments === undefined || attachments === null) return [];
+  if (!Array.isArray(attachments) || attachments.length === 0 || attachments.length > MAX_ATTACHMENTS) {
+    return `attachments must be a list of 1–${MAX_ATTACHMENTS} uploads`;
+  }
+  const ids: string[] = [];
+  for (const attachment of attachments) {
+    const id = isRecord(attachment) ? attachment.upload_id : undefined;
+    if (typeof id !== 'string' || !uploadIdPattern.test(id)) return 'each attachment must be {"upload_id"} naming a finished upload';
+    if (ids.includes(id)) return 'the same upload is attached twice';
+    ids.push(id);
+  }
+  return ids;
 }
 
 export function isRejection(result: ValidItem | ItemRejection): result is ItemRejection {

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { MAX_BATCH_SIZE, type ChatMessage } from '../protocol/index.js';
+import { MAX_BATCH_SIZE, type Attachment, type ChatMessage } from '../protocol/index.js';
 import { isStored, type MessagesRepository, type NewMessage, type WriteResult } from './messages-repository.js';
 
 /**
@@ -79,6 +79,11 @@ export class MessageWriter {
   /** Which of these rooms the user may post to (one query, no transaction, no room lock). */
   postableRooms(userId: string, roomIds: string[]): Promise<Set<string>> {
     return this.repository.postableRooms(userId, roomIds);
+  }
+
+  /** F3: the attachments these upload ids stand for, where each is a finished upload of the user's (one query). */
+  resolveUploads(userId: string, uploadIds: string[]): Promise<Map<string, Attachment>> {
+    return this.repository.resolveUploads(userId, uploadIds);
   }
 
   /** Waits until every queued write has committed or failed (shutdown). */

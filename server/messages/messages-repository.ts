@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { monotonicFactory } from 'ulid';
-import type { ChatMessage } from '../protocol/index.js';
+import type { Attachment, ChatMessage } from '../protocol/index.js';
+import { resolveUploads } from '../media/media-repository.js';
 import { FANOUT_CHANNEL } from '../realtime/pg-fanout.js';
 import { replyQuote, selectCurrentMessages, toChatMessage, type CurrentMessageRow } from './message-state.js';
 
@@ -10,6 +11,8 @@ export interface NewMessage {
   content: string;
   /** X1: the quoted message: a server id, or the author's own client_id (store_messages resolves it). */
   replyTo?: string | null;
+  /** F3: its attachments, resolved from the sender's finished uploads, in order. */
+  attachments?: Attachment[];
 }
 
 export interface StoredMessage {
@@ -90,8 +93,33 @@ function storedMessage(row: StoreRow, roomId: string, item: NewMessage): ChatMes
     created_at: row.created_at,
   };
   if (row.reply_id !== null) message.reply_to = replyQuote(row.reply_id, row.reply_user_id!, row.reply_seq!, row.reply_excerpt!, row.reply_deleted === true);
+  // A resend carries what it carried the first time (the same item, S3).
+  if (item.attachments && item.attachments.length > 0) message.attachments = item.attachments;
   return message;
 }
+
+const STORE_MESSAGES = 'SELECT * FROM store_messages($1, $2, $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[])';
+
+/**
+ * F3: the same call, and the attachments of the messages it created in the
+ * same statement (so the same transaction and the same single round trip;
+ * migrations/009). A resend (created = false) stores none, so however often
+ * an item is resent its attachments are stored once (S3). $8–$10 are
+ * parallel arrays: the item's position in the batch (1-based), the
+ * attachment's position in the item, and the media id.
+ */
+const STORE_MESSAGES_WITH_ATTACHMENTS = `
+  WITH s AS (
+    SELECT * FROM store_messages($1, $2, $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[])
+      WITH ORDINALITY AS s(id, seq, created_at, created, content, reply_id, reply_user_id, reply_seq, reply_excerpt, reply_deleted, ord)
+  ), attached AS (
+    INSERT INTO message_attachments (message_id, position, media_id)
+    SELECT s.id, t.position, t.media_id
+      FROM s JOIN unnest($8::int[], $9::int[], $10::text[]) AS t(ord, position, media_id) ON t.ord = s.ord
+     WHERE s.created
+    ON CONFLICT DO NOTHING
+  )
+  SELECT id, seq, created_at, created, content, reply_id, reply_user_id, reply_seq, reply_excerpt, reply_deleted FROM s ORDER BY ord`;
 
 export function createMessagesRepository(pool: pg.Pool) {
   // Monotonic so that ids minted in the same millisecond still sort in seq order.
@@ -105,17 +133,21 @@ export function createMessagesRepository(pool: pg.Pool) {
       // One autocommitted statement (migrations/002): lock, resend lookup,
       // insert, seq counter and NOTIFY in one round trip; it returns only
       // after COMMIT (S4).
+      const params = [
+        FANOUT_CHANNEL,
+        roomId,
+        ids,
+        items.map((item) => item.userId),
+        items.map((item) => item.clientId),
+        items.map((item) => item.content),
+        items.map((item) => item.replyTo ?? null),
+      ];
+      const attached = items.flatMap((item, i) => (item.attachments ?? []).map((attachment, position) => ({ ord: i + 1, position, mediaId: attachment.id })));
       const { rows } = await pool.query<StoreRow>(
-        'SELECT * FROM store_messages($1, $2, $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[])',
-        [
-          FANOUT_CHANNEL,
-          roomId,
-          ids,
-          items.map((item) => item.userId),
-          items.map((item) => item.clientId),
-          items.map((item) => item.content),
-          items.map((item) => item.replyTo ?? null),
-        ],
+        attached.length === 0 ? STORE_MESSAGES : STORE_MESSAGES_WITH_ATTACHMENTS,
+        attached.length === 0
+          ? params
+          : [...params, attached.map((a) => a.ord), attached.map((a) => a.position), attached.map((a) => a.mediaId)],
       );
       return rows.map((row, i) => ({ message: storedMessage(row, roomId, items[i]), created: row.created }));
     } catch (error) {
@@ -191,6 +223,9 @@ export function createMessagesRepository(pool: pg.Pool) {
       );
       return rows[0] ? toChatMessage(rows[0]) : null;
     },
+
+    /** F3: see media-repository.ts. */
+    resolveUploads: (userId: string, uploadIds: string[]) => resolveUploads(pool, userId, uploadIds),
 
     /** Which of these rooms the user may post to (M3), in one query however many are named. */
     async postableRooms(userId: string, roomIds: string[]): Promise<Set<string>> {

@@ -1,4 +1,4 @@
-import type { AckFrame, RejectedFrame } from '../protocol/index.js';
+import type { AckFrame, Attachment, RejectedFrame } from '../protocol/index.js';
 import { UnknownRoomError, isStored, type StoredMessage } from './messages-repository.js';
 import type { MessageWriter } from './message-writer.js';
 import { ErrorCode } from '../protocol/index.js';
@@ -26,6 +26,40 @@ export interface SendOutcome {
  * are still acked, and the caller reports the rest as retryable; the
  * client's resend is idempotent (S3).
  */
+/** F3: each valid item's attachments, once resolved (absent for an item without any). */
+const attachmentsOf = new WeakMap<ValidItem, Attachment[]>();
+
+/**
+ * F3: every upload the send names, resolved in one query before the writer
+ * (whose transaction stays as short as without attachments). An item naming
+ * an upload that is not a finished upload of the sender's is refused (P7)
+ * and the rest go on. A send without attachments awaits nothing here, so a
+ * one-room send still reaches writer.write synchronously (see below).
+ */
+async function resolveAttachments(writer: MessageWriter, userId: string, byRoom: Map<string, ValidItem[]>, rejections: ItemRejection[]): Promise<void> {
+  const uploadIds = [...byRoom.values()].flatMap((items) => items.flatMap((item) => item.uploadIds));
+  if (uploadIds.length === 0) return;
+  const resolved = await writer.resolveUploads(userId, [...new Set(uploadIds)]);
+  for (const [roomId, items] of byRoom) {
+    const kept = items.filter((item) => {
+      const missing = item.uploadIds.find((id) => !resolved.has(id));
+      if (missing === undefined) {
+        if (item.uploadIds.length > 0) attachmentsOf.set(item, item.uploadIds.map((id) => resolved.get(id)!));
+        return true;
+      }
+      rejections.push({
+        index: item.index,
+        clientId: item.clientId,
+        code: ErrorCode.InvalidAttachment,
+        message: `attachment ${missing} is not a finished upload of yours (upload it first, and wait for the upload to complete)`,
+      });
+      return false;
+    });
+    if (kept.length === 0) byRoom.delete(roomId);
+    else byRoom.set(roomId, kept);
+  }
+}
+
 export async function sendMessages(writer: MessageWriter, userId: string, data: unknown[]): Promise<SendOutcome> {
   const rejections: ItemRejection[] = [];
   const byRoom = new Map<string, ValidItem[]>();
@@ -39,6 +73,8 @@ export async function sendMessages(writer: MessageWriter, userId: string, data: 
     items.push(result);
     byRoom.set(result.roomId, items);
   });
+
+  await resolveAttachments(writer, userId, byRoom, rejections);
 
   // R2: each room is written in a transaction of its own, so a batch naming
   // up to 100 made-up rooms would cost 100 transactions (and pool slots)
@@ -63,7 +99,7 @@ export async function sendMessages(writer: MessageWriter, userId: string, data: 
       try {
         const results = await writer.write(
           roomId,
-          items.map((item) => ({ userId, clientId: item.clientId, content: item.content, replyTo: item.replyTo })),
+          items.map((item) => ({ userId, clientId: item.clientId, content: item.content, replyTo: item.replyTo, attachments: attachmentsOf.get(item) })),
         );
         results.forEach((result, i) => {
           if (isStored(result)) stored.set(items[i].index, result);

@@ -16,6 +16,10 @@ function roomCount(items: unknown[]): number {
   return rooms.size;
 }
 
+function hasAttachments(items: unknown[]): boolean {
+  return items.some((item) => typeof item === 'object' && item !== null && (item as { attachments?: unknown }).attachments != null);
+}
+
 /** P2 → P3/P7: a `messages` frame from a client. */
 export function messagesFrameHandler(app: FastifyInstance) {
   return (frame: unknown, context: FrameContext) => {
@@ -34,7 +38,9 @@ export function messagesFrameHandler(app: FastifyInstance) {
       if (ack) context.send(ack);
       if (unavailable) context.sendError(ErrorCode.Unavailable, 'some messages could not be stored right now; resend them');
     };
-    if (context.unblocked && roomCount(items) === 1) {
+    // F3: a send with attachments awaits their lookup before the writer, so
+    // it takes its turn in the socket's queue like a multi-room send.
+    if (context.unblocked && roomCount(items) === 1 && !hasAttachments(items)) {
       // Pipelined: a one-room send reaches the writer's queue at once
       // (sendMessages calls writer.write synchronously for one room), so
       // frames that follow each other from one socket share a transaction

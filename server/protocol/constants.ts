@@ -108,6 +108,20 @@ export const USERS_PATH = '/v1/users';
 export const ACCOUNTS_PATH = '/v1/accounts';
 export const SESSIONS_PATH = '/v1/sessions';
 export const ME_PATH = '/v1/me';
+/** F2: tus 1.0 uploads; an upload's URL is this plus its id. */
+export const UPLOADS_PATH = '/v1/uploads';
+/** F3, M3: processed media, by id. */
+export const MEDIA_PATH = '/v1/media';
+
+/** F3: most attachments on one message. */
+export const MAX_ATTACHMENTS = 10;
+/** F3: an upload id: a ULID, the last segment of the upload's Location. */
+export const UPLOAD_ID_PATTERN = '^[0-9A-HJKMNP-TV-Z]{26}$';
+/** F3: most levels in a voice note's waveform (each 0–255). */
+export const MAX_WAVEFORM_LEVELS = 64;
+/** F3: media kinds. */
+export const MediaKind = { Image: 'image', Audio: 'audio' } as const;
+export type MediaKind = (typeof MediaKind)[keyof typeof MediaKind];
 
 /**
  * P1: the socket's subprotocol. A client that keeps its token out of the URL
@@ -205,5 +219,11 @@ export const ErrorCode = {
   WeakPassword: 'weak_password',
   /** A1: the username belongs to someone else (409). */
   UsernameTaken: 'username_taken',
+  /** F3 (P7): an attachment that is not a completed upload of the sender's. */
+  InvalidAttachment: 'invalid_attachment',
+  /** F4: an upload over the per-file limit or the sender's quota (413). */
+  TooLarge: 'too_large',
+  /** F1, F4: an upload whose bytes are not an allowed image or audio format (415). */
+  UnsupportedMedia: 'unsupported_media',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -18,5 +18,6 @@ export type { DeleteOp, EditOp, MessageOp, Op, OpsFrame, ReactOp, ReadOp, RoomCr
 export type { DeliveredFrame, ReadResponse, Receipt, ReceiptsFrame } from './receipts.js';
 export type { RoomCursor, SyncFrame, SyncedFrame } from './sync.js';
 export type { PresenceEntry, PresenceFrame, TypingFrame, TypingSignal } from './live.js';
+export type { Attachment, AttachmentRef, MediaUrlResponse } from './media.js';
 export type { ClientFrame, ServerFrame } from './frames.js';
 export { dmRoomId } from './dm-room-id.js';

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, MAX_BATCH_SIZE, MAX_CONTENT_LENGTH, MAX_EMOJI_LENGTH, MESSAGE_ID_PATTERN, REPLY_EXCERPT_LENGTH } from './constants.js';
+import { AttachmentRefsSchema, AttachmentSchema } from './media.js';
 import { AckFrameSchema, ClientIdSchema, RejectedFrameSchema, RoomIdSchema, SeqSchema, TimeSchema, UserIdSchema } from './common.js';
 
 export const MessageIdSchema = Type.String({ pattern: MESSAGE_ID_PATTERN, description: 'Server ULID of a message' });
@@ -13,11 +14,12 @@ export const EmojiSchema = Type.String({ minLength: 1, maxLength: MAX_EMOJI_LENG
 export const OutgoingMessageSchema = Type.Object({
   client_id: Type.Optional(ClientIdSchema),
   room_id: Type.Optional(RoomIdSchema),
-  content: Type.String({ description: '1–4000 characters, not only white space' }),
+  content: Type.String({ description: '1–4000 characters, not only white space; with attachments, 0–4000 (a caption)' }),
   user_id: Type.Optional(Type.String({ description: 'Tolerated for seed-style clients; must be the socket\'s identity (P1)' })),
   reply_to: Type.Optional(
     Type.String({ description: 'X1: the quoted message of the same room: its server id, or the sender\'s own client_id for a message that may not be acked yet. One that names nothing in the room is dropped (the message is stored without a quote).' }),
   ),
+  attachments: Type.Optional(AttachmentRefsSchema),
 });
 export type OutgoingMessage = Static<typeof OutgoingMessageSchema>;
 
@@ -58,6 +60,8 @@ export const ChatMessageSchema = Type.Object({
   edited_at: Type.Optional(TimeSchema),
   deleted: Type.Optional(Type.Literal(true)),
   reactions: Type.Optional(Type.Array(ReactionSchema)),
+  /** F3: only on a message that has them (and not once deleted). */
+  attachments: Type.Optional(Type.Array(AttachmentSchema)),
 });
 export type ChatMessage = Static<typeof ChatMessageSchema>;
 

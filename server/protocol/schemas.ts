@@ -12,3 +12,4 @@ export * from './ops.js';
 export * from './sync.js';
 export * from './live.js';
 export * from './receipts.js';
+export * from './media.js';

@@ -14,6 +14,7 @@ import { isAck, item } from '../support/fixtures.js';
 import { api, createRoom, opItem } from '../support/rooms-fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';
+import { makeJpeg, tusCreate, upload } from '../support/uploads.js';
 
 let server: TestServer;
 let owner: TestSocket;
@@ -22,12 +23,21 @@ let stranger: TestSocket;
 let group: string;
 /** A message in the group. */
 let secret: string;
+/** F3: a photo attached to a message in the group. */
+let secretMedia: string;
+/** F2: an upload of a member's, not finished. */
+let memberUpload: string;
 beforeAll(async () => {
   server = await startTestServer();
   [owner, member, stranger] = await Promise.all([TestSocket.connect(server.wsUrl), TestSocket.connect(server.wsUrl), TestSocket.connect(server.wsUrl)]);
   group = await createRoom(owner, { name: 'Secret plans', userIds: [member.userId] });
   owner.send({ type: 'messages', data: [item('the plan', { room_id: group })] });
   secret = (await owner.next<AckFrame>(isAck)).message_ids[0];
+  const photo = await upload(server.baseUrl, owner.hello.token, await makeJpeg());
+  owner.send({ type: 'messages', data: [item('the map', { room_id: group, attachments: [{ upload_id: photo.uploadId }] })] });
+  await owner.next<AckFrame>(isAck);
+  secretMedia = (await server.db.pool.query<{ media_id: string }>('SELECT media_id FROM uploads WHERE id = $1', [photo.uploadId])).rows[0].media_id;
+  memberUpload = (await tusCreate(server.baseUrl, member.hello.token, 100)).uploadId!;
 });
 afterAll(async () => {
   await Promise.all([owner, member, stranger].map((socket) => socket.close()));
@@ -83,6 +93,18 @@ const MESSAGE_ROUTES: Record<string, { run: (messageId: string) => Promise<Obser
   'DELETE /v1/chat/messages/{id}/reactions/{emoji}': { run: (id) => rest('DELETE', `/v1/chat/messages/${id}/reactions/${encodeURIComponent('👀')}`, id) },
 };
 
+/**
+ * F2, F3: REST routes that name an upload or a media object: as a stranger,
+ * on a member's (an upload of theirs, a photo in the group) and on an id that
+ * does not exist. Every one must be 404 not_found, alike.
+ */
+const FILE_ROUTES: Record<string, { target: () => string; run: (id: string) => Promise<Observation> }> = {
+  'PATCH /v1/uploads/{id}': { target: () => memberUpload, run: (id) => rest('PATCH', `/v1/uploads/${id}`, id, undefined) },
+  'DELETE /v1/uploads/{id}': { target: () => memberUpload, run: (id) => rest('DELETE', `/v1/uploads/${id}`, id) },
+  'GET /v1/media/{id}': { target: () => secretMedia, run: (id) => rest('GET', `/v1/media/${id}`, id) },
+  'GET /v1/media/{id}/url': { target: () => secretMedia, run: (id) => rest('GET', `/v1/media/${id}/url`, id) },
+};
+
 /** REST routes that name no room, and why a stranger can learn nothing private through them. */
 const NOT_ROOM_SCOPED: Record<string, string> = {
   'GET /healthz': 'liveness only',
@@ -97,6 +119,7 @@ const NOT_ROOM_SCOPED: Record<string, string> = {
   'GET /v1/me': 'the caller\'s own account',
   'PATCH /v1/me': 'the caller\'s own display name',
   'GET /v1/chat/ws': 'the socket: every frame type is swept below',
+  'POST /v1/uploads': 'creates an upload of the caller\'s own (F2); its HEAD, PATCH and DELETE are swept with the file routes',
 };
 
 /** Frame types: what a stranger's frame naming the room gets back. */
@@ -137,7 +160,7 @@ describe('R4 authorization sweep', () => {
   it('[R4][M3] every REST route and frame type has an entry in the sweep', async () => {
     const spec = (await (await fetch(`${server.baseUrl}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const routes = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
-    const covered = new Set([...Object.keys(ROOM_ROUTES), ...Object.keys(MESSAGE_ROUTES), ...Object.keys(NOT_ROOM_SCOPED)]);
+    const covered = new Set([...Object.keys(ROOM_ROUTES), ...Object.keys(MESSAGE_ROUTES), ...Object.keys(FILE_ROUTES), ...Object.keys(NOT_ROOM_SCOPED)]);
     expect(routes.filter((route) => !covered.has(route))).toEqual([]);
     expect(server.app.frames.types().filter((type) => !(type in FRAMES))).toEqual([]);
   });
@@ -155,6 +178,19 @@ describe('R4 authorization sweep', () => {
     const [onSecret, onMissing] = [await MESSAGE_ROUTES[route].run(secret), await MESSAGE_ROUTES[route].run(missing)];
     expect(onSecret).toMatchObject({ status: 404, answer: { code: 'unknown_message' } });
     expect(onSecret).toEqual(onMissing);
+  });
+
+  it.each(Object.keys(FILE_ROUTES))('[R4][M3][F3] %s: a stranger is refused alike for a member\'s upload or media and an id that does not exist', async (route) => {
+    const { target, run } = FILE_ROUTES[route];
+    const [onTheirs, onMissing] = [await run(target()), await run(ulid())];
+    expect(onTheirs).toMatchObject({ status: 404, answer: { code: 'not_found' } });
+    expect(onTheirs).toEqual(onMissing);
+  });
+
+  it('[R4][F2] HEAD /v1/uploads/{id} (tus\'s offset) is the uploader\'s alone, alike for an upload of someone else\'s and none', async () => {
+    const head = async (id: string) => (await fetch(`${server.baseUrl}/v1/uploads/${id}`, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0', authorization: `Bearer ${stranger.hello.token}` } })).status;
+    expect(await head(memberUpload)).toBe(404);
+    expect(await head(ulid())).toBe(404);
   });
 
   it.each(['messages', 'sync', 'ops', 'typing'])('[R4][M3] the %s frame: a stranger is refused alike for a private group and a room that does not exist', async (type) => {

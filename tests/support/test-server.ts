@@ -23,6 +23,7 @@ export async function startTestServer(
     limits?: AppOptions['limits'];
     logger?: AppOptions['logger'];
     presence?: AppOptions['presence'];
+    media?: AppOptions['media'];
   } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
@@ -34,6 +35,7 @@ export async function startTestServer(
     limits: options.limits,
     logger: options.logger,
     presence: options.presence,
+    media: options.media,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
