@@ -70,7 +70,7 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
   const [draft, setDraft] = useDraft(roomId);
   // L3: read when the newest messages are in view; the divider stays where the reader had left off when the room opened.
   const [atBottom, setAtBottom] = useState(true);
-  useMarkRead(roomId, timeline.items, atBottom);
+  useMarkRead(roomId, timeline.items, atBottom, engine.markRead);
   const [dividerAfter, setDividerAfter] = useState<number | null | undefined>(undefined);
   if (dividerAfter === undefined && timeline.loaded) setDividerAfter(timeline.readSeq);
   const [loadingOlder, setLoadingOlder] = useState(false);
