@@ -8,6 +8,7 @@ import { fetchUsers, toSocketOrigin } from './chat-api';
 import { createChatStore } from './chat-store';
 import { connectionMachine } from './connection.machine';
 import { createLinkStatusStore, createPresenceListeners, createTypingListeners, type ConnectionHost, type LinkStatus } from './link-status';
+import { createUploadQueue } from './uploads';
 import { createUserDirectory } from './user-directory';
 
 export interface ConnectionRuntimeOptions {
@@ -64,6 +65,7 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
         random: () => Math.random(),
         onTyping: (frame) => typing.emit({ roomId: frame.room_id, userId: frame.user_id, typing: frame.typing }),
         onPresence: (frame) => presence.emit(frame.data),
+        uploads: createUploadQueue({ db, origin }),
       },
     },
   });
