@@ -19,6 +19,7 @@ import { TypingIndicator } from './components/typing-indicator';
 import { roomSubtitle } from './components/room-subtitle';
 import { useMarkRead } from './hooks/use-mark-read';
 import { useDraft } from './hooks/use-draft';
+import { filesOf, toNewFiles } from './hooks/attach-files';
 import { useIndicatorStatus } from './hooks/use-indicator-status';
 
 /**
@@ -153,6 +154,18 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
     },
     [engine, roomId, setDraft, replyDraft, cancelReply],
   );
+  // F2: picked, pasted or dropped files: one message, the box's text as its caption.
+  const attach = useCallback(
+    async (files: File[]) => {
+      const taken = await toNewFiles(files);
+      if (taken.length === 0) return;
+      setDraft('');
+      void engine.store.enqueueWithFiles(roomId, draft, taken, replyDraft());
+      cancelReply();
+    },
+    [engine, roomId, draft, setDraft, replyDraft, cancelReply],
+  );
+  const onAttach = useCallback((files: File[]) => void attach(files), [attach]);
   // L2: what the composer says of the user's typing, and who else types here.
   const setTyping = useCallback((typing: boolean) => engine.setTyping(roomId, typing), [engine, roomId]);
   useEffect(() => () => engine.setTyping(roomId, false), [engine, roomId]);
@@ -167,7 +180,20 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
   if (room === null) return <RoomUnavailable onBack={onBack} />;
 
   return (
-    <section className="flex h-full min-h-0 flex-col" aria-labelledby="room-title">
+    <section
+      className="flex h-full min-h-0 flex-col"
+      aria-labelledby="room-title"
+      // F2: files dropped anywhere on the room are attached.
+      onDragOver={(event) => {
+        if (room && event.dataTransfer.types.includes('Files')) event.preventDefault();
+      }}
+      onDrop={(event) => {
+        const files = filesOf(event.dataTransfer);
+        if (!room || files.length === 0) return;
+        event.preventDefault();
+        onAttach(files);
+      }}
+    >
       <RoomHeader
         name={room?.name ?? ''}
         kind={room?.kind ?? 'public'}
@@ -204,6 +230,7 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
         onCancelReply={cancelReply}
         onEditLast={messageActions.editLast}
         inputRef={composerRef}
+        onAttach={room ? onAttach : undefined}
       />
       {messageActions.dialog && (
         <LoadBoundary onError={(error) => console.warn('whisper: could not load a dialog', error)}>

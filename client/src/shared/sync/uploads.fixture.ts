@@ -10,7 +10,7 @@ export interface FakeTusRequest {
   size: number;
 }
 
-export function createFakeTus(origin = 'https://chat.test') {
+export function createFakeTus(origin = 'https://chat.test', token = 't') {
   const uploads = new Map<string, { length: number; received: number; metadata: string }>();
   const requests: FakeTusRequest[] = [];
   const state = {
@@ -33,7 +33,7 @@ export function createFakeTus(origin = 'https://chat.test') {
     const method = init.method ?? 'GET';
     requests.push({ method, url, headers, size: body?.size ?? 0 });
     if (state.offline) throw new TypeError('Failed to fetch');
-    if (headers.authorization !== 'Bearer t') return json(401, { code: 'invalid_token', message: 'no' });
+    if (headers.authorization !== `Bearer ${token}`) return json(401, { code: 'invalid_token', message: 'no' });
     if (method === 'POST') {
       if (state.refuseCreate) return json(413, { code: 'too_large', message: 'Files may be up to 25 MB.' });
       const id = `up${++next}`;

@@ -7,6 +7,8 @@ import { outboxTable } from '../db/outbox.table';
 import { WhisperDatabase } from '../db/whisper-db';
 import { createChatStore, type ChatStore } from './chat-store';
 import { toFrames } from './outbox-frames';
+import type { TimelineItem } from './timeline';
+import { readTimeline } from './use-room-timeline';
 import { uploadFile, type TusOptions } from './tus-upload';
 import { createFakeTus } from './uploads.fixture';
 
@@ -141,5 +143,17 @@ describe('file uploads', () => {
     expect(await uploadAll(item.client_id)).toEqual(['refused']);
     expect(await outboxTable.get(db, item.client_id)).toMatchObject({ status: 'failed', error_message: 'Files may be up to 25 MB.' });
     expect(await filesTable.unfinished(db)).toEqual([]);
+  });
+
+  it('[F2][F6] the timeline shows a queued file at once from its local bytes, with its upload progress', async () => {
+    const item = await store.enqueueWithFiles(ROOM, 'pic', [image(10)]);
+    const shown = async () => ((await readTimeline(db, ROOM, 50)).items[0] as TimelineItem).attachments;
+    expect(await shown()).toMatchObject([{ kind: 'image', width: 40, height: 30, mediaId: null, uploaded: 0, uploading: true, size: 10 }]);
+    expect((await shown())[0].blob?.size).toBe(10);
+    const [file] = await filesTable.ofMessage(db, item.client_id);
+    await filesTable.update(db, file.id, { upload_offset: 4, state: 'uploading' });
+    expect(await shown()).toMatchObject([{ uploaded: 4, uploading: true }]);
+    await uploadAll(item.client_id);
+    expect(await shown()).toMatchObject([{ uploaded: 10, uploading: false }]);
   });
 });

@@ -2,7 +2,8 @@ import { MAX_CONTENT_LENGTH } from '@whisper/protocol';
 import { memo, useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import { COMPOSER_CLEARANCE_PROPERTY } from '../overlay-space';
 import { CloseIcon } from '../../../shared/ui/icons';
-import { SendIcon } from './icons';
+import { PaperclipIcon, SendIcon } from './icons';
+import { ATTACH_ACCEPT } from '../hooks/attach-files';
 
 export interface ComposerProps {
   /** Called with the text exactly as typed (never trimmed). The page writes it to the outbox (C1). */
@@ -24,6 +25,12 @@ export interface ComposerProps {
    * emptied, sent or left (blur). The engine throttles what goes out.
    */
   onTypingChange?: (typing: boolean) => void;
+  /**
+   * F2: files picked with the attach button or pasted into the box; the page
+   * sends them as one message with the box's text as caption. Without it
+   * there is no attach button.
+   */
+  onAttach?: (files: File[]) => void;
 }
 
 /**
@@ -77,7 +84,8 @@ export function sendBlock(draft: string, disabledReason?: string | null): SendBl
  * Memoized: the page re-renders for the connection and the timeline, the
  * composer only for its own props.
  */
-export const Composer = memo(function Composer({ onSend, draft, onDraftChange, disabledReason, replyingTo, onCancelReply, onEditLast, inputRef, onTypingChange }: ComposerProps) {
+export const Composer = memo(function Composer({ onSend, draft, onDraftChange, disabledReason, replyingTo, onCancelReply, onEditLast, inputRef, onTypingChange, onAttach }: ComposerProps) {
+  const fileRef = useRef<HTMLInputElement>(null);
   const ownRef = useRef<HTMLTextAreaElement>(null);
   const textareaRef = inputRef ?? ownRef;
   const formRef = useRef<HTMLFormElement>(null);
@@ -152,6 +160,33 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
         </div>
       )}
       <div className="flex items-end gap-2">
+        {onAttach && (
+          <>
+            <button
+              type="button"
+              aria-label="Attach files"
+              disabled={Boolean(disabledReason)}
+              onClick={() => fileRef.current?.click()}
+              className="grid size-11 shrink-0 place-items-center rounded-full text-slate-600 transition hover:bg-slate-200 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-50 dark:text-slate-300 dark:hover:bg-white/10"
+            >
+              <PaperclipIcon className="size-5" />
+            </button>
+            <input
+              ref={fileRef}
+              type="file"
+              accept={ATTACH_ACCEPT}
+              multiple
+              hidden
+              data-testid="attach-input"
+              onChange={(event) => {
+                const files = [...(event.target.files ?? [])];
+                // The same file may be picked again next time.
+                event.target.value = '';
+                if (files.length > 0) onAttach(files);
+              }}
+            />
+          </>
+        )}
         <div
           className={`flex min-h-11 flex-1 items-center rounded-3xl bg-slate-100 px-4 ring-1 transition-shadow focus-within:ring-2 dark:bg-slate-800 ${
             tooLong
@@ -172,6 +207,13 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
               onTypingChange?.(event.target.value.trim() !== '');
             }}
             onBlur={() => onTypingChange?.(false)}
+            onPaste={(event) => {
+              // F2: an image pasted from the clipboard is attached; pasted text goes in as usual.
+              const files = onAttach && !disabledReason ? [...event.clipboardData.files] : [];
+              if (files.length === 0) return;
+              event.preventDefault();
+              onAttach!(files);
+            }}
             onKeyDown={handleKeyDown}
             enterKeyHint="send"
             autoComplete="off"

@@ -7,6 +7,7 @@ import type { TimelineItem } from '../../../shared/sync/timeline';
 import { useIsEditing, useMessageActions } from '../actions/message-actions-context';
 import { MessageActionsTrigger } from '../actions/message-actions-trigger';
 import { ActionFailures, EditBox, QuoteBlock, ReactionChips } from './message-parts';
+import { MessageAttachments } from './message-attachments';
 import { MessageText } from './message-text';
 
 /** A touch held this long opens the message's menu (C9: long-press on a phone). */
@@ -151,11 +152,15 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
           }}
         >
           {item.replyTo && !item.deleted && <QuoteBlock quote={item.replyTo} own={own} onJump={actions?.jumpTo} />}
+          {!item.deleted && item.attachments.length > 0 && (
+            // F2: a message still uploading may be cancelled (it has not left the device).
+            <MessageAttachments attachments={item.attachments} own={own} onCancel={clientId && status === 'pending' ? () => onDelete(clientId) : undefined} />
+          )}
           {item.deleted ? (
             <p className="inline italic">{item.pendingAction === 'delete' ? 'Deleting…' : 'Message deleted'}</p>
           ) : editing && actions ? (
             <EditBox initial={item.content} onSave={(content) => actions.saveEdit(item, content)} onCancel={actions.cancelEdit} />
-          ) : (
+          ) : item.content === '' && item.attachments.length > 0 ? null : (
             <MessageText content={item.content} />
           )}
           {/*
