@@ -19,7 +19,6 @@ import { TypingIndicator } from './components/typing-indicator';
 import { roomSubtitle } from './components/room-subtitle';
 import { useMarkRead } from './hooks/use-mark-read';
 import { useDraft } from './hooks/use-draft';
-import { filesOf, toNewFiles } from './hooks/attach-files';
 import { useIndicatorStatus } from './hooks/use-indicator-status';
 
 /**
@@ -157,6 +156,8 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
   // F2: picked, pasted or dropped files: one message, the box's text as its caption.
   const attach = useCallback(
     async (files: File[]) => {
+      // Measuring files (image sizes, audio lengths) is a lazy chunk: most visits attach nothing.
+      const { toNewFiles } = await import('./hooks/attach-files');
       const taken = await toNewFiles(files);
       if (taken.length === 0) return;
       setDraft('');
@@ -188,7 +189,7 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
         if (room && event.dataTransfer.types.includes('Files')) event.preventDefault();
       }}
       onDrop={(event) => {
-        const files = filesOf(event.dataTransfer);
+        const files = [...event.dataTransfer.files];
         if (!room || files.length === 0) return;
         event.preventDefault();
         onAttach(files);

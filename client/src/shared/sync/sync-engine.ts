@@ -6,7 +6,7 @@ import { fetchHistory, fetchPublicRooms, searchUsers } from './chat-api';
 import { createChatStore, type ChatStore } from './chat-store';
 import { hostInWorker } from './connection-bridge';
 import { createLinkStatusStore, createPresenceListeners, createTypingListeners, type Connection, type ConnectionHost } from './link-status';
-import { loadMedia, type MediaVariant } from './media';
+import type { MediaVariant } from './media';
 import { createPresenceBoard, type PresenceBoard } from './presence';
 import { createRoomActions, type RoomActions } from './room-actions';
 import { createTypingBoard, createTypingSender, type TypingBoard } from './typing';
@@ -219,7 +219,8 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
     ...createRoomActions(store, (roomId) => listed.get(roomId)),
     retry: (clientId) => store.retry(clientId),
     remove: (clientId) => store.remove(clientId),
-    media: (id, variant) => loadMedia({ origin, token: async () => (await store.getIdentity())?.token }, id, variant),
+    // Lazy: only rooms with files need it.
+    media: async (id, variant) => (await import('./media')).loadMedia({ origin, token: async () => (await store.getIdentity())?.token }, id, variant),
     async loadOlder(roomId) {
       const oldest = await store.oldestSeq(roomId);
       if (oldest === undefined || oldest <= 1) {

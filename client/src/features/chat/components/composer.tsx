@@ -3,7 +3,6 @@ import { memo, useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEven
 import { COMPOSER_CLEARANCE_PROPERTY } from '../overlay-space';
 import { CloseIcon } from '../../../shared/ui/icons';
 import { PaperclipIcon, SendIcon } from './icons';
-import { ATTACH_ACCEPT } from '../hooks/attach-files';
 
 export interface ComposerProps {
   /** Called with the text exactly as typed (never trimmed). The page writes it to the outbox (C1). */
@@ -62,6 +61,9 @@ function useComposerClearance(formRef: RefObject<HTMLFormElement | null>) {
     };
   }, [formRef]);
 }
+
+/** F1: what the attach button offers: images and audio (the server decides by the bytes; this only filters the obvious). */
+export const ATTACH_ACCEPT = 'image/*,audio/*';
 
 /** The counter appears when this few characters are left. */
 export const COUNTER_THRESHOLD = 200;

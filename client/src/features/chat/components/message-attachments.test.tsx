@@ -34,6 +34,8 @@ function view(overrides: Partial<AttachmentView> = {}): AttachmentView {
 describe('attachments in the bubble', () => {
   it('[F6] a stored image keeps its aspect ratio and shows its ThumbHash until the image has loaded', async () => {
     const { container } = render(<MessageBubble item={makeItem({ content: '', attachments: [view({ thumbhash: thumbhashOf(8, 6) })] })} onRetry={noop} onDelete={noop} />);
+    // The tiles are a lazy chunk.
+    await waitFor(() => expect(container.querySelector('[data-attachment="image"]')).not.toBeNull());
     const tile = container.querySelector<HTMLElement>('[data-attachment="image"]')!;
     expect(tile.style.aspectRatio).toBe('400 / 300');
     // Decoded in a lazy chunk.
@@ -48,14 +50,15 @@ describe('attachments in the bubble', () => {
     const onDelete = vi.fn();
     const item = makeItem({ own: true, status: 'pending', content: 'look', attachments: [view({ key: 'f1', mediaId: null, uploaded: 500, uploading: true })] });
     render(<MessageBubble item={item} onRetry={noop} onDelete={onDelete} />);
-    expect(screen.getByRole('progressbar', { name: 'Uploading' })).toHaveAttribute('aria-valuenow', '50');
+    expect(await screen.findByRole('progressbar', { name: 'Uploading' })).toHaveAttribute('aria-valuenow', '50');
     expect(screen.getByText('look')).toBeInTheDocument();
     await userEvent.setup().click(screen.getByRole('button', { name: 'Cancel upload' }));
     expect(onDelete).toHaveBeenCalledWith(item.clientId);
   });
 
-  it('[F2] a message already sent has no Cancel', () => {
-    render(<MessageBubble item={makeItem({ own: true, status: 'sending', attachments: [view({ mediaId: null, uploading: false })] })} onRetry={noop} onDelete={noop} />);
+  it('[F2] a message already sent has no Cancel', async () => {
+    const { container } = render(<MessageBubble item={makeItem({ own: true, status: 'sending', attachments: [view({ mediaId: null, uploading: false })] })} onRetry={noop} onDelete={noop} />);
+    await waitFor(() => expect(container.querySelector('[data-attachment="image"]')).not.toBeNull());
     expect(screen.queryByRole('button', { name: 'Cancel upload' })).toBeNull();
     expect(screen.queryByRole('progressbar')).toBeNull();
   });

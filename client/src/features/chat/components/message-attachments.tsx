@@ -95,7 +95,7 @@ function AudioTile({ view, onCancel }: { view: AttachmentView; onCancel?: () => 
  * (several in a grid), opened in a lightbox; audio with a player. Pending
  * ones show their local bytes at once, with progress and Cancel (F2).
  */
-export function MessageAttachments({ attachments, own, onCancel }: MessageAttachmentsProps) {
+export default function MessageAttachments({ attachments, own, onCancel }: MessageAttachmentsProps) {
   const [open, setOpen] = useState<number | null>(null);
   if (attachments.length === 0) return null;
   const images = attachments.filter((view) => view.kind === 'image');

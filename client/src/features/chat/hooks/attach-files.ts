@@ -1,8 +1,5 @@
 import type { NewFile } from '../../../shared/sync/outbox-files';
 
-/** F1: what may be attached: images and audio (the server decides by the bytes, F1; this only filters the obvious). */
-export const ATTACH_ACCEPT = 'image/*,audio/*';
-
 function kindOf(file: File): NewFile['kind'] | null {
   if (file.type.startsWith('image/')) return 'image';
   if (file.type.startsWith('audio/')) return 'audio';
@@ -72,7 +69,3 @@ export async function toNewFiles(files: Iterable<File>): Promise<NewFile[]> {
   );
 }
 
-/** Files among a paste's or a drop's items (a paste of text has none). */
-export function filesOf(data: DataTransfer | null): File[] {
-  return data ? [...data.files] : [];
-}
