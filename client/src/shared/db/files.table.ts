@@ -17,6 +17,8 @@ export const filesTable = {
   },
   /** Files still to upload (not done, not refused), oldest message first. */
   unfinished: (db: WhisperDatabase) => db.files.where('state').anyOf('queued', 'uploading').sortBy('client_id'),
+  /** Files fully uploaded (their messages may go out now). */
+  countDone: (db: WhisperDatabase) => db.files.where('state').equals('done').count(),
   deleteOfMessages: (db: WhisperDatabase, clientIds: string[]) => db.files.where('client_id').anyOf(clientIds).delete(),
   /** C6 Retry: refused files start again from nothing (a new upload). */
   restartOfMessage: (db: WhisperDatabase, clientId: string) =>

@@ -1,6 +1,7 @@
 import { liveQuery, type Subscription } from 'dexie';
 import { createActor, type SnapshotFrom } from 'xstate';
 import { CHAT_WS_PATH } from '@whisper/protocol';
+import { filesTable } from '../db/files.table';
 import { outboxTable } from '../db/outbox.table';
 import { usersTable } from '../db/users.table';
 import type { WhisperDatabase } from '../db/whisper-db';
@@ -82,6 +83,15 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
     error: (error) => console.error('whisper: outbox watch failed', error),
   });
 
+  // F2, F3: a file finished uploading (in this tab or another: the uploads
+  // run under their own lock) may unblock a message: plan again.
+  const uploaded: Subscription = liveQuery(() => filesTable.countDone(db)).subscribe({
+    next: (count) => {
+      if (count > 0) connection.send({ type: 'OUTBOX.CHANGED' });
+    },
+    error: (error) => console.error('whisper: upload watch failed', error),
+  });
+
   connection.start();
   status.set(linkStatusOf(connection.getSnapshot()));
 
@@ -97,6 +107,7 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
     onPresence: presence.add,
     stop() {
       pending.unsubscribe();
+      uploaded.unsubscribe();
       people.stop();
       watch.unsubscribe();
       connection.stop();

@@ -156,4 +156,16 @@ describe('file uploads', () => {
     await uploadAll(item.client_id);
     expect(await shown()).toMatchObject([{ uploaded: 10, uploading: false }]);
   });
+
+  it('[F3][C5] the broadcast copy (before the ack) replaces the local echo, files included: the stored attachments show, the local files go', async () => {
+    const item = await store.enqueueWithFiles(ROOM, 'pic', [image(10)]);
+    await uploadAll(item.client_id);
+    const stored = { id: 'm1', kind: 'image' as const, mime: 'image/png', size: 10, width: 40, height: 30, duration_ms: null, thumbhash: 'AAAA', waveform: null };
+    const copy = { id: ulid(), seq: 1, room_id: ROOM, user_id: ME, client_id: item.client_id, content: 'pic', created_at: new Date().toISOString(), attachments: [stored] };
+    await store.storeMessages([copy]);
+    expect(await db.files.count()).toBe(0);
+    expect(await db.outbox.count()).toBe(0);
+    const [shown] = (await readTimeline(db, ROOM, 50)).items as TimelineItem[];
+    expect(shown.attachments).toMatchObject([{ mediaId: 'm1', thumbhash: 'AAAA', width: 40, height: 30, blob: null, uploading: false }]);
+  });
 });
