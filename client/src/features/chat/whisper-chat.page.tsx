@@ -19,6 +19,7 @@ import { TypingIndicator } from './components/typing-indicator';
 import { roomSubtitle } from './components/room-subtitle';
 import { useMarkRead } from './hooks/use-mark-read';
 import { useDraft } from './hooks/use-draft';
+import type { VoiceNote } from './voice/voice-recorder';
 import { useIndicatorStatus } from './hooks/use-indicator-status';
 
 /**
@@ -167,6 +168,14 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
     [engine, roomId, draft, setDraft, replyDraft, cancelReply],
   );
   const onAttach = useCallback((files: File[]) => void attach(files), [attach]);
+  // F1: a voice note is a message of its own (the draft stays in the box).
+  const onVoiceNote = useCallback(
+    (note: VoiceNote) => {
+      const file = { blob: note.blob, name: `voice-note.${note.mime.split('/')[1] ?? 'webm'}`, mime: note.mime, kind: 'audio' as const, duration_ms: note.durationMs, waveform: note.waveform };
+      void engine.store.enqueueWithFiles(roomId, '', [file]);
+    },
+    [engine, roomId],
+  );
   // L2: what the composer says of the user's typing, and who else types here.
   const setTyping = useCallback((typing: boolean) => engine.setTyping(roomId, typing), [engine, roomId]);
   useEffect(() => () => engine.setTyping(roomId, false), [engine, roomId]);
@@ -232,6 +241,7 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
         onEditLast={messageActions.editLast}
         inputRef={composerRef}
         onAttach={room ? onAttach : undefined}
+        onVoiceNote={room ? onVoiceNote : undefined}
       />
       {messageActions.dialog && (
         <LoadBoundary onError={(error) => console.warn('whisper: could not load a dialog', error)}>

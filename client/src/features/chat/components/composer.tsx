@@ -3,6 +3,9 @@ import { memo, useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEven
 import { COMPOSER_CLEARANCE_PROPERTY } from '../overlay-space';
 import { CloseIcon } from '../../../shared/ui/icons';
 import { PaperclipIcon, SendIcon } from './icons';
+import { MicButton, RecordingBar } from './voice-controls';
+import { useVoiceRecorder } from '../hooks/use-voice-recorder';
+import type { VoiceNote } from '../voice/voice-recorder';
 
 export interface ComposerProps {
   /** Called with the text exactly as typed (never trimmed). The page writes it to the outbox (C1). */
@@ -30,6 +33,8 @@ export interface ComposerProps {
    * there is no attach button.
    */
   onAttach?: (files: File[]) => void;
+  /** F1: a voice note recorded with the mic button; without it (or without MediaRecorder) there is no mic button. */
+  onVoiceNote?: (note: VoiceNote) => void;
 }
 
 /**
@@ -86,7 +91,8 @@ export function sendBlock(draft: string, disabledReason?: string | null): SendBl
  * Memoized: the page re-renders for the connection and the timeline, the
  * composer only for its own props.
  */
-export const Composer = memo(function Composer({ onSend, draft, onDraftChange, disabledReason, replyingTo, onCancelReply, onEditLast, inputRef, onTypingChange, onAttach }: ComposerProps) {
+export const Composer = memo(function Composer({ onSend, draft, onDraftChange, disabledReason, replyingTo, onCancelReply, onEditLast, inputRef, onTypingChange, onAttach, onVoiceNote }: ComposerProps) {
+  const voice = useVoiceRecorder(onVoiceNote);
   const fileRef = useRef<HTMLInputElement>(null);
   const ownRef = useRef<HTMLTextAreaElement>(null);
   const textareaRef = inputRef ?? ownRef;
@@ -189,6 +195,9 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
             />
           </>
         )}
+        {voice.recording ? (
+          <RecordingBar voice={voice} />
+        ) : (
         <div
           className={`flex min-h-11 flex-1 items-center rounded-3xl bg-slate-100 px-4 ring-1 transition-shadow focus-within:ring-2 dark:bg-slate-800 ${
             tooLong
@@ -222,6 +231,8 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
             className="block w-full resize-none overflow-y-hidden bg-transparent py-2.5 text-base leading-6 text-slate-900 placeholder:text-slate-500 focus:outline-none dark:text-slate-100 dark:placeholder:text-slate-400"
           />
         </div>
+        )}
+        {voice.supported && !disabledReason && (draft === '' || voice.recording) && <MicButton voice={voice} />}
         <button
           type="submit"
           disabled={block !== null}
@@ -235,7 +246,9 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
       </div>
 
       <div id={hintId} aria-live="polite" className="px-4 empty:hidden">
-        {disabledReason ? (
+        {voice.error ? (
+          <p className="pt-1.5 text-xs text-rose-700 dark:text-rose-300">{voice.error}</p>
+        ) : disabledReason ? (
           <p className="pt-1.5 text-xs text-slate-600 dark:text-slate-300">{disabledReason}</p>
         ) : tooLong ? (
           <p className="pt-1.5 text-xs font-medium text-rose-700 dark:text-rose-300">

@@ -3,6 +3,7 @@ import type { AttachmentView } from '../../../shared/sync/timeline';
 import { CloseIcon } from '../../../shared/ui/icons';
 import { LoadBoundary } from '../../../shared/ui/load-boundary';
 import { useAttachmentUrl, useThumbhash } from '../hooks/use-attachment-url';
+import { VoiceNotePlayer } from './voice-note-player';
 
 // The lightbox (Headless UI's Dialog) loads when an image is first opened.
 const AttachmentLightbox = lazy(() => import('./attachment-lightbox'));
@@ -22,12 +23,6 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
-function formatDuration(ms: number | null): string {
-  if (ms === null) return '';
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
 /** F2: how far a pending upload has got, as a ring (and its number for screen readers). */
@@ -69,16 +64,17 @@ function ImageTile({ view, onOpen, onCancel }: { view: AttachmentView; onOpen: (
   );
 }
 
-/** A voice note or audio file: the browser's player for now, with its duration and upload progress. */
-function AudioTile({ view, onCancel }: { view: AttachmentView; onCancel?: () => void }) {
+/** A voice note or audio file: the player, and while uploading its progress and Cancel. */
+function AudioTile({ view, own, onCancel }: { view: AttachmentView; own: boolean; onCancel?: () => void }) {
   const src = useAttachmentUrl(view);
   return (
-    <div className="flex items-center gap-2" data-attachment="audio">
-      {src ? <audio controls preload="metadata" src={src} className="h-10 max-w-64" /> : <span className="text-sm">Voice note</span>}
-      <span className="text-xs tabular-nums opacity-80">{formatDuration(view.durationMs)}</span>
+    <div className="flex items-center gap-2">
+      <VoiceNotePlayer src={src} waveform={view.waveform} durationMs={view.durationMs} own={own} />
       {view.uploading && (
         <>
-          <span className="text-xs tabular-nums">{Math.round((view.uploaded / Math.max(1, view.size)) * 100)}%</span>
+          <span className="text-xs tabular-nums" role="progressbar" aria-label="Uploading" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((view.uploaded / Math.max(1, view.size)) * 100)}>
+            {Math.round((view.uploaded / Math.max(1, view.size)) * 100)}%
+          </span>
           {onCancel && (
             <button type="button" onClick={onCancel} aria-label="Cancel upload" className="grid size-8 place-items-center rounded-full hover:bg-black/10">
               <CloseIcon className="size-4" />
@@ -111,7 +107,7 @@ export default function MessageAttachments({ attachments, own, onCancel }: Messa
       {attachments
         .filter((view) => view.kind === 'audio')
         .map((view) => (
-          <AudioTile key={view.key} view={view} onCancel={onCancel} />
+          <AudioTile key={view.key} view={view} own={own} onCancel={onCancel} />
         ))}
       {open !== null && (
         <LoadBoundary onError={(error) => console.warn('whisper: could not load the lightbox', error)}>
