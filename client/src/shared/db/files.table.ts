@@ -7,14 +7,15 @@ export const filesTable = {
   update: (db: WhisperDatabase, id: string, changes: Partial<FileRow>) => db.files.update(id, changes),
   /** A message's files, in their order in the message. */
   ofMessage: (db: WhisperDatabase, clientId: string) => db.files.where('client_id').equals(clientId).sortBy('index'),
-  /** The files of those of `rows` (outbox messages) that have any, by message. */
-  async byMessage(db: WhisperDatabase, rows: { client_id: string; attachments?: unknown[] }[]): Promise<Map<string, FileRow[]>> {
+  /** The files of these messages, by message, each message's in order. */
+  async byMessage(db: WhisperDatabase, clientIds: string[]): Promise<Map<string, FileRow[]>> {
     const grouped = new Map<string, FileRow[]>();
-    const ids = rows.filter((row) => row.attachments?.length).map((row) => row.client_id);
-    if (ids.length === 0) return grouped;
-    for (const file of await db.files.where('client_id').anyOf(ids).sortBy('index')) grouped.set(file.client_id, [...(grouped.get(file.client_id) ?? []), file]);
+    if (clientIds.length === 0) return grouped;
+    for (const file of await db.files.where('client_id').anyOf(clientIds).sortBy('index')) grouped.set(file.client_id, [...(grouped.get(file.client_id) ?? []), file]);
     return grouped;
   },
+  /** Files no outbox row names (their message was acked and then dropped from the cache: A4). */
+  deleteOrphans: async (db: WhisperDatabase, keep: Set<string>) => db.files.filter((file) => !keep.has(file.client_id)).delete(),
   /** Files still to upload (not done, not refused), oldest message first. */
   unfinished: (db: WhisperDatabase) => db.files.where('state').anyOf('queued', 'uploading').sortBy('client_id'),
   /** Files fully uploaded (their messages may go out now). */

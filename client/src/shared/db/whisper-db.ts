@@ -18,6 +18,12 @@ export type CachedMessage = ChatMessage & {
   /** F3: the files the server stored with it (its P4 copy carries them; absent on text messages). */
   attachments?: StoredAttachment[];
   /**
+   * F2: an own message acked before its broadcast copy arrived: the ack
+   * does not name the stored files, so they show from this device's `files`
+   * rows (by client_id) until the copy replaces this row and drops them.
+   */
+  local_files?: true;
+  /**
    * E5: the seq of the log entry that last set each part of the message's
    * state, on this device: `text` (edits and the delete) and one key per
    * user's emoji (reactions). Entries can arrive out of log order (a live

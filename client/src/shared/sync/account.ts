@@ -53,6 +53,8 @@ export async function switchIdentity(db: WhisperDatabase, next: Identity | null,
     const toRevoke = [...((await metaTable.get<TokenToRevoke[]>(db, MetaKey.tokensToRevoke)) ?? []), ...(options.revokeLater ?? [])];
     await roomsTable.clear(db);
     await messagesTable.clear(db);
+    // F2: files kept for acked messages go with the history; queued ones stay with their rows.
+    await filesTable.deleteOrphans(db, new Set((await outboxTable.inOrder(db)).map((row) => row.client_id)));
     await eventsTable.clear(db);
     await usersTable.clear(db);
     await metaTable.forgetUser(db);

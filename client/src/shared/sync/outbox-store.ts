@@ -99,6 +99,7 @@ async function foldAcked(db: WhisperDatabase, ack: AckFrame, rows: Map<string, O
       created_at: row.created_at,
       written_at: row.created_at,
       ...(row.quote ? { reply_to: await quoteFor(db, row.quote, me) } : {}),
+      ...(row.attachments?.length ? { local_files: true as const } : {}),
     });
   }
   // Never overwrite a broadcast copy (it has the server's timestamp).
@@ -180,7 +181,7 @@ export function createOutboxStore(db: WhisperDatabase, nextClientId: () => strin
     async planFlush(socketId: string, userId: string, now: number, ackTimeoutMs: number, maxAttempts: number): Promise<FlushPlan> {
       return db.transaction('rw', db.outbox, db.meta, db.files, async () => {
         const candidates = await outboxTable.inOrder(db);
-        const files = await filesTable.byMessage(db, candidates);
+        const files = await filesTable.byMessage(db, candidates.filter((row) => row.attachments?.length).map((row) => row.client_id));
         const due: OutboxItem[] = [];
         const failed: OutboxItem[] = [];
         const claimed: OutboxItem[] = [];
@@ -260,8 +261,10 @@ export function createOutboxStore(db: WhisperDatabase, nextClientId: () => strin
         if (!me || rows.length === 0) return;
         await foldAcked(db, ack, new Map(rows.map((row) => [row.client_id, row])), me);
         await outboxTable.bulkDelete(db, rows.map((row) => row.client_id));
-        // F2: stored on the server now; the broadcast copy names them.
-        await filesTable.deleteOfMessages(db, rows.filter((row) => row.attachments?.length).map((row) => row.client_id));
+        // F2: the files stay (shown from this device) until the broadcast copy names the stored ones.
+        const copies = await messagesTable.bulkGet(db, ack.message_ids);
+        const broadcastCame = new Set(copies.filter((m) => m !== undefined && !m.local_files).map((m) => m!.client_id));
+        await filesTable.deleteOfMessages(db, rows.filter((row) => row.attachments?.length && broadcastCame.has(row.client_id)).map((row) => row.client_id));
       });
     },
 

@@ -19,6 +19,23 @@ export interface TimelineContext {
   files?: ReadonlyMap<string, FileRow[]>;
 }
 
+/** F2: an acked message's file, shown from this device until the broadcast copy names the stored one. */
+const localView = (file: FileRow): AttachmentView => ({
+  key: file.id,
+  kind: file.kind,
+  mime: file.mime,
+  size: file.size,
+  width: file.width,
+  height: file.height,
+  durationMs: file.duration_ms,
+  thumbhash: null,
+  waveform: file.waveform,
+  mediaId: null,
+  blob: file.blob,
+  uploaded: file.size,
+  uploading: false,
+});
+
 /** F6: a message's files as shown: the server's, or (only in the outbox) this device's with their progress. */
 function attachmentViews(entry: Shown, context: TimelineContext): AttachmentView[] {
   const { row, message } = entry;
@@ -43,6 +60,7 @@ function attachmentViews(entry: Shown, context: TimelineContext): AttachmentView
       };
     });
   }
+  if (message.local_files && message.client_id) return (context.files?.get(message.client_id) ?? []).map(localView);
   return (message.attachments ?? []).map((stored) => ({
     key: stored.id,
     kind: stored.kind,

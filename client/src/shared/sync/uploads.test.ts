@@ -4,7 +4,7 @@ import { ulid } from 'ulid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { filesTable } from '../db/files.table';
 import { outboxTable } from '../db/outbox.table';
-import { WhisperDatabase } from '../db/whisper-db';
+import { WhisperDatabase, type CachedMessage } from '../db/whisper-db';
 import { createChatStore, type ChatStore } from './chat-store';
 import { toFrames } from './outbox-frames';
 import type { TimelineItem } from './timeline';
@@ -112,10 +112,21 @@ describe('file uploads', () => {
     await store.markSending(items);
     expect((await outboxTable.get(db, withFile.client_id))?.attachments?.[0].upload_id).toBeUndefined();
 
-    // The ack folds the message and drops its files.
-    await store.applyAck({ type: 'message_ids', status: 'success', message_ids: [ulid(), ulid()], client_ids: items.map((i) => i.client_id), seqs: [1, 2] });
-    expect(await db.files.count()).toBe(0);
+    // The ack folds the message; its files show from this device until the broadcast copy names the stored ones.
+    const ids = [ulid(), ulid()];
+    await store.applyAck({ type: 'message_ids', status: 'success', message_ids: ids, client_ids: items.map((i) => i.client_id), seqs: [1, 2] });
     expect(await db.outbox.count()).toBe(0);
+    const [acked] = (await readTimeline(db, ROOM, 50)).items as TimelineItem[];
+    expect(acked).toMatchObject({ id: ids[0], status: 'sent' });
+    expect(acked.attachments).toMatchObject([{ mediaId: null, uploading: false, size: 5 }]);
+    expect(acked.attachments[0].blob?.size).toBe(5);
+
+    const stored = { id: 'm1', kind: 'image' as const, mime: 'image/png', size: 5, width: 40, height: 30, duration_ms: null, thumbhash: null, waveform: null };
+    const broadcast: CachedMessage = { id: ids[0], seq: 1, room_id: ROOM, user_id: ME, client_id: withFile.client_id, content: 'first', created_at: new Date().toISOString(), attachments: [stored] };
+    await store.storeMessages([broadcast]);
+    expect(await db.files.count()).toBe(0);
+    const [copy] = (await readTimeline(db, ROOM, 50)).items as TimelineItem[];
+    expect(copy.attachments).toMatchObject([{ mediaId: 'm1', blob: null }]);
   });
 
   it('[F2][C6] a 415 on the final PATCH marks the message failed with the server\'s words; Retry uploads again; Delete drops the files', async () => {

@@ -58,7 +58,7 @@ export function readTimeline(db: WhisperDatabase, roomId: string, limit: number)
     const events = await eventsTable.from(db, roomId, messages.length >= limit ? messages[0].seq : 0);
     const receipts = room?.receipts ?? [];
     const named = [...new Set([...peopleOf(messages, events, outbox), ...receipts.map((receipt) => receipt.user_id)])];
-    const [users, files] = await Promise.all([usersTable.byIds(db, named), filesTable.byMessage(db, outbox)]);
+    const [users, files] = await Promise.all([usersTable.byIds(db, named), filesTable.byMessage(db, [...outbox.filter((row) => row.attachments?.length), ...messages.filter((m) => m.local_files)].map((row) => row.client_id!))]);
     const items = timelineEntries(messages, events, outbox, { me, users, kind: kindOf(room?.kind, roomId, outbox), receipts, files });
     // Older entries exist locally beyond the window, or on the server (unless
     // a history page said there are none, or seq 1 is already here).
