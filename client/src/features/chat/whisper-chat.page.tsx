@@ -19,6 +19,7 @@ import { TypingIndicator } from './components/typing-indicator';
 import { roomSubtitle } from './components/room-subtitle';
 import { useMarkRead } from './hooks/use-mark-read';
 import { useDraft } from './hooks/use-draft';
+import type { VoiceNote } from './voice/voice-recorder';
 import { useIndicatorStatus } from './hooks/use-indicator-status';
 
 /**
@@ -153,6 +154,28 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
     },
     [engine, roomId, setDraft, replyDraft, cancelReply],
   );
+  // F2: picked, pasted or dropped files: one message, the box's text as its caption.
+  const attach = useCallback(
+    async (files: File[]) => {
+      // Measuring files (image sizes, audio lengths) is a lazy chunk: most visits attach nothing.
+      const { toNewFiles } = await import('./hooks/attach-files');
+      const taken = await toNewFiles(files);
+      if (taken.length === 0) return;
+      setDraft('');
+      void engine.store.enqueueWithFiles(roomId, draft, taken, replyDraft());
+      cancelReply();
+    },
+    [engine, roomId, draft, setDraft, replyDraft, cancelReply],
+  );
+  const onAttach = useCallback((files: File[]) => void attach(files), [attach]);
+  // F1: a voice note is a message of its own (the draft stays in the box).
+  const onVoiceNote = useCallback(
+    (note: VoiceNote) => {
+      const file = { blob: note.blob, name: `voice-note.${note.mime.split('/')[1] ?? 'webm'}`, mime: note.mime, kind: 'audio' as const, duration_ms: note.durationMs, waveform: note.waveform };
+      void engine.store.enqueueWithFiles(roomId, '', [file]);
+    },
+    [engine, roomId],
+  );
   // L2: what the composer says of the user's typing, and who else types here.
   const setTyping = useCallback((typing: boolean) => engine.setTyping(roomId, typing), [engine, roomId]);
   useEffect(() => () => engine.setTyping(roomId, false), [engine, roomId]);
@@ -167,7 +190,20 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
   if (room === null) return <RoomUnavailable onBack={onBack} />;
 
   return (
-    <section className="flex h-full min-h-0 flex-col" aria-labelledby="room-title">
+    <section
+      className="flex h-full min-h-0 flex-col"
+      aria-labelledby="room-title"
+      // F2: files dropped anywhere on the room are attached.
+      onDragOver={(event) => {
+        if (room && event.dataTransfer.types.includes('Files')) event.preventDefault();
+      }}
+      onDrop={(event) => {
+        const files = [...event.dataTransfer.files];
+        if (!room || files.length === 0) return;
+        event.preventDefault();
+        onAttach(files);
+      }}
+    >
       <RoomHeader
         name={room?.name ?? ''}
         kind={room?.kind ?? 'public'}
@@ -204,6 +240,8 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
         onCancelReply={cancelReply}
         onEditLast={messageActions.editLast}
         inputRef={composerRef}
+        onAttach={room ? onAttach : undefined}
+        onVoiceNote={room ? onVoiceNote : undefined}
       />
       {messageActions.dialog && (
         <LoadBoundary onError={(error) => console.warn('whisper: could not load a dialog', error)}>

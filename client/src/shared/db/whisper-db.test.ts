@@ -23,4 +23,19 @@ describe('database schema', () => {
     upgraded.close();
     await upgraded.delete();
   });
+
+  it('[F2][C1] upgrading a version-3 database keeps its outbox and adds the files table', async () => {
+    const name = `upgrade-v3-${ulid()}`;
+    const v3 = new Dexie(name);
+    v3.version(1).stores({ messages: 'id, [room_id+seq], client_id', outbox: 'client_id, room_id, status', meta: 'key' });
+    v3.version(2).stores({ outbox: 'client_id, room_id, status' });
+    v3.version(3).stores({ rooms: 'id', users: 'id', events: 'id, [room_id+seq]' });
+    await v3.table('outbox').put({ client_id: ulid(), user_id: null, room_id: 'general', content: 'queued', created_at: new Date().toISOString(), status: 'pending', attempts: 0, sent_at: null, sent_on: null, error_code: null, error_message: null });
+    v3.close();
+    const upgraded = new WhisperDatabase(name);
+    expect(await upgraded.outbox.count()).toBe(1);
+    expect(await upgraded.files.count()).toBe(0);
+    upgraded.close();
+    await upgraded.delete();
+  });
 });

@@ -15,6 +15,14 @@ import type { ChatMessage, ErrorCode, LogEvent, Op, Room, User } from '@whisper/
  */
 export type CachedMessage = ChatMessage & {
   written_at?: string;
+  /** F3: the files the server stored with it (its P4 copy carries them; absent on text messages). */
+  attachments?: StoredAttachment[];
+  /**
+   * F2: an own message acked before its broadcast copy arrived: the ack
+   * does not name the stored files, so they show from this device's `files`
+   * rows (by client_id) until the copy replaces this row and drops them.
+   */
+  local_files?: true;
   /**
    * E5: the seq of the log entry that last set each part of the message's
    * state, on this device: `text` (edits and the delete) and one key per
@@ -24,6 +32,77 @@ export type CachedMessage = ChatMessage & {
    */
   versions?: Record<string, number>;
 };
+
+/**
+ * F3: a file as the server stores it with a message (thumbhash base64;
+ * waveform base64 of at most 64 levels; null where it does not apply).
+ */
+export interface StoredAttachment {
+  id: string;
+  kind: 'image' | 'audio';
+  mime: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  thumbhash: string | null;
+  waveform: string | null;
+}
+
+/** What an outbox message keeps of each of its files (the bytes are in the `files` table, F2). */
+export interface OutboxAttachment {
+  /** The FileRow's id. */
+  file_id: string;
+  kind: 'image' | 'audio';
+  name: string;
+  mime: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  /** Base64, at most 64 levels (voice notes). */
+  waveform: string | null;
+  /** Set on the copy a flush plans (never stored here): the FileRow's upload_id, for the frame (F3). */
+  upload_id?: string;
+}
+
+/**
+ * F2: where a file's upload stands. queued: nothing on the server yet (or
+ * not known); uploading: the server has an upload (upload_url) with
+ * upload_offset bytes; done: every byte is there (upload_id names it);
+ * refused: the server said no (413, 415), never retried by itself.
+ */
+export type FileState = 'queued' | 'uploading' | 'done' | 'refused';
+
+/**
+ * F2: a file picked, pasted, dropped or recorded, kept with its message
+ * (client_id) from the moment it is queued, so that it survives reloads and
+ * uploads whenever a connection exists.
+ */
+export interface FileRow {
+  /** ULID minted at enqueue. */
+  id: string;
+  /** The outbox message it goes with. */
+  client_id: string;
+  /** The position among the message's files. */
+  index: number;
+  blob: Blob;
+  name: string;
+  mime: string;
+  size: number;
+  kind: 'image' | 'audio';
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  waveform: string | null;
+  /** The tus upload's URL once created (F2: created once, then resumed). */
+  upload_url: string | null;
+  /** Bytes the server is known to have. */
+  upload_offset: number;
+  /** The last segment of upload_url: what the message names (F3). */
+  upload_id: string | null;
+  state: FileState;
+}
 
 /**
  * pending: queued, not on the wire; sending: written to a socket, awaiting
@@ -70,6 +149,8 @@ export interface OutboxItem {
   /** X1: the quote as it was when the reply was written, shown until the server's copy replaces the row. */
   quote?: LocalQuote;
   op?: OutboxOp;
+  /** F2, F3: the message's files, in order; their bytes and upload state are FileRows. */
+  attachments?: OutboxAttachment[];
   /**
    * Joining a public room this device has no copy of: the room as the
    * public list showed it, so it appears at once while the join is pending (C1).
@@ -84,7 +165,8 @@ export interface OutboxItem {
   sent_at: number | null;
   /** Which socket carried the last send; a newer socket means it was lost. */
   sent_on: string | null;
-  error_code: ErrorCode | 'unconfirmed' | 'signed_out' | null;
+  /** upload_refused: the upload server said no (413, 415); error_message has its words. */
+  error_code: ErrorCode | 'unconfirmed' | 'signed_out' | 'upload_refused' | null;
   error_message: string | null;
 }
 
@@ -112,6 +194,8 @@ export class WhisperDatabase extends Dexie {
   users!: EntityTable<User, 'id'>;
   /** Log entries that are not messages (E2), shown as notices (M4). */
   events!: EntityTable<LogEvent, 'id'>;
+  /** F2: files waiting for (or in) their upload, with their outbox message. */
+  files!: EntityTable<FileRow, 'id'>;
 
   constructor(name = 'whisper') {
     super(name);
@@ -145,6 +229,8 @@ export class WhisperDatabase extends Dexie {
         const cursors = await meta.where('key').startsWith(MetaKey.syncedSeq('')).toArray();
         await meta.bulkPut(cursors.map((row) => ({ key: MetaKey.seenSeq(row.key.slice(MetaKey.syncedSeq('').length)), value: row.value })));
       });
+    // Files (F2): kept with their message until it is acked or deleted.
+    this.version(4).stores({ files: 'id, client_id, state' });
   }
 }
 

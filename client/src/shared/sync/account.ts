@@ -2,6 +2,7 @@ import type { Me } from '@whisper/protocol';
 import { eventsTable } from '../db/events.table';
 import { messagesTable } from '../db/messages.table';
 import { metaTable } from '../db/meta.table';
+import { filesTable } from '../db/files.table';
 import { outboxTable } from '../db/outbox.table';
 import { roomsTable } from '../db/rooms.table';
 import { usersTable } from '../db/users.table';
@@ -37,16 +38,23 @@ export interface SwitchOptions {
  * sees half of one user and half of the other.
  */
 export async function switchIdentity(db: WhisperDatabase, next: Identity | null, account: AccountInfo | null, options: SwitchOptions = {}): Promise<void> {
-  await db.transaction('rw', [db.rooms, db.messages, db.events, db.users, db.meta, db.outbox], async () => {
+  await db.transaction('rw', [db.rooms, db.messages, db.events, db.users, db.meta, db.outbox, db.files], async () => {
     const previous = await metaTable.myUserId(db);
     if (previous !== undefined) {
       // Rows written before the device had an identity were the leaving one's to send.
-      if (options.discardOutbox) await outboxTable.deleteOf(db, previous);
+      if (options.discardOutbox) {
+        // Their files go with them (F2): nothing would ever send them.
+        const gone = (await outboxTable.inOrder(db)).filter((row) => row.user_id === previous || row.user_id === null).map((row) => row.client_id);
+        await filesTable.deleteOfMessages(db, gone);
+        await outboxTable.deleteOf(db, previous);
+      }
       else await outboxTable.claimUnowned(db, previous);
     }
     const toRevoke = [...((await metaTable.get<TokenToRevoke[]>(db, MetaKey.tokensToRevoke)) ?? []), ...(options.revokeLater ?? [])];
     await roomsTable.clear(db);
     await messagesTable.clear(db);
+    // F2: files kept for acked messages go with the history; queued ones stay with their rows.
+    await filesTable.deleteOrphans(db, new Set((await outboxTable.inOrder(db)).map((row) => row.client_id)));
     await eventsTable.clear(db);
     await usersTable.clear(db);
     await metaTable.forgetUser(db);

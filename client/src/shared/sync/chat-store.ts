@@ -3,6 +3,7 @@ import { MetaKey, type Identity, type WhisperDatabase } from '../db/whisper-db';
 import { monotonicFactory } from 'ulid';
 import { createLogStore, type LogStoreOptions } from './log-store';
 import { createMessageActionsStore } from './message-actions-store';
+import { createOutboxFilesStore } from './outbox-files';
 import { createOutboxStore } from './outbox-store';
 import { createReadMarkersStore } from './read-markers-store';
 import { logScope } from './room-tables';
@@ -27,6 +28,7 @@ export function createChatStore(db: WhisperDatabase, options: LogStoreOptions = 
   const nextClientId = monotonicFactory();
   return {
     ...createOutboxStore(db, nextClientId),
+    ...createOutboxFilesStore(db, nextClientId),
     ...createMessageActionsStore(db, nextClientId),
     ...createReadMarkersStore(db, nextClientId),
     ...createLogStore(db, options),

@@ -1,6 +1,7 @@
 import { liveQuery, type Subscription } from 'dexie';
 import { createActor, type SnapshotFrom } from 'xstate';
 import { CHAT_WS_PATH } from '@whisper/protocol';
+import { filesTable } from '../db/files.table';
 import { outboxTable } from '../db/outbox.table';
 import { usersTable } from '../db/users.table';
 import type { WhisperDatabase } from '../db/whisper-db';
@@ -8,6 +9,7 @@ import { fetchUsers, toSocketOrigin } from './chat-api';
 import { createChatStore } from './chat-store';
 import { connectionMachine } from './connection.machine';
 import { createLinkStatusStore, createPresenceListeners, createTypingListeners, type ConnectionHost, type LinkStatus } from './link-status';
+import { createUploadQueue } from './uploads';
 import { createUserDirectory } from './user-directory';
 
 export interface ConnectionRuntimeOptions {
@@ -64,6 +66,7 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
         random: () => Math.random(),
         onTyping: (frame) => typing.emit({ roomId: frame.room_id, userId: frame.user_id, typing: frame.typing }),
         onPresence: (frame) => presence.emit(frame.data),
+        uploads: createUploadQueue({ db, origin }),
       },
     },
   });
@@ -78,6 +81,15 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
       if (count > 0) connection.send({ type: 'OUTBOX.CHANGED' });
     },
     error: (error) => console.error('whisper: outbox watch failed', error),
+  });
+
+  // F2, F3: a file finished uploading (in this tab or another: the uploads
+  // run under their own lock) may unblock a message: plan again.
+  const uploaded: Subscription = liveQuery(() => filesTable.countDone(db)).subscribe({
+    next: (count) => {
+      if (count > 0) connection.send({ type: 'OUTBOX.CHANGED' });
+    },
+    error: (error) => console.error('whisper: upload watch failed', error),
   });
 
   connection.start();
@@ -95,6 +107,7 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
     onPresence: presence.add,
     stop() {
       pending.unsubscribe();
+      uploaded.unsubscribe();
       people.stop();
       watch.unsubscribe();
       connection.stop();

@@ -59,6 +59,8 @@ export interface HarnessOptions {
   onPresence?: ConnectionDeps['onPresence'];
   leader?: boolean;
   db?: WhisperDatabase;
+  /** F2: the uploads the machine runs while live. */
+  uploads?: ConnectionDeps['uploads'];
 }
 
 /** A room as the server describes it (M6), with sensible defaults. */
@@ -181,6 +183,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         random: () => options.random ?? 0.5,
         onTyping: options.onTyping,
         onPresence: options.onPresence,
+        uploads: options.uploads,
       },
     },
   });

@@ -148,6 +148,8 @@ export const connectionMachine = connectionSetup.createMachine({
                     live: {
                       tags: ['live'],
                       entry: 'resetAttempts',
+                      // F2: files upload while the link is live; each finished one wakes the flush.
+                      invoke: { id: 'uploader', src: 'uploader', input: ({ context }) => ({ uploads: context.deps.uploads }) },
                       initial: 'deciding',
                       on: {
                         // Answers (P3, P7) settle the last flush's items and

@@ -25,6 +25,8 @@ import { flushLockActor } from './flush-lock.actor';
 import { toFrames } from './outbox-frames';
 import { advanceContiguous, followLog, type LogPositions } from './room-cursors';
 import { socketActor, type SocketEvent, type SocketInput } from './socket.actor';
+import { uploaderActor } from './uploader.actor';
+import type { UploadRunner } from './uploads';
 import { storeWriterActor, type DeliveryStored, type StoreCommand } from './store-writer.actor';
 
 /** A socket that has not said hello within this time is given up on. */
@@ -61,6 +63,8 @@ export interface ConnectionDeps {
   onTyping?(frame: TypingFrame): void;
   /** L1: a `presence` frame (the snapshot after a catch-up, or a change); kept in memory by the page, never stored. */
   onPresence?(frame: PresenceFrame): void;
+  /** F2: the file uploads, run while live (absent: no uploads, as in tests of other things). */
+  uploads?: UploadRunner;
 }
 
 export interface ConnectionInput {
@@ -148,6 +152,7 @@ export const connectionSetup = setup({
     socket: socketActor,
     flushLock: flushLockActor,
     storeWriter: storeWriterActor,
+    uploader: uploaderActor,
     restoreIdentity: fromPromise<Identity | undefined, { deps: ConnectionDeps }>(({ input }) => input.deps.store.getIdentity()),
     /** M5: every room this device has a cursor for, to name in one `sync`. */
     readCursors: fromPromise<Record<string, number>, { deps: ConnectionDeps }>(({ input }) => input.deps.store.cursors()),

@@ -42,3 +42,8 @@ export function useEngine(): SyncEngine {
   if (!engine) throw new Error('useEngine must be used inside <EngineProvider>');
   return engine;
 }
+
+/** The engine when there is one (components that also render outside the app's provider, in tests). */
+export function useOptionalEngine(): SyncEngine | null {
+  return useContext(EngineContext);
+}

@@ -1,5 +1,6 @@
 import { OpName, type ChatMessage, type LogEvent, type MessageEvent, type Room, type RoomsFrame } from '@whisper/protocol';
 import { eventsTable } from '../db/events.table';
+import { filesTable } from '../db/files.table';
 import { messagesTable } from '../db/messages.table';
 import { metaTable } from '../db/meta.table';
 import { isOpRow, outboxTable } from '../db/outbox.table';
@@ -121,6 +122,8 @@ export function createLogStore(db: WhisperDatabase, { onPeopleSeen }: LogStoreOp
       await applyMessageEvents(db, inLogOrder([], events.filter(isMessageEvent)).map((entry) => entry.event as MessageEvent), me);
       const ownOps = events.filter((e) => e.user_id === me && e.client_id !== null).map((e) => e.client_id!);
       await outboxTable.bulkDelete(db, [...mine.map((m) => m.client_id!), ...ownOps]);
+      // F2: their files are on the server now (the copy names them).
+      await filesTable.deleteOfMessages(db, mine.map((m) => m.client_id!));
       const rooms = await applyToRooms(inLogOrder(messages, events), me, listed);
       for (const [roomId, seq] of Object.entries(cursors)) {
         if (rooms.get(roomId) !== null) await metaTable.set(db, MetaKey.syncedSeq(roomId), seq);

@@ -17,7 +17,14 @@ export function toFrames(items: OutboxItem[]): ClientFrame[] {
       const batch = run.slice(i, i + FLUSH_BATCH_SIZE);
       if (batch[0].kind === 'op') frames.push({ type: 'ops', data: batch.map((item) => ({ ...item.op, client_id: item.client_id }) as Op) });
       else {
-        const data = batch.map((item) => ({ client_id: item.client_id, room_id: item.room_id, content: item.content, ...(item.reply_to ? { reply_to: item.reply_to } : {}) }));
+        const data = batch.map((item) => ({
+          client_id: item.client_id,
+          room_id: item.room_id,
+          content: item.content,
+          ...(item.reply_to ? { reply_to: item.reply_to } : {}),
+          // F3: the files by their tus upload ids (planFlush sends only messages whose uploads are complete).
+          ...(item.attachments?.length ? { attachments: item.attachments.map((file) => ({ upload_id: file.upload_id ?? '' })) } : {}),
+        }));
         frames.push({ type: 'messages', data });
       }
     }

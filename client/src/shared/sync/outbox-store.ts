@@ -2,6 +2,7 @@ import { monotonicFactory } from 'ulid';
 import { OpName, type AckFrame, type RejectedFrame, type Room } from '@whisper/protocol';
 import { messagesTable } from '../db/messages.table';
 import { metaTable } from '../db/meta.table';
+import { filesTable, withUploadIds } from '../db/files.table';
 import { isOpRow, isReadRow, outboxTable } from '../db/outbox.table';
 import { roomsTable } from '../db/rooms.table';
 import { MetaKey, type CachedMessage, type LocalQuote, type OutboxItem, type OutboxOp, type WhisperDatabase } from '../db/whisper-db';
@@ -98,6 +99,7 @@ async function foldAcked(db: WhisperDatabase, ack: AckFrame, rows: Map<string, O
       created_at: row.created_at,
       written_at: row.created_at,
       ...(row.quote ? { reply_to: await quoteFor(db, row.quote, me) } : {}),
+      ...(row.attachments?.length ? { local_files: true as const } : {}),
     });
   }
   // Never overwrite a broadcast copy (it has the server's timestamp).
@@ -177,19 +179,32 @@ export function createOutboxStore(db: WhisperDatabase, nextClientId: () => strin
      * `sending` by markSending once they are on the wire.
      */
     async planFlush(socketId: string, userId: string, now: number, ackTimeoutMs: number, maxAttempts: number): Promise<FlushPlan> {
-      return db.transaction('rw', db.outbox, db.meta, async () => {
+      return db.transaction('rw', db.outbox, db.meta, db.files, async () => {
         const candidates = await outboxTable.inOrder(db);
+        const files = await filesTable.byMessage(db, candidates.filter((row) => row.attachments?.length).map((row) => row.client_id));
         const due: OutboxItem[] = [];
         const failed: OutboxItem[] = [];
         const claimed: OutboxItem[] = [];
         let inFlight = 0;
+        // F3, C4: a message whose files are not all uploaded holds back
+        // everything queued after it (S4: the server sees the user's order).
+        let blocked = false;
         for (const row of candidates) {
           // Another identity's work waits for that identity (P1).
           if (row.status === 'failed' || !ownedBy(row, userId)) continue;
+          if (blocked) {
+            if (row.status === 'sending') inFlight++;
+            continue;
+          }
+          const uploaded = withUploadIds(row, files);
+          if (uploaded === null) {
+            blocked = true;
+            continue;
+          }
           // Written before the device had an identity: it is this one's now,
           // for good, before it goes out under it.
-          const item = row.user_id === null ? { ...row, user_id: userId } : row;
-          if (row.user_id === null) claimed.push(item);
+          const item = row.user_id === null ? { ...uploaded, user_id: userId } : uploaded;
+          if (row.user_id === null) claimed.push({ ...row, user_id: userId });
           const lostWithSocket = item.status === 'sending' && item.sent_on !== socketId;
           const ackOverdue = item.status === 'sending' && item.sent_on === socketId && item.sent_at !== null && now - item.sent_at >= ackTimeoutMs;
           if (item.status === 'sending' && !lostWithSocket && !ackOverdue) {
@@ -197,7 +212,7 @@ export function createOutboxStore(db: WhisperDatabase, nextClientId: () => strin
             continue;
           }
           if (ackOverdue && item.attempts + 1 >= maxAttempts) {
-            failed.push({ ...item, status: 'failed', attempts: item.attempts + 1, error_code: 'unconfirmed', error_message: null });
+            failed.push({ ...row, user_id: item.user_id, status: 'failed', attempts: item.attempts + 1, error_code: 'unconfirmed', error_message: null });
             continue;
           }
           due.push({ ...item, status: 'sending', attempts: ackOverdue ? item.attempts + 1 : item.attempts, sent_at: now, sent_on: socketId });
@@ -246,6 +261,10 @@ export function createOutboxStore(db: WhisperDatabase, nextClientId: () => strin
         if (!me || rows.length === 0) return;
         await foldAcked(db, ack, new Map(rows.map((row) => [row.client_id, row])), me);
         await outboxTable.bulkDelete(db, rows.map((row) => row.client_id));
+        // F2: the files stay (shown from this device) until the broadcast copy names the stored ones.
+        const copies = await messagesTable.bulkGet(db, ack.message_ids);
+        const broadcastCame = new Set(copies.filter((m) => m !== undefined && !m.local_files).map((m) => m!.client_id));
+        await filesTable.deleteOfMessages(db, rows.filter((row) => row.attachments?.length && broadcastCame.has(row.client_id)).map((row) => row.client_id));
       });
     },
 
@@ -263,17 +282,22 @@ export function createOutboxStore(db: WhisperDatabase, nextClientId: () => strin
 
     /** C6: Retry keeps the client_id (C2), so a resend can never duplicate. Messages and ops alike. */
     async retry(clientId: string): Promise<void> {
-      await db.transaction('rw', db.outbox, db.meta, async () => {
+      await db.transaction('rw', db.outbox, db.meta, db.files, async () => {
         const row = await outboxTable.get(db, clientId);
         // Another identity's row would only wait for its writer forever.
         if (!row || !ownedBy(row, await metaTable.myUserId(db))) return;
         await outboxTable.update(db, clientId, { status: 'pending', attempts: 0, sent_at: null, sent_on: null, error_code: null, error_message: null });
+        // C6, F2: refused files upload again from the start.
+        await filesTable.restartOfMessage(db, clientId);
       });
     },
 
     /** C6: Delete removes a failed message or op from the outbox for good (its overlay goes with it). */
     async remove(clientId: string): Promise<void> {
-      await outboxTable.delete(db, clientId);
+      await db.transaction('rw', db.outbox, db.files, async () => {
+        await outboxTable.delete(db, clientId);
+        await filesTable.deleteOfMessages(db, [clientId]);
+      });
     },
 
     unsentCount: () => outboxTable.countUnsent(db),

@@ -9,8 +9,9 @@ import type { WhisperDatabase } from '../db/whisper-db';
  * from the server (and acks, which fold ops into rooms) use this one scope,
  * so IndexedDB runs them strictly in the order they were started: a room
  * dropped by one frame is never brought back by a write started before it.
+ * `files` is in it because an ack drops the files of the messages it acks (F2).
  */
-export const logScope = (db: WhisperDatabase) => [db.messages, db.events, db.rooms, db.users, db.outbox, db.meta];
+export const logScope = (db: WhisperDatabase) => [db.messages, db.events, db.rooms, db.users, db.outbox, db.meta, db.files];
 
 /**
  * The room is no longer the user's (left, removed, deleted, or missing from

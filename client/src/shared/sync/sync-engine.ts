@@ -6,6 +6,7 @@ import { fetchHistory, fetchPublicRooms, searchUsers } from './chat-api';
 import { createChatStore, type ChatStore } from './chat-store';
 import { hostInWorker } from './connection-bridge';
 import { createLinkStatusStore, createPresenceListeners, createTypingListeners, type Connection, type ConnectionHost } from './link-status';
+import type { MediaVariant } from './media';
 import { createPresenceBoard, type PresenceBoard } from './presence';
 import { createRoomActions, type RoomActions } from './room-actions';
 import { createTypingBoard, createTypingSender, type TypingBoard } from './typing';
@@ -39,6 +40,8 @@ export interface SyncEngine extends RoomActions {
   retry(clientId: string): Promise<void>;
   /** C6: drops a failed message or op from the outbox. */
   remove(clientId: string): Promise<void>;
+  /** F6: a stored file's bytes (or its thumbnail), from the media cache or the server. */
+  media(id: string, variant?: MediaVariant): Promise<Blob>;
   /** C8: the page of history before the oldest cached entry of the room. */
   loadOlder(roomId: string): Promise<void>;
   /**
@@ -216,6 +219,8 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
     ...createRoomActions(store, (roomId) => listed.get(roomId)),
     retry: (clientId) => store.retry(clientId),
     remove: (clientId) => store.remove(clientId),
+    // Lazy: only rooms with files need it.
+    media: async (id, variant) => (await import('./media')).loadMedia({ origin, token: async () => (await store.getIdentity())?.token }, id, variant),
     async loadOlder(roomId) {
       const oldest = await store.oldestSeq(roomId);
       if (oldest === undefined || oldest <= 1) {

@@ -1,11 +1,11 @@
 import { OpName, REPLY_EXCERPT_LENGTH, RoomKind, type LogEvent, type MessageOp, type Receipt, type User } from '@whisper/protocol';
 import { isOpRow, isReadRow } from '../db/outbox.table';
-import type { CachedMessage, OutboxItem, OutboxOp } from '../db/whisper-db';
+import type { CachedMessage, FileRow, OutboxItem, OutboxOp } from '../db/whisper-db';
 import { failureText } from './failure-text';
 import { applyMessageOp, isMessageEvent, isMessageOp, names } from './message-state';
 import { noticeNames, personOf } from './names';
 import { noticeText, opNoticeText, type NoticeEvent } from './notices';
-import type { ActionFailure, QuoteView, ReactionView, TimelineEntry, TimelineItem, TimelineNotice } from './timeline';
+import type { ActionFailure, AttachmentView, QuoteView, ReactionView, TimelineEntry, TimelineItem, TimelineNotice } from './timeline';
 
 /** Everything a timeline entry is built with besides the row itself. */
 export interface TimelineContext {
@@ -15,6 +15,67 @@ export interface TimelineContext {
   kind: RoomKind;
   /** L4: the other members' markers (DMs and groups), for the ticks beside own messages. */
   receipts?: readonly Receipt[];
+  /** F2: the files of outbox messages, by client_id. */
+  files?: ReadonlyMap<string, FileRow[]>;
+}
+
+/** F2: an acked message's file, shown from this device until the broadcast copy names the stored one. */
+const localView = (file: FileRow): AttachmentView => ({
+  key: file.id,
+  kind: file.kind,
+  mime: file.mime,
+  size: file.size,
+  width: file.width,
+  height: file.height,
+  durationMs: file.duration_ms,
+  thumbhash: null,
+  waveform: file.waveform,
+  mediaId: null,
+  blob: file.blob,
+  uploaded: file.size,
+  uploading: false,
+});
+
+/** F6: a message's files as shown: the server's, or (only in the outbox) this device's with their progress. */
+function attachmentViews(entry: Shown, context: TimelineContext): AttachmentView[] {
+  const { row, message } = entry;
+  if (row) {
+    const files = new Map((context.files?.get(row.client_id) ?? []).map((file) => [file.id, file]));
+    return (row.attachments ?? []).map((attachment) => {
+      const file = files.get(attachment.file_id);
+      return {
+        key: attachment.file_id,
+        kind: attachment.kind,
+        mime: attachment.mime,
+        size: attachment.size,
+        width: attachment.width,
+        height: attachment.height,
+        durationMs: attachment.duration_ms,
+        thumbhash: null,
+        waveform: attachment.waveform,
+        mediaId: null,
+        blob: file?.blob ?? null,
+        uploaded: file?.state === 'done' ? attachment.size : (file?.upload_offset ?? 0),
+        uploading: file?.state !== 'done',
+      };
+    });
+  }
+  if (message.local_files && message.client_id) return (context.files?.get(message.client_id) ?? []).map(localView);
+  return (message.attachments ?? []).map((stored) => ({
+    key: stored.id,
+    kind: stored.kind,
+    mime: stored.mime,
+    size: stored.size,
+    width: stored.width,
+    height: stored.height,
+    durationMs: stored.duration_ms,
+    thumbhash: stored.thumbhash,
+    waveform: stored.waveform,
+    mediaId: stored.id,
+    blob: null,
+    uploaded: stored.size,
+    uploading: false,
+  }));
 }
 
 /** L4: how far an own stored message has got with the others: delivered to all, read by all, and who read it. */
@@ -138,6 +199,7 @@ function toItem(entry: Shown, shown: Shown[], context: TimelineContext): Timelin
     reactions: reactionViews(entry, context),
     pendingAction: entry.pendingAction,
     actionFailures: entry.failures,
+    attachments: attachmentViews(entry, context),
   };
 }
 

@@ -50,6 +50,35 @@ export interface TimelineItem {
   pendingAction: 'edit' | 'delete' | null;
   /** X4: this device's actions on it that the server refused: undone on screen, with the reason, for Retry or Discard. */
   actionFailures: ActionFailure[];
+  /** F6: its files, in order (empty for a text message). */
+  attachments: AttachmentView[];
+}
+
+/**
+ * F2, F6: a file of a message: stored on the server (mediaId), or still on
+ * this device (blob, with its upload's progress).
+ */
+export interface AttachmentView {
+  /** Stable React key: the media id, or the local file id. */
+  key: string;
+  kind: 'image' | 'audio';
+  mime: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  durationMs: number | null;
+  /** Base64 ThumbHash of an image, for the placeholder while it loads. */
+  thumbhash: string | null;
+  /** Base64 of up to 64 levels, for a voice note. */
+  waveform: string | null;
+  /** The server's media id; null while the file is only on this device. */
+  mediaId: string | null;
+  /** Only on this device: its bytes, shown at once (F2). */
+  blob: Blob | null;
+  /** Only on this device: bytes the server has so far. */
+  uploaded: number;
+  /** Only on this device: not fully uploaded yet. */
+  uploading: boolean;
 }
 
 /** X1: a reply's quote. */

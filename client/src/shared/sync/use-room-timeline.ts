@@ -1,5 +1,6 @@
 import { DEFAULT_ROOM_ID, OpName, RoomKind } from '@whisper/protocol';
 import { eventsTable } from '../db/events.table';
+import { filesTable } from '../db/files.table';
 import { messagesTable } from '../db/messages.table';
 import { metaTable } from '../db/meta.table';
 import { isOpRow, outboxTable } from '../db/outbox.table';
@@ -33,7 +34,7 @@ function kindOf(stored: RoomKind | undefined, roomId: string, outbox: OutboxItem
 }
 
 /** The tables a room's timeline is read from. */
-const timelineTables = (db: WhisperDatabase) => [db.messages, db.outbox, db.meta, db.rooms, db.events, db.users];
+const timelineTables = (db: WhisperDatabase) => [db.messages, db.outbox, db.meta, db.rooms, db.events, db.users, db.files];
 
 /**
  * The newest `limit` stored messages of the room and the events among them,
@@ -57,8 +58,8 @@ export function readTimeline(db: WhisperDatabase, roomId: string, limit: number)
     const events = await eventsTable.from(db, roomId, messages.length >= limit ? messages[0].seq : 0);
     const receipts = room?.receipts ?? [];
     const named = [...new Set([...peopleOf(messages, events, outbox), ...receipts.map((receipt) => receipt.user_id)])];
-    const users = await usersTable.byIds(db, named);
-    const items = timelineEntries(messages, events, outbox, { me, users, kind: kindOf(room?.kind, roomId, outbox), receipts });
+    const [users, files] = await Promise.all([usersTable.byIds(db, named), filesTable.byMessage(db, [...outbox.filter((row) => row.attachments?.length), ...messages.filter((m) => m.local_files)].map((row) => row.client_id!))]);
+    const items = timelineEntries(messages, events, outbox, { me, users, kind: kindOf(room?.kind, roomId, outbox), receipts, files });
     // Older entries exist locally beyond the window, or on the server (unless
     // a history page said there are none, or seq 1 is already here).
     const oldest = Math.min(messages[0]?.seq ?? Infinity, events[0]?.seq ?? Infinity);

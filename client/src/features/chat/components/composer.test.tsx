@@ -152,3 +152,42 @@ describe('Composer', () => {
     expect(onTypingChange.mock.calls.at(-1)).toEqual([false]);
   });
 });
+
+describe('Composer attachments', () => {
+  function setupAttach() {
+    const onAttach = vi.fn();
+    function WithAttach() {
+      const [draft, setDraft] = useState('');
+      return <Composer onSend={vi.fn()} draft={draft} onDraftChange={setDraft} onAttach={onAttach} />;
+    }
+    render(<WithAttach />);
+    return { onAttach, user: userEvent.setup() };
+  }
+
+  it('[F2] the attach button picks several images or audio files at once', async () => {
+    const { onAttach, user } = setupAttach();
+    expect(screen.getByRole('button', { name: 'Attach files' })).toBeEnabled();
+    const input = screen.getByTestId('attach-input') as HTMLInputElement;
+    expect(input).toHaveAttribute('accept', 'image/*,audio/*');
+    expect(input.multiple).toBe(true);
+    const files = [new File(['a'], 'a.png', { type: 'image/png' }), new File(['b'], 'b.png', { type: 'image/png' })];
+    await user.upload(input, files);
+    expect(onAttach).toHaveBeenCalledWith(files);
+  });
+
+  it('[F2] an image pasted into the box is attached; pasted text is not', async () => {
+    const { onAttach } = setupAttach();
+    const textbox = screen.getByRole('textbox', { name: 'Message' });
+    const image = new File(['x'], 'shot.png', { type: 'image/png' });
+    fireEvent.paste(textbox, { clipboardData: { files: [image], getData: () => '' } });
+    expect(onAttach).toHaveBeenCalledWith([image]);
+    onAttach.mockClear();
+    fireEvent.paste(textbox, { clipboardData: { files: [], getData: () => 'words' } });
+    expect(onAttach).not.toHaveBeenCalled();
+  });
+
+  it('without onAttach there is no attach button', () => {
+    render(<Composer onSend={vi.fn()} draft="" onDraftChange={vi.fn()} />);
+    expect(screen.queryByRole('button', { name: 'Attach files' })).toBeNull();
+  });
+});

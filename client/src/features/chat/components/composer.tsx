@@ -2,7 +2,10 @@ import { MAX_CONTENT_LENGTH } from '@whisper/protocol';
 import { memo, useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import { COMPOSER_CLEARANCE_PROPERTY } from '../overlay-space';
 import { CloseIcon } from '../../../shared/ui/icons';
-import { SendIcon } from './icons';
+import { PaperclipIcon, SendIcon } from './icons';
+import { MicButton, RecordingBar } from './voice-controls';
+import { useVoiceRecorder } from '../hooks/use-voice-recorder';
+import type { VoiceNote } from '../voice/voice-recorder';
 
 export interface ComposerProps {
   /** Called with the text exactly as typed (never trimmed). The page writes it to the outbox (C1). */
@@ -24,6 +27,14 @@ export interface ComposerProps {
    * emptied, sent or left (blur). The engine throttles what goes out.
    */
   onTypingChange?: (typing: boolean) => void;
+  /**
+   * F2: files picked with the attach button or pasted into the box; the page
+   * sends them as one message with the box's text as caption. Without it
+   * there is no attach button.
+   */
+  onAttach?: (files: File[]) => void;
+  /** F1: a voice note recorded with the mic button; without it (or without MediaRecorder) there is no mic button. */
+  onVoiceNote?: (note: VoiceNote) => void;
 }
 
 /**
@@ -56,6 +67,9 @@ function useComposerClearance(formRef: RefObject<HTMLFormElement | null>) {
   }, [formRef]);
 }
 
+/** F1: what the attach button offers: images and audio (the server decides by the bytes; this only filters the obvious). */
+export const ATTACH_ACCEPT = 'image/*,audio/*';
+
 /** The counter appears when this few characters are left. */
 export const COUNTER_THRESHOLD = 200;
 /** About six lines of 24px, plus padding; beyond that the textarea scrolls. */
@@ -77,7 +91,9 @@ export function sendBlock(draft: string, disabledReason?: string | null): SendBl
  * Memoized: the page re-renders for the connection and the timeline, the
  * composer only for its own props.
  */
-export const Composer = memo(function Composer({ onSend, draft, onDraftChange, disabledReason, replyingTo, onCancelReply, onEditLast, inputRef, onTypingChange }: ComposerProps) {
+export const Composer = memo(function Composer({ onSend, draft, onDraftChange, disabledReason, replyingTo, onCancelReply, onEditLast, inputRef, onTypingChange, onAttach, onVoiceNote }: ComposerProps) {
+  const voice = useVoiceRecorder(onVoiceNote);
+  const fileRef = useRef<HTMLInputElement>(null);
   const ownRef = useRef<HTMLTextAreaElement>(null);
   const textareaRef = inputRef ?? ownRef;
   const formRef = useRef<HTMLFormElement>(null);
@@ -152,6 +168,36 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
         </div>
       )}
       <div className="flex items-end gap-2">
+        {onAttach && (
+          <>
+            <button
+              type="button"
+              aria-label="Attach files"
+              disabled={Boolean(disabledReason)}
+              onClick={() => fileRef.current?.click()}
+              className="grid size-11 shrink-0 place-items-center rounded-full text-slate-600 transition hover:bg-slate-200 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-50 dark:text-slate-300 dark:hover:bg-white/10"
+            >
+              <PaperclipIcon className="size-5" />
+            </button>
+            <input
+              ref={fileRef}
+              type="file"
+              accept={ATTACH_ACCEPT}
+              multiple
+              hidden
+              data-testid="attach-input"
+              onChange={(event) => {
+                const files = [...(event.target.files ?? [])];
+                // The same file may be picked again next time.
+                event.target.value = '';
+                if (files.length > 0) onAttach(files);
+              }}
+            />
+          </>
+        )}
+        {voice.recording ? (
+          <RecordingBar voice={voice} />
+        ) : (
         <div
           className={`flex min-h-11 flex-1 items-center rounded-3xl bg-slate-100 px-4 ring-1 transition-shadow focus-within:ring-2 dark:bg-slate-800 ${
             tooLong
@@ -172,12 +218,21 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
               onTypingChange?.(event.target.value.trim() !== '');
             }}
             onBlur={() => onTypingChange?.(false)}
+            onPaste={(event) => {
+              // F2: an image pasted from the clipboard is attached; pasted text goes in as usual.
+              const files = onAttach && !disabledReason ? [...event.clipboardData.files] : [];
+              if (files.length === 0) return;
+              event.preventDefault();
+              onAttach!(files);
+            }}
             onKeyDown={handleKeyDown}
             enterKeyHint="send"
             autoComplete="off"
             className="block w-full resize-none overflow-y-hidden bg-transparent py-2.5 text-base leading-6 text-slate-900 placeholder:text-slate-500 focus:outline-none dark:text-slate-100 dark:placeholder:text-slate-400"
           />
         </div>
+        )}
+        {voice.supported && !disabledReason && (draft === '' || voice.recording) && <MicButton voice={voice} />}
         <button
           type="submit"
           disabled={block !== null}
@@ -191,7 +246,9 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
       </div>
 
       <div id={hintId} aria-live="polite" className="px-4 empty:hidden">
-        {disabledReason ? (
+        {voice.error ? (
+          <p className="pt-1.5 text-xs text-rose-700 dark:text-rose-300">{voice.error}</p>
+        ) : disabledReason ? (
           <p className="pt-1.5 text-xs text-slate-600 dark:text-slate-300">{disabledReason}</p>
         ) : tooLong ? (
           <p className="pt-1.5 text-xs font-medium text-rose-700 dark:text-rose-300">

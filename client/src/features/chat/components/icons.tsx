@@ -45,3 +45,11 @@ export function ChatBubblesIcon(props: IconProps) {
     </Svg>
   );
 }
+
+export function PaperclipIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <path d="M21 11.5l-8.6 8.6a5.5 5.5 0 01-7.8-7.8l8.6-8.6a3.7 3.7 0 015.2 5.2l-8.6 8.6a1.8 1.8 0 01-2.6-2.6l7.9-7.9" />
+    </Svg>
+  );
+}

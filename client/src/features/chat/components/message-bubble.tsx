@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState, type PointerEvent } from 'react';
+import { lazy, Suspense, useCallback, useRef, useState, type PointerEvent } from 'react';
 import { formatFullDateTime, formatTime } from '../../../shared/ui/format-time';
 import { RetryIcon, TrashIcon } from '../../../shared/ui/icons';
 import { Avatar, personColour } from '../../../shared/ui/avatar';
@@ -8,6 +8,9 @@ import { useIsEditing, useMessageActions } from '../actions/message-actions-cont
 import { MessageActionsTrigger } from '../actions/message-actions-trigger';
 import { ActionFailures, EditBox, QuoteBlock, ReactionChips } from './message-parts';
 import { MessageText } from './message-text';
+
+// F6: files are drawn by a lazy chunk (tiles, player, media cache): text-only rooms never load it.
+const MessageAttachments = lazy(() => import('./message-attachments'));
 
 /** A touch held this long opens the message's menu (C9: long-press on a phone). */
 const LONG_PRESS_MS = 500;
@@ -151,11 +154,17 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
           }}
         >
           {item.replyTo && !item.deleted && <QuoteBlock quote={item.replyTo} own={own} onJump={actions?.jumpTo} />}
+          {!item.deleted && item.attachments.length > 0 && (
+            // F2: a message still uploading may be cancelled (it has not left the device).
+            <Suspense fallback={<div className="mb-1.5 h-24 w-40 rounded-xl bg-black/10" aria-hidden="true" />}>
+              <MessageAttachments attachments={item.attachments} own={own} onCancel={clientId && status === 'pending' ? () => onDelete(clientId) : undefined} />
+            </Suspense>
+          )}
           {item.deleted ? (
             <p className="inline italic">{item.pendingAction === 'delete' ? 'Deleting…' : 'Message deleted'}</p>
           ) : editing && actions ? (
             <EditBox initial={item.content} onSave={(content) => actions.saveEdit(item, content)} onCancel={actions.cancelEdit} />
-          ) : (
+          ) : item.content === '' && item.attachments.length > 0 ? null : (
             <MessageText content={item.content} />
           )}
           {/*

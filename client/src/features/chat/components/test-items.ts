@@ -33,6 +33,7 @@ export function makeItem(overrides: Partial<TimelineItem> = {}): TimelineItem {
     reactions: [],
     pendingAction: null,
     actionFailures: [],
+    attachments: [],
     ...overrides,
   };
 }
