@@ -17,6 +17,9 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-dev-shm-usage',
+  // F1: voice notes record from a fake microphone, granted without a prompt.
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
 ];
 /** The opt-out for developers without Chromium (vitest.config.ts honours it; CI never sets it). */
 export const SKIP_ENV = 'WHISPER_SKIP_BROWSER_TESTS';
