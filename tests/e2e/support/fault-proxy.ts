@@ -29,6 +29,15 @@ export class FaultProxy {
   dropFromServer: ((frame: string) => boolean) | null = null;
   /** Frames the proxy dropped, for assertions. */
   readonly dropped: string[] = [];
+  /**
+   * Browser → server HTTP requests for which this returns true are held:
+   * neither relayed nor answered (their bodies unread), until cutAll()
+   * kills their connections. A link that stalls mid-upload, so a test can
+   * cut it at a known point rather than race a fast loopback.
+   */
+  holdHttp: ((request: http.IncomingMessage) => boolean) | null = null;
+  /** Requests held by holdHttp, for assertions. */
+  readonly held: { method: string; url: string; uploadOffset: string | undefined }[] = [];
 
   constructor(private readonly targetPort: () => number) {
     this.server = http.createServer((request, response) => this.relayHttp(request, response));
@@ -72,6 +81,11 @@ export class FaultProxy {
   private relayHttp(request: http.IncomingMessage, response: http.ServerResponse) {
     if (this.refusing) {
       request.socket.destroy();
+      return;
+    }
+    if (this.holdHttp?.(request)) {
+      const uploadOffset = request.headers['upload-offset'];
+      this.held.push({ method: request.method ?? '', url: request.url ?? '', uploadOffset: Array.isArray(uploadOffset) ? uploadOffset[0] : uploadOffset });
       return;
     }
     const upstream = http.request(
