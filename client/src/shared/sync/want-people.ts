@@ -50,6 +50,11 @@ export function keepEqual<T>(previous: unknown, next: T): T {
   return next;
 }
 
+/** The Dexie error of a read transaction committed early: transient, the read is run again. */
+const TRANSIENT_READ_ERROR = 'PrematureCommitError';
+/** How soon such a read runs again. */
+const TRANSIENT_RETRY_MS = 50;
+
 /**
  * A live query of IndexedDB (Dexie's liveQuery) as React state: undefined
  * until the first read has finished, then the latest result. A re-run that
@@ -58,14 +63,18 @@ export function keepEqual<T>(previous: unknown, next: T): T {
  * renewed by each hello, a catch-up's cursor, the `rooms` frame), and most of
  * those change nothing shown, so nothing renders again. When `deps` change,
  * the last result stays until the new query's first one (as
- * dexie-react-hooks' useLiveQuery does). A failed read is thrown while
- * rendering, for an error boundary.
+ * dexie-react-hooks' useLiveQuery does). A read that failed for good is
+ * thrown while rendering, for an error boundary; a transient failure is
+ * read again.
  */
 export function useLiveValue<T>(read: () => Promise<T>, deps: readonly unknown[]): T | undefined {
   const [state, setState] = useState<{ value: T } | { error: unknown } | null>(null);
   /** What is shown: the last result, or null before the first one (and after an error). */
   const shown = useRef<{ value: T } | null>(null);
+  /** Bumped to run the query again after a transient failure. */
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
+    let retry: ReturnType<typeof setTimeout> | undefined;
     const subscription = liveQuery(read).subscribe({
       next: (next) => {
         const kept = shown.current ? keepEqual(shown.current.value, next) : next;
@@ -74,14 +83,25 @@ export function useLiveValue<T>(read: () => Promise<T>, deps: readonly unknown[]
         setState(shown.current);
       },
       error: (error: unknown) => {
+        // A read transaction IndexedDB committed under the query (Dexie's
+        // PrematureCommitError, seen with several live reads of the same
+        // tables at once while another tab or the worker writes): nothing is
+        // wrong with the data, so the query runs again, keeping what is shown.
+        if ((error as { name?: unknown } | null)?.name === TRANSIENT_READ_ERROR) {
+          retry = setTimeout(() => setAttempt((n) => n + 1), TRANSIENT_RETRY_MS);
+          return;
+        }
         shown.current = null;
         setState({ error });
       },
     });
-    return () => subscription.unsubscribe();
+    return () => {
+      clearTimeout(retry);
+      subscription.unsubscribe();
+    };
     // The callers' deps stand for what `read` reads.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
+  }, [...deps, attempt]);
   if (state && 'error' in state) throw state.error;
   return state?.value;
 }
