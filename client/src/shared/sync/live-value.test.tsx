@@ -40,9 +40,9 @@ describe('useLiveValue', () => {
   it('throws any other failure to the error boundary', async () => {
     render(
       <Catch>
-        <Reader read={failing('DatabaseClosedError', 1)} />
+        <Reader read={failing('QuotaExceededError', 1)} />
       </Catch>,
     );
-    expect(await screen.findByText('failed: DatabaseClosedError')).toBeInTheDocument();
+    expect(await screen.findByText('failed: QuotaExceededError')).toBeInTheDocument();
   });
 });
