@@ -311,5 +311,6 @@ export function renderMarkdown(results: Results): string {
   if (b['reconnect-flush']) out.push(externalSection('Reconnect flush (tests/bench/reconnect-flush.ts)', b['reconnect-flush']));
   if (b.catchup) out.push(externalSection('Multi-room catch-up (tests/bench/multi-room-catchup.ts)', b.catchup, catchupTable));
   if (b.live) out.push(externalSection('Live signals (tests/bench/live-signals.ts)', b.live, liveTable));
+  if (b.upload) out.push(externalSection('Upload resume (tests/bench/upload-resume.ts)', b.upload));
   return `${out.join('\n')}\n`;
 }
