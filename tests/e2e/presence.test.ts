@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DMS_PATH, dmRoomId } from '../../server/protocol/index.js';
 import { PRESENCE_OFFLINE_GRACE_MS } from '../../server/live/presence.js';
+import { identityOf } from './support/identity.js';
 import { createE2eEnv, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 /** Presence (L1) in two real browsers: a DM partner online, then last seen once their page closes. */
@@ -13,25 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-
-/** The identity the page's device holds (P1), straight from IndexedDB. */
-async function identityOf(page: Page): Promise<{ user_id: string; token: string }> {
-  await expect.poll(() => page.evaluate(readIdentity), { timeout: UI_TIMEOUT_MS }).not.toBeNull();
-  return (await page.evaluate(readIdentity))!;
-}
-function readIdentity(): Promise<{ user_id: string; token: string } | null> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open('whisper');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const request = open.result.transaction('meta').objectStore('meta').get('identity');
-      request.onsuccess = () => {
-        open.result.close();
-        resolve((request.result?.value as { user_id: string; token: string } | undefined) ?? null);
-      };
-    };
-  });
-}
 
 const rooms = (page: Page) => page.getByRole('navigation', { name: 'Rooms' });
 /** What the room's bar says under its name. */

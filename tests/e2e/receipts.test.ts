@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dmRoomId } from '../../server/protocol/index.js';
+import { identityOf } from './support/identity.js';
 import { createE2eEnv, sendMessage, shownMessages, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 /**
@@ -16,24 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-
-/** The identity the page's device holds (P1), straight from IndexedDB. */
-async function identityOf(page: Page): Promise<{ user_id: string; token: string }> {
-  const read = () =>
-    new Promise<{ user_id: string; token: string } | null>((resolve, reject) => {
-      const open = indexedDB.open('whisper');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const request = open.result.transaction('meta').objectStore('meta').get('identity');
-        request.onsuccess = () => {
-          open.result.close();
-          resolve((request.result?.value as { user_id: string; token: string } | undefined) ?? null);
-        };
-      };
-    });
-  await expect.poll(() => page.evaluate(read), { timeout: UI_TIMEOUT_MS }).not.toBeNull();
-  return (await page.evaluate(read))!;
-}
 
 const receipts = (page: Page) => page.locator('[role="log"] [data-status]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-receipt') ?? element.getAttribute('data-status')));
 const roomRow = (page: Page, roomId: string) => page.locator(`[data-room-id="${roomId}"]`);

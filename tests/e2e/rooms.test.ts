@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dmRoomId } from '../../server/protocol/index.js';
+import { identityOf } from './support/identity.js';
 import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, waitForServiceWorker, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
 
 /**
@@ -22,25 +23,6 @@ afterEach(() => {
   // A test that failed offline must not leave the next one without a network.
   env.proxy.setRefusing(false);
 });
-
-/** The identity the page's device holds (P1), straight from IndexedDB. */
-async function identityOf(page: Page): Promise<{ user_id: string; token: string }> {
-  await expect.poll(() => page.evaluate(readIdentity), { timeout: UI_TIMEOUT_MS }).not.toBeNull();
-  return (await page.evaluate(readIdentity))!;
-}
-function readIdentity(): Promise<{ user_id: string; token: string } | null> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open('whisper');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const request = open.result.transaction('meta').objectStore('meta').get('identity');
-      request.onsuccess = () => {
-        open.result.close();
-        resolve((request.result?.value as { user_id: string; token: string } | undefined) ?? null);
-      };
-    };
-  });
-}
 
 async function displayName(userId: string, token: string): Promise<string> {
   const response = await fetch(`${env.serverUrl}/v1/users?ids=${userId}`, { headers: { authorization: `Bearer ${token}` } });
