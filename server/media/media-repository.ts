@@ -59,6 +59,13 @@ export async function resolveUploads(pool: pg.Pool, userId: string, uploadIds: s
   return new Map(rows.map(({ upload_id, ...attachment }) => [upload_id, attachment]));
 }
 
+export interface UploadState {
+  user_id: string;
+  size: number;
+  media_id: string | null;
+  error: string | null;
+}
+
 export function createMediaRepository(pool: pg.Pool) {
   return {
     /**
@@ -76,10 +83,13 @@ export function createMediaRepository(pool: pg.Pool) {
       return rowCount === 1;
     },
 
-    /** Who an upload belongs to, or null when there is no such upload (any more). */
-    async uploadOwner(id: string): Promise<string | null> {
-      const { rows } = await pool.query<{ user_id: string }>('SELECT user_id FROM uploads WHERE id = $1', [id]);
-      return rows[0]?.user_id ?? null;
+    /**
+     * F2: an upload's owner and how it ended: processed (media_id), refused
+     * (error), or neither yet (bytes still coming, or being processed).
+     */
+    async uploadState(id: string): Promise<UploadState | null> {
+      const { rows } = await pool.query<UploadState>('SELECT user_id, size::float8 AS size, media_id, error FROM uploads WHERE id = $1', [id]);
+      return rows[0] ?? null;
     },
 
     /** F2: the media already made from these exact bytes, if any. */

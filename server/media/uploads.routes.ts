@@ -9,9 +9,11 @@ import { errorResponses } from '../infra/http-errors.js';
 import { ErrorCode, UPLOADS_PATH } from '../protocol/index.js';
 import { UploadIdSchema } from '../protocol/schemas.js';
 import { processMedia, UnsupportedMediaError } from './media-processing.js';
+import type { UploadState } from './media-repository.js';
 
 /** tus 1.0 (F2): what a request of the protocol carries, for /docs. */
-const TUS_HEADERS = Type.Object({ 'tus-resumable': Type.Optional(Type.Literal('1.0.0', { description: 'Required; 412 without it' })) }, { additionalProperties: true });
+const TUS_VERSION = '1.0.0';
+const TUS_HEADERS = Type.Object({ 'tus-resumable': Type.Optional(Type.Literal(TUS_VERSION, { description: 'Required; 412 without it' })) }, { additionalProperties: true });
 const TUS_DESCRIPTION =
   'tus 1.0 (https://tus.io/protocols/resumable-upload): creation, HEAD for the offset, PATCH with `Upload-Offset` and `Content-Type: application/offset+octet-stream`, termination. Every request needs `Tus-Resumable: 1.0.0` and the bearer token.';
 
@@ -161,18 +163,53 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   });
 
-  /** Hands the request to tus and sends its answer through Fastify (so helmet's headers and logging apply). */
-  async function handOver(request: FastifyRequest, reply: FastifyReply, userId: string) {
+  interface TusAnswer {
+    status: number;
+    headers: Headers;
+    body: string;
+    json: boolean;
+  }
+
+  /** Hands the request to tus and collects its answer. */
+  async function handOver(request: FastifyRequest, userId: string): Promise<TusAnswer> {
     const web = webRequest(request);
     callers.set(web, userId);
     const response = await tus.handleWeb(web);
-    reply.code(response.status);
-    response.headers.forEach((value, name) => {
+    return { status: response.status, headers: response.headers, body: await response.text(), json: answeredInJson.has(web) };
+  }
+
+  /** Sends an answer through Fastify (so helmet's headers and logging apply). */
+  function send(reply: FastifyReply, answer: TusAnswer) {
+    reply.code(answer.status);
+    answer.headers.forEach((value, name) => {
       if (name !== 'content-length') reply.header(name, value);
     });
-    if (answeredInJson.has(web)) reply.header('content-type', 'application/json; charset=utf-8');
-    const body = await response.text();
-    return reply.send(body === '' ? undefined : body);
+    if (answer.json) reply.header('content-type', 'application/json; charset=utf-8');
+    return reply.send(answer.body === '' ? undefined : answer.body);
+  }
+
+  /**
+   * F2: the answer for an upload that has ended, from its row: the staged
+   * bytes are gone by then, so tus alone would say 404 and a client whose
+   * answer to the last PATCH was lost would start again from zero, or (asking
+   * while the server was still processing) count the upload done before it
+   * was. HEAD shows the whole length; a PATCH at the end (the client's way
+   * to ask how it ended) answers 204 for a processed file and 415 with the
+   * reason for a refused one. Null while the upload has not ended.
+   */
+  function endedAnswer(method: string, offsetHeader: string | undefined, state: UploadState): TusAnswer | null {
+    const headers = new Headers({ 'Tus-Resumable': TUS_VERSION, 'Cache-Control': 'no-store' });
+    if (state.error !== null) {
+      const refusal = new UploadRefusal(415, ErrorCode.UnsupportedMedia, state.error);
+      return { status: 415, headers, body: method === 'HEAD' ? '' : refusal.body, json: method !== 'HEAD' };
+    }
+    if (state.media_id === null || method === 'DELETE') return null;
+    headers.set('Upload-Offset', String(state.size));
+    if (method === 'HEAD') {
+      headers.set('Upload-Length', String(state.size));
+      return { status: 200, headers, body: '', json: false };
+    }
+    return { status: Number(offsetHeader) === state.size ? 204 : 409, headers, body: '', json: false };
   }
 
   // PATCH bodies (and a creation request's optional first chunk) are read by tus itself.
@@ -194,7 +231,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { userId } = await app.authenticate(request);
-      return handOver(request, reply, userId);
+      return send(reply, await handOver(request, userId));
     },
   );
 
@@ -211,8 +248,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         }[method],
         description: `${TUS_DESCRIPTION} Only the uploader may touch an upload (404 for anyone else, as for an id that does not exist).${
           method === 'PATCH'
-            ? ' On the last byte the file is typed by its magic bytes: anything but JPEG, PNG, WebP, GIF, WebM, Ogg, MP3, M4A or WAV is refused with 415 `unsupported_media` and the bytes deleted. Images are re-encoded without metadata (EXIF, GPS, XMP, IPTC).'
-            : ''
+            ? ' On the last byte the file is typed by its magic bytes: anything but JPEG, PNG, WebP, GIF, WebM, Ogg, MP3, M4A or WAV is refused with 415 `unsupported_media` and the bytes deleted. Images are re-encoded without metadata (EXIF, GPS, XMP, IPTC). Once an upload has ended, an empty PATCH at its length answers how it ended (204 processed, 415 refused with the reason): the way to learn it after the answer to the last PATCH was lost.'
+            : method === 'HEAD'
+              ? ' An upload that has ended shows its whole length (processed) or answers 415 (refused).'
+              : ''
         }`,
         security: [{ bearer: [] }],
         params: Type.Object({ id: UploadIdSchema }),
@@ -222,10 +261,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       handler: async (request, reply) => {
         const { userId } = await app.authenticate(request);
         const { id } = request.params as { id: string };
-        if ((await media.repository.uploadOwner(id)) !== userId) {
+        const offset = request.headers['upload-offset'] as string | undefined;
+        const state = await media.repository.uploadState(id);
+        if (state?.user_id !== userId) {
           return reply.code(404).send({ type: 'error', code: ErrorCode.NotFound, message: 'no such upload' });
         }
-        return handOver(request, reply, userId);
+        const ended = endedAnswer(method, offset, state);
+        if (ended) return send(reply, ended);
+        const answer = await handOver(request, userId);
+        // It ended while this request waited for the upload's lock (another
+        // request was processing the last bytes): answer how it ended.
+        const endedMeanwhile = answer.status === 404 ? await media.repository.uploadState(id) : null;
+        return send(reply, (endedMeanwhile && endedAnswer(method, offset, endedMeanwhile)) ?? answer);
       },
     });
   }

@@ -131,6 +131,30 @@ describe('uploads (tus)', () => {
     expect(fs.readdirSync(path.join(dataDir, 'uploads')).filter((file) => file.startsWith(first.uploadId))).toEqual([]);
   });
 
+  it('[F2] after it has ended, HEAD shows the whole length and an empty PATCH at the end answers how it ended (for a lost last answer)', async () => {
+    const token = owner.hello.token;
+    const photo = await makeJpeg(60, 40, 9);
+    const done = await upload(server.baseUrl, token, photo);
+    expect(done.finish.status).toBe(204);
+    const head = await tusHead(server.baseUrl, token, done.uploadId);
+    expect(head.status).toBe(200);
+    expect([head.headers.get('upload-offset'), head.headers.get('upload-length')]).toEqual([String(photo.length), String(photo.length)]);
+    const asked = await tusPatch(server.baseUrl, token, done.uploadId, photo.length, Buffer.alloc(0));
+    expect(asked.status).toBe(204);
+    expect(asked.headers.get('upload-offset')).toBe(String(photo.length));
+    expect((await tusPatch(server.baseUrl, token, done.uploadId, 0, photo)).status).toBe(409);
+
+    const html = Buffer.from('<!doctype html><p>not a photo</p>');
+    const refused = await upload(server.baseUrl, token, html, { filename: 'x.jpg' });
+    expect(refused.finish.status).toBe(415);
+    expect((await tusHead(server.baseUrl, token, refused.uploadId)).status).toBe(415);
+    const again = await tusPatch(server.baseUrl, token, refused.uploadId, html.length, Buffer.alloc(0));
+    expect(again.status).toBe(415);
+    expect(again.json).toMatchObject({ code: 'unsupported_media', message: refused.finish.json?.message });
+    // Still only the uploader's.
+    expect((await tusHead(server.baseUrl, stranger.hello.token, done.uploadId)).status).toBe(404);
+  });
+
   it('[F1][F4] the type comes from the bytes: HTML named .jpg and an SVG with a script are refused (415), their bytes dropped', async () => {
     const html = Buffer.from('<!doctype html><html><body><script>alert(document.cookie)</script></body></html>');
     const svg = Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><circle r="5"/></svg>');

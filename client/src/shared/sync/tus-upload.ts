@@ -96,6 +96,7 @@ export async function uploadFile(db: WhisperDatabase, fileId: string, options: T
   if (file.upload_url !== null) {
     // Resuming: the server's offset is the truth (the row may lag by a chunk).
     const head = await call(file.upload_url, { method: 'HEAD', headers: headers({}) });
+    if (REFUSALS.has(head.status)) return refuse(file, head);
     if (head.status === 404 || head.status === 410) {
       // Expired or lost on the server: start a new upload.
       await filesTable.update(db, fileId, { upload_url: null, upload_id: null, upload_offset: 0, state: 'queued' });
@@ -120,7 +121,12 @@ export async function uploadFile(db: WhisperDatabase, fileId: string, options: T
   }
   const url = file.upload_url!;
 
-  while (offset < file.size) {
+  // Done only on a PATCH answered at the full length: that answer comes
+  // after the server has processed the file. When the server already has
+  // every byte (the answer to the last PATCH was lost) an empty PATCH at the
+  // end asks how it ended, as the file may yet be refused.
+  let finished = false;
+  while (!finished) {
     const chunk = file.blob.slice(offset, Math.min(file.size, offset + chunkSize));
     const patched = await call(url, {
       method: 'PATCH',
@@ -131,10 +137,13 @@ export async function uploadFile(db: WhisperDatabase, fileId: string, options: T
     if (patched.status === 409) {
       // Our offset was not the server's (another tab, a lost answer): ask again.
       const head = await call(url, { method: 'HEAD', headers: headers({}) });
+      if (REFUSALS.has(head.status)) return refuse(file, head);
       if (!head.ok) throw new UploadInterrupted(`HEAD answered ${head.status}`);
       offset = offsetOf(head);
-    } else if (patched.status === 204 || patched.ok) offset = offsetOf(patched);
-    else throw new UploadInterrupted(`PATCH answered ${patched.status}`);
+    } else if (patched.status === 204 || patched.ok) {
+      offset = offsetOf(patched);
+      finished = offset >= file.size;
+    } else throw new UploadInterrupted(`PATCH answered ${patched.status}`);
     if (!(await current())) return 'gone';
     await filesTable.update(db, fileId, { upload_offset: offset });
   }

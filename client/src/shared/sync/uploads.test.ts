@@ -99,6 +99,36 @@ describe('file uploads', () => {
     expect(await filesTable.get(db, file.id)).toMatchObject({ upload_offset: 10, state: 'done' });
   });
 
+  it('[F2] a lost answer to the last PATCH: an empty PATCH at the end asks how it ended, so a refusal is not counted as done', async () => {
+    const item = await store.enqueueWithFiles(ROOM, '', [image(8)]);
+    const [file] = await filesTable.ofMessage(db, item.client_id);
+    // Every byte lands; the answer to the last PATCH is lost.
+    let patches = 0;
+    const cutting: typeof fetch = async (input, init) => {
+      if (init?.method === 'PATCH' && ++patches === 2) tus.state.cutNextPatch = true;
+      return tus.fetch(input, init);
+    };
+    await expect(uploadFile(db, file.id, { ...options(), fetch: cutting })).rejects.toThrow('network connection lost');
+    // The server then refused the file.
+    tus.state.refuseFinal = true;
+    expect(await uploadFile(db, file.id, options())).toBe('refused');
+    expect(tus.requests.slice(-2).map((r) => [r.method, r.headers['upload-offset'], r.size])).toEqual([
+      ['HEAD', undefined, 0],
+      ['PATCH', '8', 0],
+    ]);
+    expect(await outboxTable.get(db, item.client_id)).toMatchObject({ status: 'failed', error_message: 'Only images and audio can be sent.' });
+
+    // Processed instead: the same question is answered 204, and only then is it done.
+    const other = await store.enqueueWithFiles(ROOM, '', [image(8, 'dog.png')]);
+    const [second] = await filesTable.ofMessage(db, other.client_id);
+    tus.state.refuseFinal = false;
+    patches = 0;
+    await expect(uploadFile(db, second.id, { ...options(), fetch: cutting })).rejects.toThrow('network connection lost');
+    expect(await filesTable.get(db, second.id)).toMatchObject({ state: 'uploading' });
+    expect(await uploadFile(db, second.id, options())).toBe('done');
+    expect(tus.requests.at(-1)).toMatchObject({ method: 'PATCH', size: 0 });
+  });
+
   it('[F3][C4] a message with attachments is flushed only after its uploads complete, in its place; one queued after it waits', async () => {
     const withFile = await store.enqueueWithFiles(ROOM, 'first', [image(5)]);
     const after = await store.enqueue(ROOM, 'second');
