@@ -14,9 +14,8 @@ function clock(seconds: number): string {
  * F1, F6: a voice note: play/pause, its waveform (the played part filled),
  * a slider over it to scrub (a click or drag on the waveform; the arrow keys
  * move SEEK_STEP_S, Home and End to either end), the speed (1×, 1.5×, 2×)
- * and the time. `src` is null
- * while the file cannot be had (offline, not cached): the waveform and
- * duration still show.
+ * and the time. `src` is null while the file cannot be had (offline, not
+ * cached): the waveform and duration still show.
  */
 export function VoiceNotePlayer({ src, waveform, durationMs, own }: { src: string | null; waveform: string | null; durationMs: number | null; own: boolean }) {
   const audio = useRef<HTMLAudioElement>(null);
