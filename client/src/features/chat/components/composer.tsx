@@ -1,9 +1,10 @@
 import { MAX_CONTENT_LENGTH } from '@whisper/protocol';
-import { memo, useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
+import { lazy, memo, Suspense, useId, useLayoutEffect, useRef, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import { COMPOSER_CLEARANCE_PROPERTY } from '../overlay-space';
 import { CloseIcon } from '../../../shared/ui/icons';
+import { LoadBoundary } from '../../../shared/ui/load-boundary';
 import { PaperclipIcon, SendIcon } from './icons';
-import { MicButton, RecordingBar } from './voice-controls';
+import { MicButton } from './voice-controls';
 import { useVoiceRecorder } from '../hooks/use-voice-recorder';
 import type { VoiceNote } from '../voice/voice-recorder';
 
@@ -66,6 +67,9 @@ function useComposerClearance(formRef: RefObject<HTMLFormElement | null>) {
     };
   }, [formRef]);
 }
+
+// F1: the bar shown while recording (timer, level meter) loads with the first recording.
+const RecordingBar = lazy(() => import('./recording-bar'));
 
 /** F1: what the attach button offers: images and audio (the server decides by the bytes; this only filters the obvious). */
 export const ATTACH_ACCEPT = 'image/*,audio/*';
@@ -196,7 +200,12 @@ export const Composer = memo(function Composer({ onSend, draft, onDraftChange, d
           </>
         )}
         {voice.recording ? (
-          <RecordingBar voice={voice} />
+          // Its code not to be had (offline before the service worker kept it): no recording without its bar.
+          <LoadBoundary onError={voice.cancel}>
+            <Suspense fallback={<div className="min-h-11 flex-1 rounded-3xl bg-rose-50 dark:bg-rose-500/15" />}>
+              <RecordingBar voice={voice} />
+            </Suspense>
+          </LoadBoundary>
         ) : (
         <div
           className={`flex min-h-11 flex-1 items-center rounded-3xl bg-slate-100 px-4 ring-1 transition-shadow focus-within:ring-2 dark:bg-slate-800 ${

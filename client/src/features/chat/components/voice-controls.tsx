@@ -1,14 +1,8 @@
 import { useRef } from 'react';
-import { CloseIcon } from '../../../shared/ui/icons';
 import type { VoiceRecorderState } from '../hooks/use-voice-recorder';
 
 /** A finger that slides further than this off the mic button cancels the recording. */
 const SLIDE_CANCEL_PX = 60;
-
-export function formatElapsed(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-}
 
 function MicIcon({ className }: { className?: string }) {
   return (
@@ -66,21 +60,5 @@ export function MicButton({ voice }: { voice: VoiceRecorderState }) {
     >
       <MicIcon className="size-5" />
     </button>
-  );
-}
-
-/** F1: while recording, in place of the text box: the live timer and Cancel (Esc too). */
-export function RecordingBar({ voice }: { voice: VoiceRecorderState }) {
-  return (
-    <div className="flex min-h-11 flex-1 items-center gap-3 rounded-3xl bg-rose-50 px-4 text-sm text-rose-800 dark:bg-rose-500/15 dark:text-rose-200" role="status">
-      <span className="size-2.5 animate-pulse rounded-full bg-rose-600" aria-hidden="true" />
-      <span className="tabular-nums" aria-label="Recording time">
-        {formatElapsed(voice.elapsedMs)}
-      </span>
-      <span className="flex-1 truncate">Recording… Esc or slide away to cancel</span>
-      <button type="button" onClick={voice.cancel} aria-label="Cancel recording" className="grid size-8 place-items-center rounded-full hover:bg-rose-100 dark:hover:bg-white/10">
-        <CloseIcon className="size-4" />
-      </button>
-    </div>
   );
 }

@@ -1,7 +1,9 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { levelsOf } from '../voice/waveform';
 
 const SPEEDS = [1, 1.5, 2] as const;
+/** How far an arrow key moves the play position (s); the slider's own step is finer, for dragging. */
+export const SEEK_STEP_S = 5;
 
 function clock(seconds: number): string {
   const whole = Math.max(0, Math.floor(seconds));
@@ -10,9 +12,10 @@ function clock(seconds: number): string {
 
 /**
  * F1, F6: a voice note: play/pause, its waveform (the played part filled),
- * a slider to scrub, the speed (1×, 1.5×, 2×) and the time. `src` is null
- * while the file cannot be had (offline, not cached): the waveform and
- * duration still show.
+ * a slider over it to scrub (a click or drag on the waveform; the arrow keys
+ * move SEEK_STEP_S, Home and End to either end), the speed (1×, 1.5×, 2×)
+ * and the time. `src` is null while the file cannot be had (offline, not
+ * cached): the waveform and duration still show.
  */
 export function VoiceNotePlayer({ src, waveform, durationMs, own }: { src: string | null; waveform: string | null; durationMs: number | null; own: boolean }) {
   const audio = useRef<HTMLAudioElement>(null);
@@ -25,6 +28,26 @@ export function VoiceNotePlayer({ src, waveform, durationMs, own }: { src: strin
   const levels = levelsOf(waveform);
   const played = duration > 0 ? position / duration : 0;
   const tint = own ? 'bg-white' : 'bg-indigo-600 dark:bg-indigo-300';
+
+  // Loading a file resets an element's rate to its default: both are set, and again when the file comes.
+  useEffect(() => {
+    const element = audio.current;
+    if (!element) return;
+    element.defaultPlaybackRate = speed;
+    element.playbackRate = speed;
+  }, [speed, src]);
+
+  const seek = (to: number) => {
+    const clamped = Math.min(Math.max(0, to), duration);
+    setPosition(clamped);
+    if (audio.current) audio.current.currentTime = clamped;
+  };
+  const onSliderKey = (event: KeyboardEvent<HTMLInputElement>) => {
+    const step = { ArrowRight: SEEK_STEP_S, ArrowUp: SEEK_STEP_S, ArrowLeft: -SEEK_STEP_S, ArrowDown: -SEEK_STEP_S }[event.key];
+    if (step === undefined) return;
+    event.preventDefault();
+    seek(position + step);
+  };
 
   const toggle = () => {
     const element = audio.current;
@@ -42,7 +65,11 @@ export function VoiceNotePlayer({ src, waveform, durationMs, own }: { src: strin
           preload="metadata"
           onPlay={() => setPlaying(true)}
           onPause={() => setPlaying(false)}
-          onEnded={() => setPlaying(false)}
+          onEnded={() => {
+            // Back to the start, showing the whole length, ready to play again.
+            setPlaying(false);
+            setPosition(0);
+          }}
           onTimeUpdate={(event) => setPosition(event.currentTarget.currentTime)}
           onLoadedMetadata={(event) => {
             const length = event.currentTarget.duration;
@@ -59,7 +86,8 @@ export function VoiceNotePlayer({ src, waveform, durationMs, own }: { src: strin
       >
         {playing ? '❚❚' : '▶'}
       </button>
-      <div className="relative h-8 min-w-0 flex-1">
+      {/* The slider is invisible over the waveform: the ring shows its keyboard focus here. */}
+      <div className="relative h-8 min-w-0 flex-1 rounded has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-current">
         <div className="absolute inset-0 flex items-center gap-px" aria-hidden="true">
           {(levels.length > 0 ? levels : Array.from({ length: 32 }, () => 0.2)).map((level, i, all) => (
             <span key={i} className={`flex-1 rounded-full ${tint} ${i / all.length < played ? 'opacity-100' : 'opacity-40'}`} style={{ height: `${Math.max(12, level * 100)}%` }} />
@@ -72,23 +100,17 @@ export function VoiceNotePlayer({ src, waveform, durationMs, own }: { src: strin
           max={duration || 0}
           step={0.1}
           value={Math.min(position, duration || 0)}
+          aria-valuetext={`${clock(position)} of ${clock(duration)}`}
           disabled={!src || !duration}
-          onChange={(event) => {
-            const to = Number(event.target.value);
-            setPosition(to);
-            if (audio.current) audio.current.currentTime = to;
-          }}
+          onChange={(event) => seek(Number(event.target.value))}
+          onKeyDown={onSliderKey}
           className="absolute inset-0 size-full cursor-pointer opacity-0"
         />
       </div>
       <button
         type="button"
         aria-label={`Playback speed ${speed}×`}
-        onClick={() => {
-          const next = SPEEDS[(SPEEDS.indexOf(speed) + 1) % SPEEDS.length];
-          setSpeed(next);
-          if (audio.current) audio.current.playbackRate = next;
-        }}
+        onClick={() => setSpeed(SPEEDS[(SPEEDS.indexOf(speed) + 1) % SPEEDS.length])}
         className="shrink-0 rounded-full px-1.5 text-xs font-semibold tabular-nums"
       >
         {speed}×

@@ -1,4 +1,16 @@
 import type { NewFile } from '../../../shared/sync/outbox-files';
+import { toBase64, waveformOfChannels } from '../voice/waveform';
+
+/** Audio files larger than this get no waveform: decoding holds the whole signal in memory. */
+export const MAX_DECODE_BYTES = 10 * 1024 * 1024;
+/** Nor do ones longer than this (when their length is known beforehand), for the same reason. */
+export const MAX_DECODE_DURATION_MS = 30 * 60 * 1000;
+/** The rate a file is decoded at: plenty for its loudness, and a sixth of the memory of 48 kHz. */
+const DECODE_SAMPLE_RATE = 8000;
+/** A decode that takes longer is given up (ms): the message waits for it. */
+const DECODE_TIMEOUT_MS = 5000;
+/** How long an <audio> element may take to read a file's length (ms). */
+const DURATION_TIMEOUT_MS = 3000;
 
 function kindOf(file: File): NewFile['kind'] | null {
   if (file.type.startsWith('image/')) return 'image';
@@ -39,7 +51,7 @@ async function audioDuration(file: Blob): Promise<number | null> {
   try {
     return await new Promise((resolve) => {
       const audio = new Audio();
-      const timer = setTimeout(() => resolve(null), 3000);
+      const timer = setTimeout(() => resolve(null), DURATION_TIMEOUT_MS);
       audio.preload = 'metadata';
       audio.onloadedmetadata = () => {
         clearTimeout(timer);
@@ -56,6 +68,42 @@ async function audioDuration(file: Blob): Promise<number | null> {
   }
 }
 
+/** An audio file decoded (at DECODE_SAMPLE_RATE where an OfflineAudioContext can), or null where there is no Web Audio, it is not decodable here, or it takes too long. */
+async function decodeAudio(file: Blob): Promise<AudioBuffer | null> {
+  const offline = typeof OfflineAudioContext === 'function';
+  if (!offline && typeof AudioContext !== 'function') return null;
+  let context: OfflineAudioContext | AudioContext | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const bytes = await file.arrayBuffer();
+    context = offline ? new OfflineAudioContext(1, 1, DECODE_SAMPLE_RATE) : new AudioContext();
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), DECODE_TIMEOUT_MS);
+    });
+    return await Promise.race([context.decodeAudioData(bytes), timeout]);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+    // An OfflineAudioContext needs no closing; a live one holds audio resources until closed.
+    if (context && 'close' in context) void context.close().catch(() => undefined);
+  }
+}
+
+/**
+ * F1, F2: a picked audio file's length and waveform, as a voice note has
+ * them, so its bubble looks the same. Bounded (MAX_DECODE_BYTES,
+ * MAX_DECODE_DURATION_MS): past those, or where decoding fails, the file
+ * goes with its length alone (or neither).
+ */
+export async function audioDetails(file: Blob): Promise<Pick<NewFile, 'duration_ms' | 'waveform'>> {
+  const durationMs = await audioDuration(file);
+  const decoded = file.size <= MAX_DECODE_BYTES && (durationMs === null || durationMs <= MAX_DECODE_DURATION_MS) ? await decodeAudio(file) : null;
+  if (!decoded || decoded.length === 0) return { duration_ms: durationMs, waveform: null };
+  const channels = Array.from({ length: decoded.numberOfChannels }, (_, channel) => decoded.getChannelData(channel));
+  return { duration_ms: durationMs ?? Math.round(decoded.duration * 1000), waveform: toBase64(waveformOfChannels(channels, decoded.sampleRate)) };
+}
+
 /** F2: picked, pasted or dropped files as the outbox takes them, measured here in the page (the worker has no <img>). */
 export async function toNewFiles(files: Iterable<File>): Promise<NewFile[]> {
   const taken = [...files].filter((file) => kindOf(file) !== null);
@@ -64,7 +112,7 @@ export async function toNewFiles(files: Iterable<File>): Promise<NewFile[]> {
       const kind = kindOf(file)!;
       const base = { blob: file, name: file.name || (kind === 'image' ? 'image' : 'audio'), mime: file.type, kind };
       if (kind === 'image') return { ...base, ...((await imageSize(file)) ?? {}) };
-      return { ...base, duration_ms: await audioDuration(file) };
+      return { ...base, ...(await audioDetails(file)) };
     }),
   );
 }

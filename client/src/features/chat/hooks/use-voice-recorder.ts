@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Recording, VoiceNote } from '../voice/voice-recorder';
+import type { LevelSource, Recording, VoiceNote } from '../voice/voice-recorder';
 
 export interface VoiceRecorderState {
   /** Whether this browser can record at all (MediaRecorder and a microphone API). */
@@ -7,6 +7,8 @@ export interface VoiceRecorderState {
   recording: boolean;
   /** ms recorded so far, for the live timer. */
   elapsedMs: number;
+  /** The microphone's signal while recording, for the level meter; null otherwise. */
+  levels: LevelSource | null;
   /** Why the last start failed (microphone refused, none present). */
   error: string | null;
   start(): void;
@@ -24,14 +26,16 @@ export function useVoiceRecorder(onNote: ((note: VoiceNote) => void) | undefined
   const supported = onNote !== undefined && typeof MediaRecorder !== 'undefined' && typeof navigator !== 'undefined' && navigator.mediaDevices !== undefined;
   const recording = useRef<Recording | null>(null);
   const starting = useRef(false);
-  const [startedAt, setStartedAt] = useState<number | null>(null);
+  // When the recording in progress began, and its signal (null when none is).
+  const [active, setActive] = useState<{ at: number; levels: LevelSource } | null>(null);
+  const startedAt = active?.at ?? null;
   const [now, setNow] = useState(0);
   const [error, setError] = useState<string | null>(null);
 
   const cancel = useCallback(() => {
     recording.current?.cancel();
     recording.current = null;
-    setStartedAt(null);
+    setActive(null);
   }, []);
 
   const start = useCallback(() => {
@@ -43,7 +47,7 @@ export function useVoiceRecorder(onNote: ((note: VoiceNote) => void) | undefined
       .then((started) => {
         recording.current = started;
         const at = Date.now();
-        setStartedAt(at);
+        setActive({ at, levels: started.levels });
         setNow(at);
       })
       .catch(() => setError('The microphone is not available.'))
@@ -56,7 +60,7 @@ export function useVoiceRecorder(onNote: ((note: VoiceNote) => void) | undefined
     const current = recording.current;
     if (!current) return;
     recording.current = null;
-    setStartedAt(null);
+    setActive(null);
     current
       .stop()
       .then((note) => onNote?.(note))
@@ -79,5 +83,5 @@ export function useVoiceRecorder(onNote: ((note: VoiceNote) => void) | undefined
   // Leaving the room (unmount) drops a recording in progress.
   useEffect(() => () => recording.current?.cancel(), []);
 
-  return { supported, recording: startedAt !== null, elapsedMs: startedAt === null ? 0 : Math.max(0, now - startedAt), error, start, stop, cancel };
+  return { supported, recording: startedAt !== null, levels: active?.levels ?? null, elapsedMs: startedAt === null ? 0 : Math.max(0, now - startedAt), error, start, stop, cancel };
 }

@@ -3,7 +3,7 @@
  * browser has it), sampling its loudness meanwhile for the waveform.
  * Loaded lazily, on the first press of the mic button.
  */
-import { reduceLevels, toBase64 } from './waveform';
+import { reduceLevels, rms, toBase64 } from './waveform';
 
 export interface VoiceNote {
   blob: Blob;
@@ -13,7 +13,12 @@ export interface VoiceNote {
   waveform: string;
 }
 
+/** What the live level meter reads: an AnalyserNode, or a stand-in in tests (there is no Web Audio in jsdom). */
+export type LevelSource = Pick<AnalyserNode, 'fftSize' | 'getFloatTimeDomainData'>;
+
 export interface Recording {
+  /** The microphone's signal, for the live level meter while recording (F1). */
+  levels: LevelSource;
   /** Ends the recording and hands over the note. */
   stop(): Promise<VoiceNote>;
   /** Ends it and throws it away. */
@@ -42,9 +47,7 @@ export async function startRecording(): Promise<Recording> {
   const levels: number[] = [];
   const sampler = setInterval(() => {
     analyser.getFloatTimeDomainData(buffer);
-    let sum = 0;
-    for (const value of buffer) sum += value * value;
-    levels.push(Math.sqrt(sum / buffer.length));
+    levels.push(rms(buffer));
   }, SAMPLE_MS);
 
   const startedAt = performance.now();
@@ -56,6 +59,7 @@ export async function startRecording(): Promise<Recording> {
   };
 
   return {
+    levels: analyser,
     stop: () =>
       new Promise<VoiceNote>((resolve, reject) => {
         recorder.onstop = () => {
