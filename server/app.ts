@@ -32,6 +32,8 @@ import sessionRoutes from './identity/session.routes.js';
 import mediaPlugin, { type MediaPluginOptions } from './media/media.plugin.js';
 import mediaRoutes from './media/media.routes.js';
 import uploadsRoutes from './media/uploads.routes.js';
+import pushPlugin, { type PushPluginOptions } from './push/push.plugin.js';
+import pushRoutes from './push/push.routes.js';
 
 export interface AppOptions {
   databaseUrl: string;
@@ -54,6 +56,8 @@ export interface AppOptions {
   presence?: Partial<PresenceTimings>;
   /** Files (F1–F5): storage, limits, TTL; absent dataDir: a temporary directory (tests). */
   media?: MediaPluginOptions;
+  /** Web Push (N1–N3): VAPID keys from the environment, and the agent pushes go through (tests). */
+  push?: PushPluginOptions;
 }
 
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -165,6 +169,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(messagesPlugin);
   await app.register(livePlugin, { presence: options.presence });
   await app.register(receiptsPlugin);
+  await app.register(pushPlugin, options.push ?? {});
 
   await app.register(healthRoutes);
   await app.register(sessionRoutes, { limits });
@@ -175,6 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(receiptsRoutes);
   await app.register(uploadsRoutes);
   await app.register(mediaRoutes);
+  await app.register(pushRoutes);
   await app.register(chatWsRoutes, { allowedOrigins: options.allowedOrigins ?? [] });
   await app.register(clientPlugin, { clientDir: options.clientDir });
 

@@ -5,6 +5,7 @@ import type { AbuseLimits } from './realtime/connection-limits.js';
 import type { PresenceTimings } from './live/presence.js';
 import type { LogFormat } from './logger.js';
 import type { MediaOptions, S3Options } from './media/media-options.js';
+import type { VapidSources } from './push/vapid-keys.js';
 
 export interface Config {
   port: number;
@@ -33,6 +34,8 @@ export interface Config {
   presence: Partial<PresenceTimings>;
   /** Files (F1–F5): UPLOAD_MAX_BYTES, UPLOAD_USER_QUOTA_BYTES, UPLOAD_TTL_MS, and S3_* for shared storage (S6). */
   media: MediaOptions;
+  /** VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY, VAPID_SUBJECT (N1); absent keys: generated once and kept in the database. */
+  vapid: VapidSources;
 }
 
 /** Environment variable of each per-address and per-user limit. */
@@ -138,5 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...parseRates(env, { maxUploadBytes: 'UPLOAD_MAX_BYTES', userQuotaBytes: 'UPLOAD_USER_QUOTA_BYTES', uploadTtlMs: 'UPLOAD_TTL_MS' }),
       s3: parseS3(env),
     },
+    vapid: { publicKey: env.VAPID_PUBLIC_KEY || undefined, privateKey: env.VAPID_PRIVATE_KEY || undefined, subject: env.VAPID_SUBJECT || undefined },
   };
 }
