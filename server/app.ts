@@ -34,6 +34,8 @@ import mediaRoutes from './media/media.routes.js';
 import uploadsRoutes from './media/uploads.routes.js';
 import searchPlugin from './search/search.plugin.js';
 import searchRoutes from './search/search.routes.js';
+import pushPlugin, { type PushPluginOptions } from './push/push.plugin.js';
+import pushRoutes from './push/push.routes.js';
 
 export interface AppOptions {
   databaseUrl: string;
@@ -58,6 +60,8 @@ export interface AppOptions {
   media?: MediaPluginOptions;
   /** Q1: SEARCH_LANGUAGE, the text-search configuration of message search; absent: english. */
   searchLanguage?: string;
+  /** Web Push (N1–N3): VAPID keys from the environment, and the agent pushes go through (tests). */
+  push?: PushPluginOptions;
 }
 
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -170,6 +174,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(livePlugin, { presence: options.presence });
   await app.register(receiptsPlugin);
   await app.register(searchPlugin, { language: options.searchLanguage });
+  await app.register(pushPlugin, options.push ?? {});
 
   await app.register(healthRoutes);
   await app.register(sessionRoutes, { limits });
@@ -181,6 +186,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(uploadsRoutes);
   await app.register(mediaRoutes);
   await app.register(searchRoutes);
+  await app.register(pushRoutes);
   await app.register(chatWsRoutes, { allowedOrigins: options.allowedOrigins ?? [] });
   await app.register(clientPlugin, { clientDir: options.clientDir });
 

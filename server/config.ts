@@ -5,6 +5,7 @@ import type { AbuseLimits } from './realtime/connection-limits.js';
 import type { PresenceTimings } from './live/presence.js';
 import type { LogFormat } from './logger.js';
 import type { MediaOptions, S3Options } from './media/media-options.js';
+import type { VapidSources } from './push/vapid-keys.js';
 
 export interface Config {
   port: number;
@@ -35,6 +36,8 @@ export interface Config {
   media: MediaOptions;
   /** SEARCH_LANGUAGE: PostgreSQL text-search configuration for search (Q1); absent: english. */
   searchLanguage: string | undefined;
+  /** VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY, VAPID_SUBJECT (N1); absent keys: generated once and kept in the database. */
+  vapid: VapidSources;
 }
 
 /** Environment variable of each per-address and per-user limit. */
@@ -141,5 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       s3: parseS3(env),
     },
     searchLanguage: env.SEARCH_LANGUAGE || undefined,
+    vapid: { publicKey: env.VAPID_PUBLIC_KEY || undefined, privateKey: env.VAPID_PRIVATE_KEY || undefined, subject: env.VAPID_SUBJECT || undefined },
   };
 }

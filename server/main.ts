@@ -45,6 +45,7 @@ async function start() {
     presence: config.presence,
     media: config.media,
     searchLanguage: config.searchLanguage,
+    push: { vapid: config.vapid },
   });
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an unexpected error');

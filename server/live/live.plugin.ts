@@ -11,6 +11,8 @@ declare module 'fastify' {
     live: LiveSignals;
     /** L1: this instance's part of presence; sendSnapshot() answers a syncing socket. */
     presence: PresenceTracker;
+    /** This process's row in server_instances (its heartbeat): rows other domains keep per instance go with it. */
+    instanceId: string;
   }
 }
 
@@ -28,7 +30,9 @@ export default fp<{ presence?: Partial<PresenceTimings> }>(
     app.frames.register('typing', typingFrameHandler(app, live));
 
     // A random id per process: a restarted process is a new instance, and its old rows are swept like a dead one's.
-    const presence = new PresenceTracker(createPresenceRepository(app.db, randomUUID()), app.log, { ...DEFAULT_PRESENCE_TIMINGS, ...options.presence });
+    const instanceId = randomUUID();
+    app.decorate('instanceId', instanceId);
+    const presence = new PresenceTracker(createPresenceRepository(app.db, instanceId), app.log, { ...DEFAULT_PRESENCE_TIMINGS, ...options.presence });
     await presence.start();
     app.decorate('presence', presence);
     app.frames.onSocket(presence);

@@ -52,6 +52,7 @@ interface RoomQueue {
  */
 export class MessageWriter {
   private readonly queues = new Map<string, RoomQueue>();
+  private readonly commitListeners: ((messages: ChatMessage[]) => void)[] = [];
 
   constructor(
     private readonly repository: MessagesRepository,
@@ -74,6 +75,11 @@ export class MessageWriter {
       this.queues.set(roomId, fresh);
       fresh.running = this.run(roomId, fresh);
     });
+  }
+
+  /** Hears the new messages of each commit, after the fan-out has them (N1: pushes). Never for resends. */
+  onCommit(listener: (messages: ChatMessage[]) => void): void {
+    this.commitListeners.push(listener);
   }
 
   /** Which of these rooms the user may post to (one query, no transaction, no room lock). */
@@ -112,7 +118,9 @@ export class MessageWriter {
         }
         // Resends are known to everyone already: the commit that stored them
         // was announced to every instance, even if its ack was lost.
-        this.onCommitted(results.filter(isStored).filter((result) => result.created).map((result) => result.message));
+        const created = results.filter(isStored).filter((result) => result.created).map((result) => result.message);
+        this.onCommitted(created);
+        if (created.length > 0) for (const listener of this.commitListeners) listener(created);
       } catch (error) {
         this.log.debug({ err: error, roomId }, 'message batch not stored');
         for (const job of batch) job.reject(error);

@@ -119,6 +119,8 @@ export const UPLOADS_PATH = '/v1/uploads';
 export const MEDIA_PATH = '/v1/media';
 /** Q1: full-text search over the caller's rooms. */
 export const SEARCH_PATH = '/v1/search';
+/** N1: the VAPID public key (GET /key) and this device's subscription (POST/DELETE /subscriptions). */
+export const PUSH_PATH = '/v1/push';
 
 /** F3: most attachments on one message. */
 export const MAX_ATTACHMENTS = 10;
@@ -167,8 +169,19 @@ export const OpName = {
   Unreact: 'unreact',
   /** L3: the user has read the room up to a seq (only ever forward). */
   Read: 'read',
+  /** N1: the user mutes or unmutes a room for their own notifications. */
+  Mute: 'mute',
 } as const;
 export type OpName = (typeof OpName)[keyof typeof OpName];
+
+/** N1: what a push payload is about (its `t`). */
+export const PushKind = {
+  /** A new message in a room: show (or replace) the room's notification. */
+  Message: 'msg',
+  /** The room was read on another device up to a seq: close its notification. */
+  Read: 'read',
+} as const;
+export type PushKind = (typeof PushKind)[keyof typeof PushKind];
 
 /** What a `member` log entry says happened (M4). */
 export const MemberAction = { Joined: 'joined', Left: 'left', Added: 'added', Removed: 'removed' } as const;

@@ -7,9 +7,10 @@ import type { RoomsFrame } from './rooms.js';
 import type { SyncFrame, SyncedFrame } from './sync.js';
 import type { PresenceFrame, TypingFrame, TypingSignal } from './live.js';
 import type { DeliveredFrame, ReceiptsFrame } from './receipts.js';
+import type { ViewingFrame } from './push.js';
 
 /** Everything a client may send on the socket. */
-export type ClientFrame = SendFrame | OpsFrame | SyncFrame | TypingSignal | DeliveredFrame | PingFrame;
+export type ClientFrame = SendFrame | OpsFrame | SyncFrame | TypingSignal | DeliveredFrame | ViewingFrame | PingFrame;
 
 /** Everything the server may send on the socket. */
 export type ServerFrame =

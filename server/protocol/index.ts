@@ -14,11 +14,12 @@ export type { AccountResponse, CredentialsBody, HelloFrame, Me, PatchMeBody, Ses
 export type { ChatMessage, HistoryResponse, MessagesFrame, OutgoingMessage, Reaction, ReplyQuote, RestSendResponse, SendFrame } from './messages.js';
 export type { LastMessage, Room, RoomsFrame, RoomsResponse } from './rooms.js';
 export type { DeleteEvent, EditEvent, EventsFrame, LogEvent, MemberEvent, MessageEvent, ReactionEvent, RoomEvent } from './events.js';
-export type { DeleteOp, EditOp, MessageOp, Op, OpsFrame, ReactOp, ReadOp, RoomCreateOp, UnreactOp } from './ops.js';
+export type { DeleteOp, EditOp, MessageOp, MuteOp, Op, OpsFrame, ReactOp, ReadOp, RoomCreateOp, UnreactOp } from './ops.js';
 export type { DeliveredFrame, ReadResponse, Receipt, ReceiptsFrame } from './receipts.js';
 export type { RoomCursor, SyncFrame, SyncedFrame } from './sync.js';
 export type { PresenceEntry, PresenceFrame, TypingFrame, TypingSignal } from './live.js';
 export type { Attachment, AttachmentRef, MediaUrlResponse } from './media.js';
 export type { SearchHit, SearchResponse } from './search.js';
+export type { MuteBody, MuteResponse, PushKeyResponse, PushMessagePayload, PushPayload, PushReadPayload, PushSubscriptionBody, ViewingFrame } from './push.js';
 export type { ClientFrame, ServerFrame } from './frames.js';
 export { dmRoomId } from './dm-room-id.js';

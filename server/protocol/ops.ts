@@ -42,6 +42,9 @@ export const UnreactOpSchema = Type.Object({ ...op(OpName.Unreact), ...target, e
 /** L3: read up to `seq` (a seq past the room's end counts as its end); a marker never moves back. */
 export const ReadOpSchema = Type.Object({ ...op(OpName.Read), seq: SeqSchema });
 
+/** N1: mute (true) or unmute (false) the room for yourself; muted rooms never notify. */
+export const MuteOpSchema = Type.Object({ ...op(OpName.Mute), muted: Type.Boolean() });
+
 export const OpSchema = Type.Union([
   RoomCreateOpSchema,
   RoomUpdateOpSchema,
@@ -53,6 +56,7 @@ export const OpSchema = Type.Union([
   ReactOpSchema,
   UnreactOpSchema,
   ReadOpSchema,
+  MuteOpSchema,
 ]);
 export type Op = Static<typeof OpSchema>;
 export type RoomCreateOp = Static<typeof RoomCreateOpSchema>;
@@ -61,6 +65,7 @@ export type DeleteOp = Static<typeof DeleteOpSchema>;
 export type ReactOp = Static<typeof ReactOpSchema>;
 export type UnreactOp = Static<typeof UnreactOpSchema>;
 export type ReadOp = Static<typeof ReadOpSchema>;
+export type MuteOp = Static<typeof MuteOpSchema>;
 /** The ops that act on a message (X1–X4). */
 export type MessageOp = EditOp | DeleteOp | ReactOp | UnreactOp;
 

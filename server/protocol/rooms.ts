@@ -41,6 +41,8 @@ export const RoomSchema = Type.Object({
   unread: Type.Optional(Type.Integer({ minimum: 0 })),
   /** L4: DMs and groups: the other members' markers. */
   receipts: Type.Optional(Type.Array(ReceiptSchema)),
+  /** N1: you muted it (your own rooms only): no notifications from it. */
+  muted: Type.Optional(Type.Boolean()),
 });
 export type Room = Static<typeof RoomSchema>;
 

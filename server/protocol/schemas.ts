@@ -14,3 +14,4 @@ export * from './live.js';
 export * from './receipts.js';
 export * from './media.js';
 export * from './search.js';
+export * from './push.js';

@@ -199,6 +199,7 @@ export function handleChatSocket(app: FastifyInstance, socket: WebSocket, { iden
   const itemBudget = new TokenBucket(rates.messageBurst, rates.messagesPerSecond);
   const context: FrameContext = {
     userId,
+    sessionId: identity.sessionId,
     log,
     subscriber,
     send,

@@ -27,6 +27,7 @@ import {
 import {
   AckFrameSchema,
   DeliveredFrameSchema,
+  ViewingFrameSchema,
   ErrorFrameSchema,
   EventsFrameSchema,
   HelloFrameSchema,
@@ -81,7 +82,7 @@ export const CLIENT_FRAMES: FrameDocs<ClientFrame> = {
     name: 'OpsFrame',
     rule: 'P11',
     when:
-      'Every change that is not a new message, idempotent by `client_id` like messages (E3), acked with the id and seq of the log entry it made: rooms and membership (create, rename, delete, add or remove people) and message actions (X1–X3): `edit` (the author), `delete` (the author, or the owner of the group or public room), `react` / `unreact` (any member; one emoji). A message action names its message by `message_id`, or your own by `target_client_id` (one sent just before, maybe not acked yet: S4). One that would change nothing (an edit of a deleted message, a second react) is acked without a new entry. `read` (L3) moves your read marker in a room to `seq` (never back) and makes no log entry: its ack carries where the marker stands. Refusals: `unknown_room` (not your room, M3), `unknown_message` (no such message in that room), `forbidden` (not yours to edit or delete), `invalid_content`, `invalid_op`.',
+      'Every change that is not a new message, idempotent by `client_id` like messages (E3), acked with the id and seq of the log entry it made: rooms and membership (create, rename, delete, add or remove people) and message actions (X1–X3): `edit` (the author), `delete` (the author, or the owner of the group or public room), `react` / `unreact` (any member; one emoji). A message action names its message by `message_id`, or your own by `target_client_id` (one sent just before, maybe not acked yet: S4). One that would change nothing (an edit of a deleted message, a second react) is acked without a new entry. `read` (L3) moves your read marker in a room to `seq` (never back) and makes no log entry: its ack carries where the marker stands. `mute` (N1) `{muted}` mutes or unmutes a room for you (no notifications from it), with no log entry. Refusals: `unknown_room` (not your room, M3), `unknown_message` (no such message in that room), `forbidden` (not yours to edit or delete), `invalid_content`, `invalid_op`.',
     schema: OpsFrameSchema,
     examples: [
       { type: 'ops', data: [{ op: OpName.RoomCreate, client_id: CLIENT_ID, room_id: ROOM, name: 'Book club', kind: RoomKind.Public, user_ids: [] }] },
@@ -118,6 +119,13 @@ export const CLIENT_FRAMES: FrameDocs<ClientFrame> = {
     when: `How far this device has stored each DM's and group's log (its catch-up cursor), at most once every ${DELIVERED_REPORT_INTERVAL_MS / 1000} s and only for rooms whose cursor moved. Moves the user's delivered markers (never back); public rooms and rooms not yours are left out silently. No answer.`,
     schema: DeliveredFrameSchema,
     examples: [{ type: 'delivered', data: [{ room_id: ROOM, seq: 42 }] }],
+  },
+  viewing: {
+    name: 'ViewingFrame',
+    rule: 'N1',
+    when: 'The room this socket shows on a visible, focused page, or `null` (another screen, or the page hidden or in the background); sent on every change. While some socket of a device views a room, on any instance, that device gets no push for it. No answer; a room not yours changes nothing.',
+    schema: ViewingFrameSchema,
+    examples: [{ type: 'viewing', room_id: ROOM }, { type: 'viewing', room_id: null }],
   },
   ping: {
     name: 'PingFrame',

@@ -5,6 +5,8 @@ import type { Subscriber } from './room-hub.js';
 /** What a frame handler may do with the socket it was called for. */
 export interface FrameContext {
   readonly userId: string;
+  /** The device session the socket's token names (A4). */
+  readonly sessionId: string;
   readonly log: FastifyBaseLogger;
   /** The socket's place in the hub (fan-out subscriptions). */
   readonly subscriber: Subscriber;

@@ -18,7 +18,10 @@ export function readOps(relay: ReceiptsRelay): OpHandlers {
       const seq = Math.min(op.seq, Number(room.last_seq));
       const moved = await readMarkers.advanceRead(tx.client, tx.userId, op.room_id, seq);
       if (!moved) return tx.noEntry(await readMarkers.readSeq(tx.client, tx.userId, op.room_id));
-      tx.afterCommit(() => relay.announce([{ ...moved, room_id: op.room_id, shared: room.kind !== RoomKind.Public }]));
+      tx.afterCommit(() => {
+        relay.announce([{ ...moved, room_id: op.room_id, shared: room.kind !== RoomKind.Public }]);
+        relay.readMoved(tx.userId, op.room_id, moved.read_seq);
+      });
       return tx.noEntry(moved.read_seq);
     },
   };

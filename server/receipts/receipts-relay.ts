@@ -37,6 +37,7 @@ interface Pending {
 export class ReceiptsRelay {
   private readonly pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly readListeners: ((userId: string, roomId: string, readSeq: number) => void)[] = [];
 
   constructor(
     private readonly pool: pg.Pool,
@@ -46,6 +47,16 @@ export class ReceiptsRelay {
 
   async start(fanout: PgFanout): Promise<void> {
     await fanout.listen(RECEIPTS_CHANNEL, (payload) => this.hear(payload));
+  }
+
+  /** Hears every read marker this instance moves forward (L3), after its commit (N1: clearing notifications elsewhere). */
+  onRead(listener: (userId: string, roomId: string, readSeq: number) => void): void {
+    this.readListeners.push(listener);
+  }
+
+  /** A read op moved the user's marker in the room to `readSeq`. */
+  readMoved(userId: string, roomId: string, readSeq: number): void {
+    for (const listener of this.readListeners) listener(userId, roomId, readSeq);
   }
 
   /** Queues moved markers for the next flush. */

@@ -28,6 +28,7 @@ interface RoomRow {
   read_seq?: string | null;
   unread?: number | null;
   receipts?: [string, string, string][] | null;
+  muted?: boolean;
 }
 
 /**
@@ -43,7 +44,8 @@ const VIEWER_SELECT = `
     CASE WHEN r.kind <> '${RoomKind.Public}' THEN
       (SELECT json_agg(json_build_array(o.user_id, o.delivered_seq, o.read_seq) ORDER BY o.user_id)
          FROM read_markers o JOIN room_members om ON om.room_id = o.room_id AND om.user_id = o.user_id
-        WHERE o.room_id = r.id AND o.user_id <> $1) END AS receipts`;
+        WHERE o.room_id = r.id AND o.user_id <> $1) END AS receipts,
+    EXISTS (SELECT 1 FROM room_mutes mu WHERE mu.room_id = r.id AND mu.user_id = $1) AS muted`;
 const VIEWER_JOIN = `LEFT JOIN read_markers rm ON rm.room_id = r.id AND rm.user_id = $1`;
 
 /**
@@ -99,7 +101,7 @@ function toRoom(row: RoomRow): Room {
   };
 }
 
-function viewerFields(row: RoomRow): Pick<Room, 'read_seq' | 'unread' | 'receipts'> {
+function viewerFields(row: RoomRow): Pick<Room, 'read_seq' | 'unread' | 'receipts' | 'muted'> {
   const receipts: Receipt[] | undefined = row.receipts?.map(([userId, delivered, read]) => ({
     user_id: userId,
     delivered_seq: Number(delivered),
@@ -109,6 +111,7 @@ function viewerFields(row: RoomRow): Pick<Room, 'read_seq' | 'unread' | 'receipt
     read_seq: Number(row.read_seq ?? 0),
     unread: row.unread ?? 0,
     ...(row.kind === RoomKind.Public ? {} : { receipts: receipts ?? [] }),
+    muted: row.muted ?? false,
   };
 }
 

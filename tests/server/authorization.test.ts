@@ -85,6 +85,7 @@ const ROOM_ROUTES: Record<string, { run: (roomId: string) => Promise<Observation
   // Q1: naming a room narrows the search to it; without one, only the caller's rooms are searched (tests/server/search.test.ts).
   'GET /v1/search': { run: (id) => rest('GET', `/v1/search?q=plan&room_id=${id}`, id), expected: { status: 404, answer: { code: 'unknown_room' } } },
   'POST /v1/rooms/{id}/read': { run: (id) => rest('POST', '/v1/rooms/{id}/read', id, { seq: 1 }), expected: { status: 404, answer: { code: 'unknown_room' } } },
+  'PUT /v1/rooms/{id}/mute': { run: (id) => rest('PUT', '/v1/rooms/{id}/mute', id, { muted: true }), expected: { status: 404, answer: { code: 'unknown_room' } } },
 };
 
 /** REST routes that name a message: each one, as a stranger, on the group's message and on a message id that does not exist. */
@@ -122,6 +123,9 @@ const NOT_ROOM_SCOPED: Record<string, string> = {
   'PATCH /v1/me': 'the caller\'s own display name',
   'GET /v1/chat/ws': 'the socket: every frame type is swept below',
   'POST /v1/uploads': 'creates an upload of the caller\'s own (F2); its HEAD, PATCH and DELETE are swept with the file routes',
+  'GET /v1/push/key': 'the VAPID public key, the same for everyone (N1)',
+  'POST /v1/push/subscriptions': 'subscribes the caller\'s own device (N1)',
+  'DELETE /v1/push/subscriptions': 'removes a subscription only if it is the caller\'s own (N1)',
 };
 
 /** Frame types: what a stranger's frame naming the room gets back. */
@@ -141,6 +145,7 @@ const FRAMES: Record<string, (roomId: string) => Promise<Observation>> = {
       { op: OpName.React, message_id: secret, emoji: '👀' },
       { op: OpName.Unreact, message_id: secret, emoji: '👀' },
       { op: OpName.Read, seq: 1 },
+      { op: OpName.Mute, muted: true },
     ]) {
       answers.push(await frameAnswer({ type: 'ops', data: [opItem({ ...op, room_id: id } as never)] }, id, rejection));
     }
@@ -150,6 +155,15 @@ const FRAMES: Record<string, (roomId: string) => Promise<Observation>> = {
   delivered: async (id) => {
     const socket = await TestSocket.connect(server.wsUrl, stranger.hello.token);
     socket.send({ type: 'delivered', data: [{ room_id: id, seq: 1 }] });
+    socket.send({ type: 'ping' });
+    await socket.next((f) => f.type === 'pong');
+    await socket.close();
+    return blank(socket.frames.slice(1), id);
+  },
+  // N1: viewing a room not yours spares nobody anything and is not answered, as for one that does not exist; a ping marks the end.
+  viewing: async (id) => {
+    const socket = await TestSocket.connect(server.wsUrl, stranger.hello.token);
+    socket.send({ type: 'viewing', room_id: id });
     socket.send({ type: 'ping' });
     await socket.next((f) => f.type === 'pong');
     await socket.close();
@@ -210,6 +224,13 @@ describe('R4 authorization sweep', () => {
     expect(onGroup).toEqual(onMissing);
     const { rows } = await server.db.pool.query('SELECT count(*)::int AS n FROM read_markers WHERE room_id = $1 AND user_id = $2', [group, stranger.userId]);
     expect(rows[0].n).toBe(0);
+  });
+
+  it('[R4][M3][N1] the viewing frame: a stranger hears nothing back for a private group or a room that does not exist', async () => {
+    const missing = ulid().toLowerCase();
+    const [onGroup, onMissing] = [await FRAMES.viewing(group), await FRAMES.viewing(missing)];
+    expect(onGroup).toEqual([{ type: 'pong' }]);
+    expect(onGroup).toEqual(onMissing);
   });
 
   it('[R4][M3][M5] a stranger\'s rooms, catch-up and live stream never show the group, while its members talk and change', async () => {

@@ -25,6 +25,7 @@ export async function startTestServer(
     presence?: AppOptions['presence'];
     media?: AppOptions['media'];
     searchLanguage?: AppOptions['searchLanguage'];
+    push?: AppOptions['push'];
   } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
@@ -38,6 +39,7 @@ export async function startTestServer(
     presence: options.presence,
     media: options.media,
     searchLanguage: options.searchLanguage,
+    push: options.push,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
