@@ -32,6 +32,8 @@ import sessionRoutes from './identity/session.routes.js';
 import mediaPlugin, { type MediaPluginOptions } from './media/media.plugin.js';
 import mediaRoutes from './media/media.routes.js';
 import uploadsRoutes from './media/uploads.routes.js';
+import botPlugin from './bot/bot.plugin.js';
+import type { BotOptions } from './bot/bot-worker.js';
 
 export interface AppOptions {
   databaseUrl: string;
@@ -54,6 +56,8 @@ export interface AppOptions {
   presence?: Partial<PresenceTimings>;
   /** Files (F1–F5): storage, limits, TTL; absent dataDir: a temporary directory (tests). */
   media?: MediaPluginOptions;
+  /** Whisper Bot (B1): greeting (off unless asked for) and its delay. */
+  bot?: Partial<BotOptions>;
 }
 
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -165,6 +169,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(messagesPlugin);
   await app.register(livePlugin, { presence: options.presence });
   await app.register(receiptsPlugin);
+  await app.register(botPlugin, { bot: options.bot });
 
   await app.register(healthRoutes);
   await app.register(sessionRoutes, { limits });

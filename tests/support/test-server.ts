@@ -24,6 +24,8 @@ export async function startTestServer(
     logger?: AppOptions['logger'];
     presence?: AppOptions['presence'];
     media?: AppOptions['media'];
+    /** Whisper Bot; greeting stays off unless a test turns it on. */
+    bot?: AppOptions['bot'];
   } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
@@ -36,6 +38,7 @@ export async function startTestServer(
     logger: options.logger,
     presence: options.presence,
     media: options.media,
+    bot: options.bot,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
