@@ -31,6 +31,11 @@ export const DEFAULT_BOT_OPTIONS: BotOptions = { greeting: false, delayMinMs: 1_
 const BOT_SWEEP_MS = 5_000;
 /** A timer for a job due at t fires this much after t, so the database's clock has passed t too. */
 const DUE_SLACK_MS = 5;
+/**
+ * A job is due but another worker holds it (answering it this moment, or
+ * stuck on a dying connection): look again after this, rather than spin.
+ */
+const HELD_RETRY_MS = 250;
 /** Answering a job due within this much of a later one still counts as thinking about the later one. */
 const THINKING_SLACK_MS = 250;
 
@@ -124,7 +129,7 @@ export class BotWorker {
     while (!this.stopped && (await this.answerOne()));
     if (this.stopped) return;
     const next = await botJobs.nextDueInMs(this.deps.pool);
-    this.arm(next === null ? BOT_SWEEP_MS : Math.min(BOT_SWEEP_MS, next + DUE_SLACK_MS));
+    this.arm(next === null ? BOT_SWEEP_MS : next <= 0 ? HELD_RETRY_MS : Math.min(BOT_SWEEP_MS, next + DUE_SLACK_MS));
   }
 
   private arm(ms: number): void {
@@ -166,7 +171,8 @@ export class BotWorker {
         const message = await botJobs.answeredMessage(this.deps.pool, job.subject);
         if (roomId && message) await this.deps.ops.apply(BOT_USER_ID, { client_id: `bot-read-${job.subject}`, op: OpName.Read, room_id: roomId, seq: message.seq });
       }
-      if (roomId) this.think(roomId, job.due_in_ms);
+      // Overdue (left by a crash): the answer comes at once, there is nothing to show.
+      if (roomId && job.due_in_ms > 0) this.think(roomId, job.due_in_ms);
     } catch (error) {
       this.deps.log.debug({ err: error, job }, 'bot: not shown thinking');
     }

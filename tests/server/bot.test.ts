@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_DISPLAY_NAME, BOT_USER_ID, dmRoomId, type AckFrame, type ChatMessage, type ServerFrame, type TypingFrame } from '../../server/protocol/index.js';
 import { FRIENDLY_REPLIES, GREETING, HELP, botReply } from '../../server/bot/bot-replies.js';
-import { botClientId } from '../../server/bot/bot-worker.js';
+import { BotWorker, botClientId } from '../../server/bot/bot-worker.js';
+import { loadConfig } from '../../server/config.js';
 import { createSession, isMessages, item, received, restSend, waitFor } from '../support/fixtures.js';
 import { freePort } from '../support/free-port.js';
 import { api, createRoom } from '../support/rooms-fixtures.js';
@@ -206,6 +207,19 @@ describe('B1 the bot', () => {
     const { rows } = await db.pool.query('SELECT 1 FROM rooms WHERE id = $1', [dmRoomIdOf(elsewhere.user_id)]);
     expect(rows).toEqual([]);
     await socket.close();
+  });
+});
+
+describe('B1 settings', () => {
+  it('[B1] npm start greets unless BOT_GREETING is off, and takes the delay window from the environment', () => {
+    expect(loadConfig({}).bot).toEqual({ greeting: true });
+    expect(loadConfig({ BOT_GREETING: '0' }).bot.greeting).toBe(false);
+    expect(loadConfig({ BOT_GREETING: 'off' }).bot.greeting).toBe(false);
+    expect(loadConfig({ BOT_DELAY_MS_MIN: '10', BOT_DELAY_MS_MAX: '20' }).bot).toMatchObject({ delayMinMs: 10, delayMaxMs: 20 });
+    expect(() => loadConfig({ BOT_GREETING: 'maybe' })).toThrow(/BOT_GREETING/);
+    expect(() => loadConfig({ BOT_DELAY_MS_MIN: '-1' })).toThrow(/BOT_DELAY_MS_MIN/);
+    // A window upside down is refused when the app starts, not ignored.
+    expect(() => new BotWorker({} as never, { greeting: false, delayMinMs: 500, delayMaxMs: 100 })).toThrow(/min ≤ max/);
   });
 });
 
