@@ -36,6 +36,8 @@ import searchPlugin from './search/search.plugin.js';
 import searchRoutes from './search/search.routes.js';
 import pushPlugin, { type PushPluginOptions } from './push/push.plugin.js';
 import pushRoutes from './push/push.routes.js';
+import botPlugin from './bot/bot.plugin.js';
+import type { BotOptions } from './bot/bot-worker.js';
 
 export interface AppOptions {
   databaseUrl: string;
@@ -62,6 +64,8 @@ export interface AppOptions {
   searchLanguage?: string;
   /** Web Push (N1–N3): VAPID keys from the environment, and the agent pushes go through (tests). */
   push?: PushPluginOptions;
+  /** Whisper Bot (B1): greeting (off unless asked for) and its delay. */
+  bot?: Partial<BotOptions>;
 }
 
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -175,6 +179,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(receiptsPlugin);
   await app.register(searchPlugin, { language: options.searchLanguage });
   await app.register(pushPlugin, options.push ?? {});
+  await app.register(botPlugin, { bot: options.bot });
 
   await app.register(healthRoutes);
   await app.register(sessionRoutes, { limits });

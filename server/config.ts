@@ -6,6 +6,7 @@ import type { PresenceTimings } from './live/presence.js';
 import type { LogFormat } from './logger.js';
 import type { MediaOptions, S3Options } from './media/media-options.js';
 import type { VapidSources } from './push/vapid-keys.js';
+import type { BotOptions } from './bot/bot-worker.js';
 
 export interface Config {
   port: number;
@@ -38,6 +39,8 @@ export interface Config {
   searchLanguage: string | undefined;
   /** VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY, VAPID_SUBJECT (N1); absent keys: generated once and kept in the database. */
   vapid: VapidSources;
+  /** Whisper Bot (B1): BOT_GREETING (on unless 0/false/off), BOT_DELAY_MS_MIN and BOT_DELAY_MS_MAX (default 1000–4000). */
+  bot: Partial<BotOptions>;
 }
 
 /** Environment variable of each per-address and per-user limit. */
@@ -101,6 +104,30 @@ function parseTokenSecret(value: string | undefined): string | undefined {
   return value;
 }
 
+function parseSwitch(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(value.toLowerCase())) return true;
+  if (['0', 'false', 'off', 'no'].includes(value.toLowerCase())) return false;
+  throw new Error(`${name} must be on or off (1/0, true/false), got ${JSON.stringify(value)}`);
+}
+
+function parseDelay(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`${name} must be a whole number of milliseconds, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+/** B1: a new identity is greeted unless BOT_GREETING says not to; the delay bounds as set (the worker checks min ≤ max). */
+function parseBot(env: NodeJS.ProcessEnv): Partial<BotOptions> {
+  const bot: Partial<BotOptions> = { greeting: parseSwitch('BOT_GREETING', env.BOT_GREETING, true) };
+  const delayMinMs = parseDelay('BOT_DELAY_MS_MIN', env.BOT_DELAY_MS_MIN);
+  const delayMaxMs = parseDelay('BOT_DELAY_MS_MAX', env.BOT_DELAY_MS_MAX);
+  if (delayMinMs !== undefined) bot.delayMinMs = delayMinMs;
+  if (delayMaxMs !== undefined) bot.delayMaxMs = delayMaxMs;
+  return bot;
+}
+
 /** S3_*: all of endpoint-less AWS or an S3-compatible store; absent S3_BUCKET: files under DATA_DIR. */
 function parseS3(env: NodeJS.ProcessEnv): S3Options | undefined {
   if (!env.S3_BUCKET) return undefined;
@@ -145,5 +172,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     searchLanguage: env.SEARCH_LANGUAGE || undefined,
     vapid: { publicKey: env.VAPID_PUBLIC_KEY || undefined, privateKey: env.VAPID_PRIVATE_KEY || undefined, subject: env.VAPID_SUBJECT || undefined },
+    bot: parseBot(env),
   };
 }

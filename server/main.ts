@@ -46,6 +46,7 @@ async function start() {
     media: config.media,
     searchLanguage: config.searchLanguage,
     push: { vapid: config.vapid },
+    bot: config.bot,
   });
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an unexpected error');

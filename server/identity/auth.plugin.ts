@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { BOT_USER_ID } from '../protocol/index.js';
 import { createAccountsRepository, type AccountsRepository } from './accounts-repository.js';
 import { createSessionsRepository, type SessionsRepository } from './sessions-repository.js';
 import { loadTokenSecret, type TokenSecretSources } from './token-secret.js';
@@ -24,6 +25,13 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** P1: a new anonymous identity with its first device session. */
     newIdentity(device?: string): Promise<IssuedIdentity>;
+    /**
+     * Runs `hook` for every identity created from now on, after its users
+     * row and before its first token exists: an identity anyone holds has
+     * been through every hook (the bot's greeting, B1). A hook that fails
+     * fails the creation; the client asks again.
+     */
+    onIdentityCreated(hook: (userId: string) => Promise<void>): void;
     /** A token for a session of the user. */
     issueToken(userId: string, sessionId: string): string;
     /** The identity a token was signed for, or null when it is not ours (signature and shape only; see activeIdentity). */
@@ -75,6 +83,7 @@ export default fp<TokenSecretSources>(
     const users = createUsersRepository(app.db);
     const accounts = createAccountsRepository(app.db);
     const sessions = createSessionsRepository(app.db);
+    const identityHooks: ((userId: string) => Promise<void>)[] = [];
 
     const issueToken = (userId: string, sessionId: string) => app.jwt.sign({ sub: userId, sid: sessionId });
     const verifyToken = (token: string): Identity | null => {
@@ -89,7 +98,8 @@ export default fp<TokenSecretSources>(
     };
     async function activeIdentity(token: string): Promise<Identity | null> {
       const identity = verifyToken(token);
-      if (!identity) return null;
+      // B1: the bot is nobody's identity, whatever a token says.
+      if (!identity || identity.userId === BOT_USER_ID) return null;
       // A token from before sessions proves an anonymous identity only: once
       // it is an account, only session tokens (revocable) are accepted.
       const active = identity.sessionId ? await sessions.isActive(identity.userId, identity.sessionId) : await accounts.isAnonymous(identity.userId);
@@ -99,6 +109,7 @@ export default fp<TokenSecretSources>(
       const userId = randomUUID();
       // A profile from the start, so others can find and add them by name (A5).
       await users.ensure(userId);
+      for (const hook of identityHooks) await hook(userId);
       const sessionId = await sessions.open(userId, device);
       return { userId, sessionId, token: issueToken(userId, sessionId) };
     }
@@ -110,6 +121,7 @@ export default fp<TokenSecretSources>(
     app.decorate('verifyToken', verifyToken);
     app.decorate('activeIdentity', activeIdentity);
     app.decorate('newIdentity', newIdentity);
+    app.decorate('onIdentityCreated', (hook: (userId: string) => Promise<void>) => void identityHooks.push(hook));
     app.decorate('socketIdentity', async (token: string | undefined, device?: string) => {
       if (token === undefined || token === '') return newIdentity(device);
       const identity = await activeIdentity(token);

@@ -58,7 +58,7 @@ const UNKNOWN_ROOM_SQLSTATE = 'WH404';
 /** Raised by store_messages() when authors of the batch are not members; DETAIL lists them. */
 const NOT_MEMBERS_SQLSTATE = 'WH403';
 
-class OutsidersError extends Error {
+export class OutsidersError extends Error {
   constructor(readonly userIds: Set<string>) {
     super('not members of the room');
   }
@@ -125,7 +125,7 @@ export function createMessagesRepository(pool: pg.Pool) {
   // Monotonic so that ids minted in the same millisecond still sort in seq order.
   const nextId = monotonicFactory();
 
-  async function insertOnce(roomId: string, items: NewMessage[]): Promise<StoredMessage[]> {
+  async function insertOnce(db: pg.Pool | pg.PoolClient, roomId: string, items: NewMessage[]): Promise<StoredMessage[]> {
     // Minted before the room lock is taken: within one process the writer
     // stores one batch per room at a time, so ids still rise with seq there.
     const ids = items.map(() => nextId());
@@ -143,7 +143,7 @@ export function createMessagesRepository(pool: pg.Pool) {
         items.map((item) => item.replyTo ?? null),
       ];
       const attached = items.flatMap((item, i) => (item.attachments ?? []).map((attachment, position) => ({ ord: i + 1, position, mediaId: attachment.id })));
-      const { rows } = await pool.query<StoreRow>(
+      const { rows } = await db.query<StoreRow>(
         attached.length === 0 ? STORE_MESSAGES : STORE_MESSAGES_WITH_ATTACHMENTS,
         attached.length === 0
           ? params
@@ -170,7 +170,7 @@ export function createMessagesRepository(pool: pg.Pool) {
       let pending = items.map((item, index) => ({ item, index }));
       for (let attempt = 1; pending.length > 0; ) {
         try {
-          const stored = await insertOnce(roomId, pending.map((p) => p.item));
+          const stored = await insertOnce(pool, roomId, pending.map((p) => p.item));
           stored.forEach((result, i) => (results[pending[i].index] = result));
           break;
         } catch (error) {
@@ -186,6 +186,17 @@ export function createMessagesRepository(pool: pg.Pool) {
         }
       }
       return results;
+    },
+
+    /**
+     * The same store, inside the caller's open transaction, for a writer that
+     * must commit something else with its message (the bot deletes the job
+     * its reply answers: B2). Nothing is retried: an error leaves the
+     * transaction to be rolled back. Throws UnknownRoomError, or an error
+     * when an author is not a member.
+     */
+    insertWithin(client: pg.PoolClient, roomId: string, items: NewMessage[]): Promise<StoredMessage[]> {
+      return insertOnce(client, roomId, items);
     },
 
     /** P5: a page of a room's messages as they stand now (E4), always returned in seq order. */

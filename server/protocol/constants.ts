@@ -52,6 +52,13 @@ export const MAX_DISPLAY_NAME_LENGTH = 64;
 export const MAX_EMOJI_LENGTH = 32;
 /** A reply's quote (X1, E4): the start of the target's content, at most this many characters. */
 export const REPLY_EXCERPT_LENGTH = 100;
+/**
+ * B1: Whisper Bot, a user every instance knows by this id (migrations/012
+ * creates its users row). It has no username, password or session, so
+ * nobody can log in as it; anyone can open a DM with it.
+ */
+export const BOT_USER_ID = 'b0700000-0000-4000-8000-000000000001';
+export const BOT_DISPLAY_NAME = 'Whisper Bot';
 /** A server message id: a ULID (26 Crockford base32 characters, upper case). */
 export const MESSAGE_ID_PATTERN = '^[0-9A-HJKMNP-TV-Z]{26}$';
 

@@ -26,6 +26,8 @@ export async function startTestServer(
     media?: AppOptions['media'];
     searchLanguage?: AppOptions['searchLanguage'];
     push?: AppOptions['push'];
+    /** Whisper Bot; greeting stays off unless a test turns it on. */
+    bot?: AppOptions['bot'];
   } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
@@ -40,6 +42,7 @@ export async function startTestServer(
     media: options.media,
     searchLanguage: options.searchLanguage,
     push: options.push,
+    bot: options.bot,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

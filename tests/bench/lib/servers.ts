@@ -87,6 +87,8 @@ async function startWhisper(options: ServerOptions): Promise<RunningServer> {
         SOCKET_FRAMES_PER_SECOND: UNLIMITED,
         SOCKET_MESSAGE_BURST: UNLIMITED,
         SOCKET_MESSAGES_PER_SECOND: UNLIMITED,
+        // Thousands of identities, each greeted in a DM of its own, would be a load of their own.
+        BOT_GREETING: '0',
       },
     });
     const deadline = Date.now() + START_TIMEOUT_MS;
