@@ -25,8 +25,12 @@ export type SessionResponse = Static<typeof SessionResponseSchema>;
  * A5: the media id of the person's profile picture (GET /v1/media/{id},
  * `?variant=thumb` for the 320 px one the UI draws), or null: initials on
  * their colour. Visible to anyone signed in, as people are (GET /v1/users).
+ * This server always sends it; optional in the type because an older server
+ * (and a person a client cached from one) has none, which means no picture.
  */
-export const AvatarSchema = Type.Union([MediaIdSchema, Type.Null()], { description: 'Media id of the profile picture, or null (initials and colour)' });
+export const AvatarSchema = Type.Optional(
+  Type.Union([MediaIdSchema, Type.Null()], { description: 'Media id of the profile picture, or null (initials and colour); always sent' }),
+);
 
 /** A person as others see them (A5): never a bare UUID in the UI. */
 export const UserSchema = Type.Object({
