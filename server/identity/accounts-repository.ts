@@ -8,6 +8,8 @@ export interface Me {
   username: string | null;
   display_name: string;
   color: string;
+  /** A5: the profile picture's media id, or null. */
+  avatar: string | null;
 }
 
 export type ClaimResult = 'claimed' | 'taken' | 'already';
@@ -84,19 +86,26 @@ export function createAccountsRepository(pool: pg.Pool) {
     },
 
     async me(userId: string): Promise<Me> {
-      const { rows } = await pool.query<Me>('SELECT id::text AS user_id, username, display_name, color FROM users WHERE id = $1', [userId]);
+      const { rows } = await pool.query<Me>('SELECT id::text AS user_id, username, display_name, color, avatar_media_id AS avatar FROM users WHERE id = $1', [userId]);
       if (rows[0]) return rows[0];
       const profile = generatedProfile(userId);
-      return { user_id: userId, username: null, display_name: profile.display_name, color: profile.color };
+      return { user_id: userId, username: null, display_name: profile.display_name, color: profile.color, avatar: null };
     },
 
-    /** A5: the name others see. */
-    async setDisplayName(userId: string, displayName: string): Promise<void> {
+    /**
+     * A5: the name others see and the profile picture (a media id, or null
+     * for none); a field left undefined stays as it is. A replaced or
+     * removed picture's media is left to the cleanup sweep.
+     */
+    async setProfile(userId: string, changes: { displayName?: string; avatarMediaId?: string | null }): Promise<void> {
       const profile = generatedProfile(userId);
+      const setAvatar = changes.avatarMediaId !== undefined;
       await pool.query(
-        `INSERT INTO users (id, display_name, color) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name`,
-        [userId, displayName, profile.color],
+        `INSERT INTO users (id, display_name, color, avatar_media_id) VALUES ($1, COALESCE($2, $3), $4, $5)
+         ON CONFLICT (id) DO UPDATE SET
+           display_name = COALESCE($2, users.display_name),
+           avatar_media_id = CASE WHEN $6 THEN EXCLUDED.avatar_media_id ELSE users.avatar_media_id END`,
+        [userId, changes.displayName ?? null, profile.display_name, profile.color, changes.avatarMediaId ?? null, setAvatar],
       );
     },
   };

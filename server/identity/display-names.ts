@@ -27,5 +27,6 @@ export function generatedProfile(userId: string): User {
     id: userId,
     display_name: `${ADJECTIVES[digest.readUInt16BE(0) % ADJECTIVES.length]} ${ANIMALS[digest.readUInt16BE(2) % ANIMALS.length]}`,
     color: AVATAR_COLORS[digest[4] % AVATAR_COLORS.length],
+    avatar: null,
   };
 }

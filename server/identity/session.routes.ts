@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { ACCOUNTS_PATH, ErrorCode, ME_PATH, SESSION_PATH, SESSIONS_PATH } from '../protocol/index.js';
+import { ACCOUNTS_PATH, ErrorCode, ME_PATH, MediaKind, SESSION_PATH, SESSIONS_PATH } from '../protocol/index.js';
 import type { AbuseLimits } from '../realtime/connection-limits.js';
 import {
   AccountResponseSchema,
@@ -168,17 +168,31 @@ const routes: FastifyPluginAsyncTypebox<{ limits: AbuseLimits }> = async (app, {
       onRequest: app.userRequestLimit,
       schema: {
         tags: ['identity'],
-        summary: 'A5: change your display name',
+        summary: 'A5: change your display name or profile picture',
+        description:
+          '`avatar_upload_id`: a finished upload of yours (tus, F2) of an image (JPEG, PNG, WebP or GIF; re-encoded, metadata stripped: F4) becomes your profile picture; `null` removes it. Anyone signed in may fetch a profile picture (GET /v1/media/{id}, `?variant=thumb`), as anyone signed in may find people (GET /v1/users). 404 `not_found` for an upload that is not a finished one of yours; 400 `unsupported_media` for one that is not an image.',
         security: [{ bearer: [] }],
         body: PatchMeBodySchema,
-        response: { 200: MeSchema, ...errors },
+        response: { 200: MeSchema, ...errorResponses(400, 401, 404, 429) },
       },
     },
     async (request, reply) => {
       const { userId } = await app.authenticate(request);
-      const name = request.body.display_name.trim();
+      const { display_name: displayName, avatar_upload_id: uploadId } = request.body;
+      const name = displayName?.trim();
       if (name === '') return reply.code(400).send({ type: 'error', code: ErrorCode.InvalidRequest, message: 'display_name: not blank' });
-      await app.accounts.setDisplayName(userId, name);
+      let avatarMediaId: string | null | undefined = uploadId === null ? null : undefined;
+      if (uploadId) {
+        const upload = (await app.media.repository.resolveUploads(userId, [uploadId])).get(uploadId);
+        if (!upload) {
+          return reply.code(404).send({ type: 'error', code: ErrorCode.NotFound, message: 'avatar_upload_id: no finished upload of yours has this id' });
+        }
+        if (upload.kind !== MediaKind.Image) {
+          return reply.code(400).send({ type: 'error', code: ErrorCode.UnsupportedMedia, message: 'avatar_upload_id: a profile picture must be an image (JPEG, PNG, WebP or GIF)' });
+        }
+        avatarMediaId = upload.id;
+      }
+      await app.accounts.setProfile(userId, { displayName: name, avatarMediaId });
       return app.accounts.me(userId);
     },
   );

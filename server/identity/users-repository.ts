@@ -11,7 +11,10 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** People: their names and colours (A5). */
+/** A person's wire fields (A5), from `users`. */
+const USER_COLUMNS = 'id::text AS id, display_name, color, avatar_media_id AS avatar';
+
+/** People: their names, colours and profile pictures (A5). */
 export function createUsersRepository(pool: pg.Pool) {
   return {
     /**
@@ -32,7 +35,7 @@ export function createUsersRepository(pool: pg.Pool) {
     async byIds(ids: readonly string[]): Promise<User[]> {
       const unique = [...new Set(ids)];
       if (unique.length === 0) return [];
-      const { rows } = await pool.query<User>('SELECT id::text AS id, display_name, color FROM users WHERE id = ANY($1::uuid[])', [unique]);
+      const { rows } = await pool.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [unique]);
       const found = new Map(rows.map((row) => [row.id, row]));
       return unique.map((id) => found.get(id) ?? generatedProfile(id));
     },
@@ -41,7 +44,7 @@ export function createUsersRepository(pool: pg.Pool) {
     async search(query: string, excludeId: string): Promise<User[]> {
       const prefix = `${escapeLike(query.trim().toLowerCase())}%`;
       const { rows } = await pool.query<User>(
-        `SELECT id::text AS id, display_name, color FROM users
+        `SELECT ${USER_COLUMNS} FROM users
           WHERE id <> $2 AND (lower(display_name) LIKE $1 OR lower(display_name) LIKE '% ' || $1)
           ORDER BY lower(display_name), id LIMIT $3`,
         [prefix, excludeId, USERS_PAGE_LIMIT],

@@ -122,14 +122,18 @@ export function createMediaRepository(pool: pg.Pool) {
 
     /**
      * M3: a media object, if the user may see it: they uploaded those bytes,
-     * or a live message carrying it is in a room they can read. Otherwise
-     * null, the same as for an id that does not exist.
+     * a live message carrying it is in a room they can read, or it is
+     * someone's profile picture (A5: anyone signed in may find anyone by
+     * name, GET /v1/users, so their pictures are as visible as their names;
+     * a replaced picture is private again). Otherwise null, the same as for
+     * an id that does not exist.
      */
     async visibleMedia(userId: string, mediaId: string): Promise<MediaRow | null> {
       const { rows } = await pool.query<MediaRow>(
         `SELECT ${MEDIA_COLUMNS} FROM media md
           WHERE md.id = $2
             AND (EXISTS (SELECT 1 FROM uploads u WHERE u.media_id = md.id AND u.user_id = $1)
+                 OR EXISTS (SELECT 1 FROM users p WHERE p.avatar_media_id = md.id)
                  OR EXISTS (SELECT 1 FROM message_attachments a
                               JOIN messages m ON m.id = a.message_id AND m.deleted_at IS NULL
                               JOIN rooms r ON r.id = m.room_id AND r.deleted_at IS NULL
@@ -142,26 +146,33 @@ export function createMediaRepository(pool: pg.Pool) {
 
     /**
      * Cleanup: uploads older than the cutoff whose media no message carries
-     * (or that never finished) are forgotten; the caller removes any bytes
-     * still staged.
+     * and nobody has as profile picture (A5), or that never finished, are
+     * forgotten; the caller removes any bytes still staged.
      */
     async deleteExpiredUploads(cutoff: Date): Promise<ExpiredUpload[]> {
       const { rows } = await pool.query<ExpiredUpload>(
         `DELETE FROM uploads u
           WHERE u.created_at < $1
-            AND (u.media_id IS NULL OR NOT EXISTS (SELECT 1 FROM message_attachments a WHERE a.media_id = u.media_id))
+            AND (u.media_id IS NULL
+                 OR (NOT EXISTS (SELECT 1 FROM message_attachments a WHERE a.media_id = u.media_id)
+                     AND NOT EXISTS (SELECT 1 FROM users p WHERE p.avatar_media_id = u.media_id)))
         RETURNING u.id, u.completed_at IS NULL AS staged`,
         [cutoff],
       );
       return rows;
     },
 
-    /** Cleanup: media older than the cutoff that no message and no remaining upload refers to; the caller deletes the objects. */
+    /**
+     * Cleanup: media older than the cutoff that no message, no profile
+     * picture (A5: a removed or replaced one is left to this) and no
+     * remaining upload refers to; the caller deletes the objects.
+     */
     async deleteUnreferencedMedia(cutoff: Date): Promise<{ storage_key: string; thumb_key: string | null }[]> {
       const { rows } = await pool.query<{ storage_key: string; thumb_key: string | null }>(
         `DELETE FROM media md
           WHERE md.created_at < $1
             AND NOT EXISTS (SELECT 1 FROM message_attachments a WHERE a.media_id = md.id)
+            AND NOT EXISTS (SELECT 1 FROM users p WHERE p.avatar_media_id = md.id)
             AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.media_id = md.id)
         RETURNING md.storage_key, md.thumb_key`,
         [cutoff],

@@ -67,7 +67,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['files'],
         summary: 'F3: a photo or voice note (or a photo\'s thumbnail)',
         description:
-          'With the bearer token, or `?token=` from GET /v1/media/{id}/url (for `<img src>`). `?variant=thumb`: a 320 px wide WebP of a photo. Served with the type its magic bytes gave (F4), `X-Content-Type-Options: nosniff`, `Content-Disposition: inline`, immutable caching and an ETag; `Range` gives 206. M3: 404 unless you uploaded it or can read a room where a message carries it.',
+          'With the bearer token, or `?token=` from GET /v1/media/{id}/url (for `<img src>`). `?variant=thumb`: a 320 px wide WebP of a photo. Served with the type its magic bytes gave (F4), `X-Content-Type-Options: nosniff`, `Content-Disposition: inline`, immutable caching and an ETag; `Range` gives 206. M3: 404 unless you uploaded it, can read a room where a message carries it, or it is someone\'s profile picture (A5: anyone signed in may see those).',
         security: [{ bearer: [] }, {}],
         params: MediaParamsSchema,
         querystring: MediaQuerySchema,

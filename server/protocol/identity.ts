@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { UserIdSchema } from './common.js';
 import { MAX_DISPLAY_NAME_LENGTH, USERNAME_PATTERN } from './constants.js';
+import { MediaIdSchema, UploadIdSchema } from './media.js';
 
 /** P1: always the first frame on a socket. */
 export const HelloFrameSchema = Type.Object({
@@ -20,12 +21,24 @@ export const SessionResponseSchema = Type.Object({
 });
 export type SessionResponse = Static<typeof SessionResponseSchema>;
 
+/**
+ * A5: the media id of the person's profile picture (GET /v1/media/{id},
+ * `?variant=thumb` for the 320 px one the UI draws), or null: initials on
+ * their colour. Visible to anyone signed in, as people are (GET /v1/users).
+ * This server always sends it; optional in the type because an older server
+ * (and a person a client cached from one) has none, which means no picture.
+ */
+export const AvatarSchema = Type.Optional(
+  Type.Union([MediaIdSchema, Type.Null()], { description: 'Media id of the profile picture, or null (initials and colour); always sent' }),
+);
+
 /** A person as others see them (A5): never a bare UUID in the UI. */
 export const UserSchema = Type.Object({
   id: UserIdSchema,
   display_name: Type.String(),
   /** One of the palette's colour names, for the avatar. */
   color: Type.String(),
+  avatar: AvatarSchema,
 });
 export type User = Static<typeof UserSchema>;
 
@@ -71,10 +84,19 @@ export const MeSchema = Type.Object({
   username: Type.Union([Type.String(), Type.Null()]),
   display_name: Type.String(),
   color: Type.String(),
+  avatar: AvatarSchema,
 });
 export type Me = Static<typeof MeSchema>;
+/** Either field or both; a field left out stays as it is. */
 export const PatchMeBodySchema = Type.Object(
-  { display_name: Type.String({ minLength: 1, maxLength: MAX_DISPLAY_NAME_LENGTH, description: 'The name others see (trimmed; not blank)' }) },
-  { additionalProperties: false },
+  {
+    display_name: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_DISPLAY_NAME_LENGTH, description: 'The name others see (trimmed; not blank)' })),
+    avatar_upload_id: Type.Optional(
+      Type.Union([UploadIdSchema, Type.Null()], {
+        description: 'A5: a finished upload of yours (F2) of an image, as your profile picture; null removes it',
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 export type PatchMeBody = Static<typeof PatchMeBodySchema>;

@@ -225,7 +225,7 @@ export const SERVER_FRAMES: FrameDocs<ServerFrame> = {
             created_at: AT,
           },
         ],
-        users: [{ id: USER, display_name: 'Quiet Otter', color: 'teal' }],
+        users: [{ id: USER, display_name: 'Quiet Otter', color: 'teal', avatar: null }],
       },
     ],
   },

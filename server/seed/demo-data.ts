@@ -87,7 +87,7 @@ export async function seedDemoData(app: FastifyInstance, log: (line: string) => 
     await app.users.ensure(userId);
     const outcome = await app.accounts.claim(userId, person.username, await hashPassword(person.password));
     if (outcome === 'taken') log(`username ${person.username} belongs to someone else here; that demo person is left out`);
-    if (outcome === 'claimed') await app.accounts.setDisplayName(userId, person.displayName);
+    if (outcome === 'claimed') await app.accounts.setProfile(userId, { displayName: person.displayName });
     report.accounts.push({ username: person.username, created: outcome === 'claimed' });
   }
 

@@ -120,7 +120,7 @@ const NOT_ROOM_SCOPED: Record<string, string> = {
   'DELETE /v1/sessions': 'logs out the caller\'s own devices',
   'POST /v1/accounts': 'claims a username for the caller\'s own identity (or a new one); a taken name is 409 (usernames are public handles, like in Telegram)',
   'GET /v1/me': 'the caller\'s own account',
-  'PATCH /v1/me': 'the caller\'s own display name',
+  'PATCH /v1/me': 'the caller\'s own display name and profile picture (an upload not theirs is 404: tests/server/avatars.test.ts)',
   'GET /v1/chat/ws': 'the socket: every frame type is swept below',
   'POST /v1/uploads': 'creates an upload of the caller\'s own (F2); its HEAD, PATCH and DELETE are swept with the file routes',
   'GET /v1/push/key': 'the VAPID public key, the same for everyone (N1)',

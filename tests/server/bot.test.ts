@@ -94,7 +94,7 @@ describe('B1 the bot', () => {
   it('[B1] is a person anyone finds by name and opens a DM with, and nobody can log in as', async () => {
     const ana = await createSession(a.baseUrl);
     const found = await api(a.baseUrl, ana.token, 'GET', '/v1/users?query=bot');
-    expect(found.body.data).toContainEqual({ id: BOT_USER_ID, display_name: BOT_DISPLAY_NAME, color: expect.any(String) });
+    expect(found.body.data).toContainEqual({ id: BOT_USER_ID, display_name: BOT_DISPLAY_NAME, color: expect.any(String), avatar: null });
     const dm = await api(a.baseUrl, ana.token, 'POST', '/v1/dms', { user_id: BOT_USER_ID });
     expect(dm.status).toBe(200);
     expect(dm.body).toMatchObject({ kind: 'dm' });

@@ -17,7 +17,7 @@ export function IdentityCard() {
   const username = account?.username ?? null;
   const card = (
     <div className="flex items-center gap-3 rounded-xl border border-line bg-canvas px-3 py-2.5 motion-safe:transition-opacity motion-safe:duration-300 motion-safe:starting:opacity-0">
-      <Avatar name={profile.display_name} color={profile.color} size="sm" className="size-9" />
+      <Avatar name={profile.display_name} color={profile.color} avatar={profile.avatar} size="sm" className="size-9" />
       <span className="flex min-w-0 flex-col">
         <span className="truncate text-sm font-medium text-ink">{profile.display_name}</span>
         <span className="truncate text-xs text-ink-muted">{username ? `You · ${username}` : 'You · anonymous'}</span>

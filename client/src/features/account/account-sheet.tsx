@@ -4,12 +4,12 @@ import { useEngine } from '../../shared/sync/engine-context';
 import { useMe } from '../../shared/sync/people';
 import { useAccount, useUnsentOfMine } from '../../shared/sync/use-account';
 import { useLinkStatus } from '../../shared/sync/use-link-status';
-import { Avatar } from '../../shared/ui/avatar';
 import { DANGER_QUIET_BUTTON, OUTLINE_BUTTON, PRIMARY_BUTTON, QUIET_BUTTON } from '../../shared/ui/buttons';
 import { Modal } from '../../shared/ui/dialog';
 import { TEXT_FIELD } from '../../shared/ui/fields';
 import { CredentialsForm } from './credentials-form';
 import { errorsFromServer } from './error-text';
+import { ProfilePhoto } from './profile-photo';
 import { UnsentWarning } from './unsent-warning';
 
 export type SheetView = 'profile' | 'signup' | 'login';
@@ -28,7 +28,7 @@ const TITLES: Record<SheetView, string> = { profile: 'Your profile', signup: 'Cr
 
 /**
  * The profile sheet (A5) and the account forms (A1, A2, A4) in one dialog:
- * the display name, the username if any, and creating an account, logging
+ * the display name and photo, the username if any, and creating an account, logging
  * in or out. Leaving the identity with unsent work asks first (UnsentWarning).
  */
 export function AccountSheet({ open, onClose, initialView = 'profile' }: AccountSheetProps) {
@@ -204,12 +204,12 @@ function Profile({ username, online, notice, onCreateAccount, onLogIn, onLogOut 
         {notice}
       </p>
       <div className="flex items-center gap-3">
-        {profile && <Avatar name={profile.display_name} color={profile.color} className="size-12" />}
         <div className="min-w-0">
           <p className="truncate font-medium">{profile?.display_name ?? '…'}</p>
           <p className="truncate text-sm text-ink-muted">{username ? `Username: ${username}` : 'Anonymous: no account yet'}</p>
         </div>
       </div>
+      {profile && <ProfilePhoto profile={profile} online={online} />}
       {profile && <DisplayNameForm key={profile.display_name} current={profile.display_name} />}
       {username ? (
         <div className="flex flex-col gap-2 border-t border-line pt-4">

@@ -40,3 +40,13 @@ export function errorsFromServer(error: unknown): FormErrors {
   if (status === 0) return { form: 'Can’t reach the server. Check your connection and try again.' };
   return { form: 'Something went wrong on the server. Try again in a moment.' };
 }
+
+/** A5: why a profile picture was not saved, in the sheet's words. */
+export function avatarErrorText(error: unknown): string {
+  const { status, code } = (error ?? {}) as { status?: number; code?: string };
+  if (status === 0) return 'Can’t reach the server. Your photo was not changed; try again when you’re online.';
+  if (code === ErrorCode.TooLarge) return 'This picture is too large. Choose a smaller one.';
+  if (code === ErrorCode.UnsupportedMedia) return 'This file is not a picture the app can use. Choose a JPEG, PNG, WebP or GIF.';
+  if (code === ErrorCode.RateLimited) return 'Too many changes. Try again in a moment.';
+  return 'Something went wrong on the server. Your photo was not changed; try again in a moment.';
+}

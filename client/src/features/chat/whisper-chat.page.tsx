@@ -208,6 +208,7 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
         name={room?.name ?? ''}
         kind={room?.kind ?? 'public'}
         color={partner?.color}
+        avatar={partner?.avatar}
         subtitle={room ? roomSubtitle(room, partnerPresence) : null}
         onBack={onBack}
         status={<ConnectionIndicator status={indicator.status} retrying={indicator.retrying} onRetryNow={indicator.retryNow} />}

@@ -16,7 +16,7 @@ function PartnerIcon({ room }: { room: RoomListItem }) {
   const presence = usePresence(room.otherUserId);
   return (
     <WithPresence online={presence?.status === 'online'}>
-      <RoomIcon kind="dm" name={room.name} color={partner?.color} />
+      <RoomIcon kind="dm" name={room.name} color={partner?.color} avatar={partner?.avatar} />
     </WithPresence>
   );
 }

@@ -1,4 +1,4 @@
-import { ACCOUNTS_PATH, ME_PATH, SESSION_PATH, SESSIONS_PATH, type AccountResponse, type Me } from '@whisper/protocol';
+import { ACCOUNTS_PATH, ME_PATH, SESSION_PATH, SESSIONS_PATH, type AccountResponse, type Me, type PatchMeBody } from '@whisper/protocol';
 
 /** REST calls of accounts and sessions (A1–A5). */
 
@@ -57,5 +57,4 @@ export const deleteSession = (origin: string, token: string, everywhere = false)
 
 /** A5 */
 export const fetchMe = (origin: string, token: string) => call<Me>(origin, 'GET', ME_PATH, { token });
-export const patchMe = (origin: string, token: string, displayName: string) =>
-  call<Me>(origin, 'PATCH', ME_PATH, { token, body: { display_name: displayName } });
+export const patchMe = (origin: string, token: string, changes: PatchMeBody) => call<Me>(origin, 'PATCH', ME_PATH, { token, body: changes });

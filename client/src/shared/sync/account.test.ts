@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Room, User } from '@whisper/protocol';
 import { MetaKey, WhisperDatabase, type OutboxItem } from '../db/whisper-db';
 import { createAccountActions, decideUnsent, switchIdentity, type TokenToRevoke } from './account';
+import { uploadAvatar } from './avatar-upload';
 import { createChatStore, pendingItem, type ChatStore } from './chat-store';
 
 const ANON = '11111111-1111-4111-8111-111111111111';
@@ -187,6 +188,38 @@ describe('account actions', () => {
     await account.revokeLeftovers();
     expect(calls[1]).toEqual({ key: 'DELETE /v1/session', auth: 'Bearer anon-token' });
     expect(await db.meta.get(MetaKey.tokensToRevoke)).toBeUndefined();
+  });
+
+  it('[A5] a new photo is uploaded (tus), then set with PATCH /v1/me; the own profile on the device carries it', async () => {
+    const upload = '01JD3R0000000000000000000U';
+    let body: unknown;
+    const calls = fakeServer({
+      'POST /v1/uploads': () => new Response(null, { status: 201, headers: { Location: `/v1/uploads/${upload}` } }),
+      [`PATCH /v1/uploads/${upload}`]: () => noContent(),
+      'PATCH /v1/me': (init) => {
+        body = JSON.parse(String(init.body));
+        return json(200, { user_id: ANON, username: null, display_name: 'Ana', color: 'teal', avatar: '01JD3W0000000000000000000A' });
+      },
+    });
+    const { account } = actions();
+    expect((await account.setAvatar((origin, token) => uploadAvatar(origin, token, new Blob(['jpeg bytes'], { type: 'image/jpeg' })))).avatar).toBe('01JD3W0000000000000000000A');
+    expect(calls.map((c) => c.key)).toEqual(['POST /v1/uploads', `PATCH /v1/uploads/${upload}`, 'PATCH /v1/me']);
+    expect(body).toEqual({ avatar_upload_id: upload });
+    expect(await db.users.get(ANON)).toMatchObject({ display_name: 'Ana', avatar: '01JD3W0000000000000000000A' });
+
+    fakeServer({ 'PATCH /v1/me': () => json(200, { user_id: ANON, username: null, display_name: 'Ana', color: 'teal', avatar: null }) });
+    await account.setAvatar(null);
+    expect(await db.users.get(ANON)).toMatchObject({ avatar: null });
+  });
+
+  it('[A5] a file the server refuses (415) sets nothing: the server’s code, no PATCH /v1/me', async () => {
+    const calls = fakeServer({
+      'POST /v1/uploads': () => new Response(null, { status: 201, headers: { Location: '/v1/uploads/01JD3R0000000000000000000V' } }),
+      'PATCH /v1/uploads/01JD3R0000000000000000000V': () => json(415, { type: 'error', code: 'unsupported_media', message: 'not an image or audio file' }),
+    });
+    const { account } = actions();
+    await expect(account.setAvatar((origin, token) => uploadAvatar(origin, token, new Blob(['<html>'])))).rejects.toMatchObject({ status: 415, code: 'unsupported_media' });
+    expect(calls.map((c) => c.key)).not.toContain('PATCH /v1/me');
   });
 
   it('[A3] a wrong password is an error with the server’s code; nothing changes', async () => {

@@ -111,6 +111,13 @@ export interface AccountActions {
   /** A5: the account and profile (GET /v1/me); also keeps the username and the own name on the device. */
   me(): Promise<Me>;
   setDisplayName(name: string): Promise<Me>;
+  /**
+   * A5: the profile picture: `upload` sends the image (avatar-upload.ts,
+   * which the profile sheet loads with itself, out of the first screen's
+   * bundle) and answers its upload id, which is then set; null removes the
+   * picture. Needs a connection, as the name does.
+   */
+  setAvatar(upload: ((origin: string, token: string) => Promise<string>) | null): Promise<Me>;
   /** A1: this identity becomes an account (same user_id, nothing else changes); a new account when the device has none yet. */
   signUp(username: string, password: string): Promise<void>;
   /** A2: logs in; another user_id takes the device (switchIdentity, then a restart). */
@@ -135,7 +142,7 @@ export function createAccountActions({ db, origin, stopConnection, restart }: Ac
     await db.transaction('rw', db.meta, db.users, async () => {
       if ((await metaTable.myUserId(db)) !== me.user_id) return;
       if (me.username) await metaTable.set(db, MetaKey.account, { user_id: me.user_id, username: me.username } satisfies AccountInfo);
-      await usersTable.bulkPut(db, [{ id: me.user_id, display_name: me.display_name, color: me.color }]);
+      await usersTable.bulkPut(db, [{ id: me.user_id, display_name: me.display_name, color: me.color, avatar: me.avatar ?? null }]);
     });
   }
   async function takeOver(next: Identity, account: AccountInfo): Promise<void> {
@@ -158,7 +165,13 @@ export function createAccountActions({ db, origin, stopConnection, restart }: Ac
       return me;
     },
     async setDisplayName(name) {
-      const me = await patchMe(origin, await token(), name);
+      const me = await patchMe(origin, await token(), { display_name: name });
+      await remember(me);
+      return me;
+    },
+    async setAvatar(upload) {
+      const bearer = await token();
+      const me = await patchMe(origin, bearer, { avatar_upload_id: upload && (await upload(origin, bearer)) });
       await remember(me);
       return me;
     },

@@ -14,6 +14,8 @@ export interface RoomMember {
   id: string;
   displayName: string;
   color: string;
+  /** A5: their profile picture (media id), or null. */
+  avatar: string | null;
   isOwner: boolean;
   isMe: boolean;
 }
@@ -71,7 +73,7 @@ function roomView(room: Room, state: RoomState, users: ReadonlyMap<string, User>
       isOwner,
       members: room.members.map((id) => {
         const person = personOf(users, id);
-        return { id, displayName: person.display_name, color: person.color, isOwner: id === room.owner_id, isMe: id === me };
+        return { id, displayName: person.display_name, color: person.color, avatar: person.avatar ?? null, isOwner: id === room.owner_id, isMe: id === me };
       }),
       memberCount: room.member_count,
       state,

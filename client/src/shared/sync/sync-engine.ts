@@ -1,7 +1,8 @@
 import type { Room, User } from '@whisper/protocol';
 import { usersTable } from '../db/users.table';
-import type { WhisperDatabase } from '../db/whisper-db';
-import { createAccountActions, type AccountActions } from './account';
+import { metaTable } from '../db/meta.table';
+import { MetaKey, type WhisperDatabase } from '../db/whisper-db';
+import type { AccountActions } from './account';
 import { fetchHistory, fetchPublicRooms, searchUsers } from './chat-api';
 import { createChatStore, type ChatStore } from './chat-store';
 import { hostInWorker } from './connection-bridge';
@@ -150,17 +151,28 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
     connectionStopped = true;
     connection.stop();
   };
-  const account = createAccountActions({
-    db,
-    origin,
-    stopConnection() {
-      tabs?.postMessage(AccountSignal.Leaving);
-      stopConnection();
-    },
-    restart() {
-      tabs?.postMessage(AccountSignal.Switched);
-      restart();
-    },
+  // The account's code (A1–A5: sign up, log in and out, the profile) serves
+  // the profile sheet, not the first screen: it is loaded on first use.
+  let accountActions: Promise<AccountActions> | undefined;
+  const loadAccount = () =>
+    (accountActions ??= import('./account').then(({ createAccountActions }) =>
+      createAccountActions({
+        db,
+        origin,
+        stopConnection() {
+          tabs?.postMessage(AccountSignal.Leaving);
+          stopConnection();
+        },
+        restart() {
+          tabs?.postMessage(AccountSignal.Switched);
+          restart();
+        },
+      }),
+    ));
+  // Each method loads the code, then runs; not thenable, so it is never mistaken for a promise.
+  const account = new Proxy({} as AccountActions, {
+    get: (_, method: keyof AccountActions | 'then') =>
+      method === 'then' ? undefined : async (...args: unknown[]) => ((await loadAccount())[method] as (...args: unknown[]) => unknown)(...args),
   });
   if (tabs) {
     tabs.onmessage = (event: MessageEvent) => {
@@ -169,7 +181,12 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
     };
   }
   // A4: sessions logged out while offline are revoked once the server answers.
-  const revokeLeftovers = () => void account.revokeLeftovers().catch((error: unknown) => console.warn('whisper: revoking a logged-out session failed', error));
+  // Only a device with sessions left to revoke loads the account's code for it.
+  const revokeLeftovers = () =>
+    void metaTable
+      .get(db, MetaKey.tokensToRevoke)
+      .then((pending) => pending && account.revokeLeftovers())
+      .catch((error: unknown) => console.warn('whisper: revoking a logged-out session failed', error));
   revokeLeftovers();
   // History pages name people too: the connection's directory looks them up.
   const store = createChatStore(db, { onPeopleSeen: (ids) => connection.wantUsers(ids) });

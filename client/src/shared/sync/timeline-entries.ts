@@ -88,9 +88,9 @@ function receiptOf(seq: number | null, own: boolean, context: TimelineContext): 
   return { receipt, readBy };
 }
 
-function sender(context: TimelineContext, userId: string | null): Pick<TimelineItem, 'senderName' | 'senderColor'> {
+function sender(context: TimelineContext, userId: string | null): Pick<TimelineItem, 'senderName' | 'senderColor' | 'senderAvatar'> {
   const person = personOf(context.users, userId ?? '');
-  return { senderName: person.display_name, senderColor: person.color };
+  return { senderName: person.display_name, senderColor: person.color, senderAvatar: person.avatar ?? null };
 }
 
 /** A message as the timeline will show it: stored or only in the outbox, with this device's pending actions laid over it. */

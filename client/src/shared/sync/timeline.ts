@@ -20,6 +20,8 @@ export interface TimelineItem {
   senderName: string;
   /** The sender's avatar colour: a palette name ("teal"), neutral while unknown. */
   senderColor: string;
+  /** A5: the sender's profile picture (media id), or null. */
+  senderAvatar: string | null;
   content: string;
   /** ISO 8601: for own messages the time they were written (`written_at`), else the server's. */
   createdAt: string;

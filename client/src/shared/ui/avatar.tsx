@@ -1,5 +1,11 @@
+import { lazy, Suspense } from 'react';
+
+/** The picture's loader, a lazy chunk: most people have none, and the first screen draws initials. */
+const AvatarImage = lazy(() => import('./avatar-image'));
+
 /**
- * A person's avatar (A5): their initials on their colour. The server gives
+ * A person's avatar (A5): their initials on their colour, and their
+ * profile picture over them when they have one (avatar-image.tsx). The server gives
  * each person one of a dozen colour names (server/identity/display-names.ts);
  * the classes for each are written out in full so Tailwind's scanner sees
  * them. The 700 shades keep white initials, and the 700/300 text shades
@@ -55,18 +61,25 @@ const SIZES = {
 export interface AvatarProps {
   name: string;
   color: string | null | undefined;
+  /** The profile picture's media id; none: the initials only. */
+  avatar?: string | null;
   size?: keyof typeof SIZES;
   className?: string;
 }
 
 /** Decorative: whatever shows the avatar also shows (or names) the person. */
-export function Avatar({ name, color, size = 'md', className = '' }: AvatarProps) {
+export function Avatar({ name, color, avatar, size = 'md', className = '' }: AvatarProps) {
   return (
     <span
       aria-hidden="true"
-      className={`grid shrink-0 place-items-center rounded-full font-semibold text-white select-none ${SIZES[size]} ${personColour(color).avatar} ${className}`}
+      className={`relative grid shrink-0 place-items-center rounded-full font-semibold text-white select-none ${SIZES[size]} ${personColour(color).avatar} ${className}`}
     >
       {initials(name)}
+      {avatar && (
+        <Suspense>
+          <AvatarImage id={avatar} />
+        </Suspense>
+      )}
     </span>
   );
 }

@@ -11,6 +11,8 @@ export interface RoomIconProps {
   name: string;
   /** A DM: the other person's colour. */
   color?: string | null;
+  /** A DM's: the other person's profile picture (media id). */
+  avatar?: string | null;
   size?: keyof typeof SIZES;
 }
 
@@ -20,8 +22,8 @@ export interface RoomIconProps {
  * "#" and a private group two people (rounded squares, so a room never
  * passes for a person). Decorative: the room's name is always beside it.
  */
-export function RoomIcon({ kind, name, color, size = 'md' }: RoomIconProps) {
-  if (kind === 'dm') return <Avatar name={name} color={color} size={size} />;
+export function RoomIcon({ kind, name, color, avatar, size = 'md' }: RoomIconProps) {
+  if (kind === 'dm') return <Avatar name={name} color={color} avatar={avatar} size={size} />;
   const Icon = kind === 'public' ? HashIcon : GroupIcon;
   return (
     <span aria-hidden="true" className={`grid shrink-0 place-items-center rounded-xl bg-accent-soft text-accent-text ${SIZES[size].box}`}>

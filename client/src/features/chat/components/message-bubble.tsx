@@ -129,7 +129,7 @@ export function MessageBubble({ item, onRetry, onDelete, groupStart = true, grou
     >
       {!own && (
         <div className="w-8 shrink-0" aria-hidden="true">
-          {groupStart && <Avatar name={name} color={item.senderColor} size="sm" />}
+          {groupStart && <Avatar name={name} color={item.senderColor} avatar={item.senderAvatar} size="sm" />}
         </div>
       )}
 

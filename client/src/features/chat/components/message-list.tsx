@@ -565,6 +565,7 @@ function sameRow(a: TimelineRow, b: TimelineRow): boolean {
     x.own === y.own &&
     x.senderName === y.senderName &&
     x.senderColor === y.senderColor &&
+    x.senderAvatar === y.senderAvatar &&
     x.status === y.status &&
     x.receipt === y.receipt &&
     x.readBy.join() === y.readBy.join() &&

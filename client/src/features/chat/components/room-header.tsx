@@ -10,6 +10,8 @@ export interface RoomHeaderProps {
   kind: RoomKind;
   /** A DM: the other person's colour, for their avatar. */
   color?: string | null;
+  /** A DM's: the other person's profile picture (media id). */
+  avatar?: string | null;
   /** "Private group · 3 members", "Direct message", … */
   subtitle: RoomSubtitle | null;
   /** Phones only: back to the room list (from `md` up the list is beside the room). */
@@ -25,13 +27,13 @@ export interface RoomHeaderProps {
  * kind of room it is, the connection, and the room's actions. On a phone a
  * back button leads to the list, which is the home screen there.
  */
-export function RoomHeader({ name, kind, color, subtitle, onBack, status, actions }: RoomHeaderProps) {
+export function RoomHeader({ name, kind, color, avatar, subtitle, onBack, status, actions }: RoomHeaderProps) {
   return (
     <header className="flex min-h-16 shrink-0 items-center gap-2 border-b border-line bg-surface py-2 pr-2 pl-1 md:gap-3 md:pl-4">
       <button type="button" aria-label="Back to rooms" onClick={onBack} className={`${ICON_BUTTON} md:hidden`}>
         <ChevronLeftIcon className="size-6" />
       </button>
-      <RoomIcon kind={kind} name={name} color={color} />
+      <RoomIcon kind={kind} name={name} color={color} avatar={avatar} />
       {/* Never squeezed away by a long connection status: that one truncates first. */}
       <div className="flex min-w-24 flex-1 flex-col">
         <h1 id="room-title" className="truncate text-base leading-tight font-semibold">

@@ -14,6 +14,7 @@ export function makeItem(overrides: Partial<TimelineItem> = {}): TimelineItem {
     kind: 'message',
     senderName: own ? 'You' : 'Ana Park',
     senderColor: 'teal',
+    senderAvatar: null,
     key: overrides.key ?? clientId ?? `server-${counter}`,
     id: `01J0SERVER${String(counter).padStart(6, '0')}`,
     clientId,

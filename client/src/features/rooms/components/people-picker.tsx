@@ -78,7 +78,7 @@ export function PeoplePicker({ label, search, excludeIds = [], autoFocus, select
         <ul aria-label="Chosen people" className="flex flex-wrap gap-1.5">
           {selected.map((person) => (
             <li key={person.id} className="flex items-center gap-1.5 rounded-full bg-accent-soft py-0.5 pr-0.5 pl-0.5 text-sm text-accent-text">
-              <Avatar name={person.display_name} color={person.color} size="sm" className="size-6 text-[10px]" />
+              <Avatar name={person.display_name} color={person.color} avatar={person.avatar} size="sm" className="size-6 text-[10px]" />
               <span className="max-w-40 truncate">{person.display_name}</span>
               <button
                 type="button"
@@ -175,7 +175,7 @@ function Results({ state, people, isChosen }: { state: SearchState; people: User
               value={person}
               className="group flex min-h-11 cursor-pointer items-center gap-3 rounded-md px-2 py-1.5 text-[15px] data-focus:bg-surface-muted"
             >
-              <Avatar name={person.display_name} color={person.color} size="sm" />
+              <Avatar name={person.display_name} color={person.color} avatar={person.avatar} size="sm" />
               <span className="min-w-0 flex-1 truncate">{person.display_name}</span>
               {isChosen(person) && <span className="text-xs font-medium text-accent-text">Added</span>}
             </ComboboxOption>

@@ -17,7 +17,7 @@ export interface RoomDetailsRoom {
   name: string;
   roomName: string;
   everyone: boolean;
-  members: ReadonlyArray<{ id: string; displayName: string; color: string; isOwner: boolean; isMe: boolean }>;
+  members: ReadonlyArray<{ id: string; displayName: string; color: string; avatar?: string | null; isOwner: boolean; isMe: boolean }>;
   memberCount: number;
   state: 'synced' | 'pending' | 'failed';
   canRename: boolean;
@@ -84,7 +84,7 @@ export function RoomDetailsPanel({ open, onClose, room, search, online = NOBODY_
     <SidePanel open={open} onClose={onClose} title={title}>
       <div className="flex flex-col items-center gap-2 border-b border-line px-5 pt-6 pb-5 text-center">
         {room.kind === 'dm' ? (
-          <Avatar name={room.name} color={partner?.color} size="lg" />
+          <Avatar name={room.name} color={partner?.color} avatar={partner?.avatar} size="lg" />
         ) : (
           <span className="scale-150 p-3">
             <RoomIcon kind={room.kind} name={room.name} />
@@ -115,7 +115,7 @@ export function RoomDetailsPanel({ open, onClose, room, search, online = NOBODY_
                 {members.map((member) => (
                   <li key={member.id} className="flex min-h-13 items-center gap-3 rounded-lg px-2 py-1.5">
                     <WithPresence online={online.has(member.id)}>
-                      <Avatar name={member.displayName} color={member.color} size="sm" />
+                      <Avatar name={member.displayName} color={member.color} avatar={member.avatar} size="sm" />
                     </WithPresence>
                     <span className="min-w-0 flex-1 truncate text-[15px]">
                       {member.displayName}
