@@ -40,13 +40,13 @@ export class SearchRefused extends Error {
  * One page of hits. A network failure (offline, server down) rejects with
  * fetch's TypeError; an answer that is not 2xx with SearchRefused.
  */
-export async function fetchSearch(origin: string, token: string | undefined, { q, roomId, cursor }: SearchRequest, signal?: AbortSignal): Promise<SearchPage> {
+export async function fetchSearch(origin: string, token: string | undefined, { q, roomId, cursor }: SearchRequest): Promise<SearchPage> {
   const params = new URLSearchParams({ q });
   if (roomId) params.set('room_id', roomId);
   if (cursor) params.set('cursor', cursor);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${origin}${SEARCH_PATH}?${params}`, { headers, signal });
+  const response = await fetch(`${origin}${SEARCH_PATH}?${params}`, { headers });
   if (!response.ok) throw new SearchRefused(response.status);
   return (await response.json()) as SearchPage;
 }

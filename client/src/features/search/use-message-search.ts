@@ -11,7 +11,7 @@ const UNREACHABLE_STATUSES = new Set([502, 503, 504]);
 export type HitSource = 'server' | 'device';
 
 export interface SearchSources {
-  server: (request: SearchRequest, signal: AbortSignal) => Promise<SearchPage>;
+  server: (request: SearchRequest) => Promise<SearchPage>;
   device: (request: SearchRequest) => Promise<SearchPage>;
 }
 
@@ -39,8 +39,7 @@ const IDLE: State = { status: 'idle', hits: [], source: 'server', error: null, c
 
 /** Whether a failure means the server was out of reach (fetch's TypeError, a gateway's 5xx) rather than a refusal. */
 export function isUnreachable(error: unknown): boolean {
-  if (error instanceof SearchRefused) return UNREACHABLE_STATUSES.has(error.status);
-  return !(error instanceof DOMException && error.name === 'AbortError');
+  return error instanceof SearchRefused ? UNREACHABLE_STATUSES.has(error.status) : true;
 }
 
 /** What a refusal means, in words. */
@@ -67,11 +66,10 @@ export function useMessageSearch(query: string, roomId: string | null, sources: 
     const mine = generation.current;
     const { query, roomId, sources } = latest.current;
     const request = { q: query.trim(), roomId, cursor };
-    const controller = new AbortController();
     let page: SearchPage;
     let from = source;
     try {
-      page = source === 'server' ? await sources.server(request, controller.signal) : await sources.device(request);
+      page = source === 'server' ? await sources.server(request) : await sources.device(request);
     } catch (error) {
       if (generation.current !== mine) return;
       if (source === 'server' && cursor === null && isUnreachable(error)) {
@@ -84,8 +82,8 @@ export function useMessageSearch(query: string, roomId: string | null, sources: 
           return;
         }
       } else {
-        const error_ = cursor === null ? refusalText(error) : 'Could not load more results. Try again.';
-        setState((s) => (cursor === null ? { ...IDLE, status: 'error', error: error_ } : { ...s, loadingMore: false, error: error_ }));
+        const text = cursor === null ? refusalText(error) : 'Could not load more results. Try again.';
+        setState((s) => (cursor === null ? { ...IDLE, status: 'error', error: text } : { ...s, loadingMore: false, error: text }));
         return;
       }
     }
