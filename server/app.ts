@@ -32,6 +32,8 @@ import sessionRoutes from './identity/session.routes.js';
 import mediaPlugin, { type MediaPluginOptions } from './media/media.plugin.js';
 import mediaRoutes from './media/media.routes.js';
 import uploadsRoutes from './media/uploads.routes.js';
+import searchPlugin from './search/search.plugin.js';
+import searchRoutes from './search/search.routes.js';
 
 export interface AppOptions {
   databaseUrl: string;
@@ -54,6 +56,8 @@ export interface AppOptions {
   presence?: Partial<PresenceTimings>;
   /** Files (F1–F5): storage, limits, TTL; absent dataDir: a temporary directory (tests). */
   media?: MediaPluginOptions;
+  /** Q1: SEARCH_LANGUAGE, the text-search configuration of message search; absent: english. */
+  searchLanguage?: string;
 }
 
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -165,6 +169,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(messagesPlugin);
   await app.register(livePlugin, { presence: options.presence });
   await app.register(receiptsPlugin);
+  await app.register(searchPlugin, { language: options.searchLanguage });
 
   await app.register(healthRoutes);
   await app.register(sessionRoutes, { limits });
@@ -175,6 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(receiptsRoutes);
   await app.register(uploadsRoutes);
   await app.register(mediaRoutes);
+  await app.register(searchRoutes);
   await app.register(chatWsRoutes, { allowedOrigins: options.allowedOrigins ?? [] });
   await app.register(clientPlugin, { clientDir: options.clientDir });
 

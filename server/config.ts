@@ -33,6 +33,8 @@ export interface Config {
   presence: Partial<PresenceTimings>;
   /** Files (F1–F5): UPLOAD_MAX_BYTES, UPLOAD_USER_QUOTA_BYTES, UPLOAD_TTL_MS, and S3_* for shared storage (S6). */
   media: MediaOptions;
+  /** SEARCH_LANGUAGE: PostgreSQL text-search configuration for search (Q1); absent: english. */
+  searchLanguage: string | undefined;
 }
 
 /** Environment variable of each per-address and per-user limit. */
@@ -138,5 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...parseRates(env, { maxUploadBytes: 'UPLOAD_MAX_BYTES', userQuotaBytes: 'UPLOAD_USER_QUOTA_BYTES', uploadTtlMs: 'UPLOAD_TTL_MS' }),
       s3: parseS3(env),
     },
+    searchLanguage: env.SEARCH_LANGUAGE || undefined,
   };
 }

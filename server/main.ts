@@ -44,6 +44,7 @@ async function start() {
     limits: config.limits,
     presence: config.presence,
     media: config.media,
+    searchLanguage: config.searchLanguage,
   });
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an unexpected error');

@@ -32,6 +32,11 @@ export const ROOM_ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
 /** Default and largest page of history (P5) and of catch-up (P6). */
 export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_MAX_LIMIT = 500;
+/** Q1: default and largest page of search hits. */
+export const SEARCH_DEFAULT_LIMIT = 20;
+export const SEARCH_MAX_LIMIT = 50;
+/** Q1: longest search query, in characters after trimming. */
+export const MAX_SEARCH_QUERY_LENGTH = 200;
 /** Longest room name. */
 export const MAX_ROOM_NAME_LENGTH = 80;
 /** Most people named in one room.create or member.add. */
@@ -112,6 +117,8 @@ export const ME_PATH = '/v1/me';
 export const UPLOADS_PATH = '/v1/uploads';
 /** F3, M3: processed media, by id. */
 export const MEDIA_PATH = '/v1/media';
+/** Q1: full-text search over the caller's rooms. */
+export const SEARCH_PATH = '/v1/search';
 
 /** F3: most attachments on one message. */
 export const MAX_ATTACHMENTS = 10;

@@ -19,5 +19,6 @@ export type { DeliveredFrame, ReadResponse, Receipt, ReceiptsFrame } from './rec
 export type { RoomCursor, SyncFrame, SyncedFrame } from './sync.js';
 export type { PresenceEntry, PresenceFrame, TypingFrame, TypingSignal } from './live.js';
 export type { Attachment, AttachmentRef, MediaUrlResponse } from './media.js';
+export type { SearchHit, SearchResponse } from './search.js';
 export type { ClientFrame, ServerFrame } from './frames.js';
 export { dmRoomId } from './dm-room-id.js';

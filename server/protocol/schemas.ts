@@ -13,3 +13,4 @@ export * from './sync.js';
 export * from './live.js';
 export * from './receipts.js';
 export * from './media.js';
+export * from './search.js';

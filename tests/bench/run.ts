@@ -7,7 +7,7 @@
  *   npm run bench -- --quick               small settings, for development
  *   npm run bench -- --only=fanout,ingest  some benchmarks (fanout, ingest,
  *                                          capacity, client-weight, reconnect-flush,
- *                                          catchup, live, upload)
+ *                                          catchup, live, upload, search)
  *   npm run bench -- --targets=whisper     fan-out/capacity against some servers
  *   npm run bench -- --profile             CPU profiles of the Whisper servers
  *                                          (fan-out, ingest) in tests/output/bench/profiles;
@@ -57,7 +57,7 @@ const list = (value: string | undefined) => value?.split(',').map((item) => item
 const numbers = (value: string | undefined) => list(value)?.map(Number);
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
-const ALL_BENCHMARKS = ['fanout', 'ingest', 'capacity', 'client-weight', 'reconnect-flush', 'catchup', 'live', 'upload'] as const;
+const ALL_BENCHMARKS = ['fanout', 'ingest', 'capacity', 'client-weight', 'reconnect-flush', 'catchup', 'live', 'upload', 'search'] as const;
 type BenchmarkName = (typeof ALL_BENCHMARKS)[number];
 const only = (list(args.only) ?? [...ALL_BENCHMARKS]) as BenchmarkName[];
 for (const name of only) if (!ALL_BENCHMARKS.includes(name)) throw new Error(`unknown benchmark ${name}; one of ${ALL_BENCHMARKS.join(', ')}`);
@@ -325,7 +325,7 @@ const EXTERNAL_TIMEOUT_MS = 15 * 60_000;
  * when the file exists; it prints one `RESULT {json}` line.
  */
 async function external(
-  name: 'client-weight' | 'reconnect-flush' | 'multi-room-catchup' | 'live-signals' | 'upload-resume',
+  name: 'client-weight' | 'reconnect-flush' | 'multi-room-catchup' | 'live-signals' | 'upload-resume' | 'search',
   needsBuild: boolean,
   extraArgs: string[] = [],
 ): Promise<Record<string, unknown>> {
@@ -402,6 +402,8 @@ async function main(): Promise<void> {
     live: () => external('live-signals', false, quick ? ['--quick'] : []),
     // Issue 16: a 20 MB upload through a link cut every 2 s, the app's tus client resuming (tests/bench/upload-resume.ts).
     upload: () => external('upload-resume', false),
+    // Q1: GET /v1/search over 1,000,000 messages in 200 groups for a member of 50 (tests/bench/search.ts; its seeded database is kept between runs).
+    search: () => external('search', false),
   };
   for (const name of only) {
     if (interrupted) return;

@@ -82,6 +82,8 @@ const ROOM_ROUTES: Record<string, { run: (roomId: string) => Promise<Observation
     expected: { status: 404, answer: { code: 'unknown_room' } },
   },
   'DELETE /v1/rooms/{id}/members/{user_id}': { run: (id) => rest('DELETE', '/v1/rooms/{id}/members/{user_id}', id), expected: { status: 404, answer: { code: 'unknown_room' } } },
+  // Q1: naming a room narrows the search to it; without one, only the caller's rooms are searched (tests/server/search.test.ts).
+  'GET /v1/search': { run: (id) => rest('GET', `/v1/search?q=plan&room_id=${id}`, id), expected: { status: 404, answer: { code: 'unknown_room' } } },
   'POST /v1/rooms/{id}/read': { run: (id) => rest('POST', '/v1/rooms/{id}/read', id, { seq: 1 }), expected: { status: 404, answer: { code: 'unknown_room' } } },
 };
 

@@ -24,6 +24,7 @@ export async function startTestServer(
     logger?: AppOptions['logger'];
     presence?: AppOptions['presence'];
     media?: AppOptions['media'];
+    searchLanguage?: AppOptions['searchLanguage'];
   } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
@@ -36,6 +37,7 @@ export async function startTestServer(
     logger: options.logger,
     presence: options.presence,
     media: options.media,
+    searchLanguage: options.searchLanguage,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

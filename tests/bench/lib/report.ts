@@ -290,6 +290,25 @@ function liveTable(result: Json): string[] {
   ];
 }
 
+/** Q1 (tests/bench/search.ts): latency of GET /v1/search by kind of query, through the real server. */
+function searchTable(result: Json): string[] {
+  if (!result.perKind) return [];
+  const matches = result.matchesInMemberRooms ?? {};
+  return [
+    `${fmt(result.messages)} messages in ${result.rooms} groups (${result.wordsPerMessage} words each, Zipf over ${fmt(result.vocabulary)} words); the user is in ${result.memberRooms}. ` +
+      `${result.requests} requests one at a time, round robin over the kinds, after ${result.warmup} uncounted.`,
+    '',
+    table(
+      ['query', 'matches in the user\'s rooms', 'p50 ms', 'p95 ms', 'max ms'],
+      Object.entries(result.perKind as Record<string, Json>).map(([kind, r]) => [`${kind}: \`${r.query}\``, fmt(matches[kind]), fmt(r.p50, 1), fmt(r.p95, 1), fmt(r.max, 1)]),
+    ),
+    '',
+    `All: p50 ${fmt(result.overall?.p50, 1)} ms, p95 ${fmt(result.overall?.p95, 1)} ms. Target: common words p95 ≤ ${fmt(result.target?.commonWordP95Ms)} ms: ${result.met ? 'met' : 'not met'}. ` +
+      `Load average ${result.loadAverage?.start?.join(' ')} at the start, ${result.loadAverage?.end?.join(' ')} at the end.`,
+    '',
+  ];
+}
+
 export function renderMarkdown(results: Results): string {
   const m = results.machine;
   const out: string[] = [`# Whisper benchmarks${results.quick ? ' (quick settings: development only)' : ''}`, ''];
@@ -312,5 +331,6 @@ export function renderMarkdown(results: Results): string {
   if (b.catchup) out.push(externalSection('Multi-room catch-up (tests/bench/multi-room-catchup.ts)', b.catchup, catchupTable));
   if (b.live) out.push(externalSection('Live signals (tests/bench/live-signals.ts)', b.live, liveTable));
   if (b.upload) out.push(externalSection('Upload resume (tests/bench/upload-resume.ts)', b.upload));
+  if (b.search) out.push(externalSection('Search (tests/bench/search.ts)', b.search, searchTable));
   return `${out.join('\n')}\n`;
 }
