@@ -5,11 +5,11 @@ import type { SearchHit, SearchPage } from './search-api';
 /**
  * Q2: searching the messages cached on this device, for when the server
  * cannot be asked. Plain scanning, no index library. Measured with 50,000
- * cached messages (tests/bench/local-search.ts, Node 20, 2-core box):
- * preparing them takes 13 ms (a sort; each message's folded text is made
- * the first time a search reaches it), a search that fills its page stops
- * early (under 1 ms for common words), and one that scans everything takes
- * 85–120 ms the first time and 6–9 ms after that. An index (MiniSearch,
+ * cached messages (local-search.measure.test.ts, jsdom in Node 20, 2-core
+ * box): preparing them takes 10 ms (a sort; each message's folded text is
+ * made the first time a search reaches it), a search that fills its page
+ * stops early (under 1 ms for common words), and one that reads everything
+ * takes about 90 ms the first time and 7–17 ms after that. An index (MiniSearch,
  * FlexSearch) would have to be built over all 50,000 on every opening of
  * the dialog (the cache changes under it: edits, deletes, new messages), a
  * full scan's worth of work up front, plus a dependency, for a search the
