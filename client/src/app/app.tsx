@@ -1,6 +1,7 @@
 import { EngineProvider } from '../shared/sync/engine-context';
-import { LaterIdentityCard, LaterUpdatePrompt, StartUpLater } from './deferred';
+import { LaterIdentityCard, LaterSearchHost, LaterUpdatePrompt, StartUpLater } from './deferred';
 import { Layout } from './layout';
+import { roomPath } from '../features/rooms';
 import { AppRoutes, leaveSeedAddress } from './routes';
 
 leaveSeedAddress();
@@ -26,6 +27,7 @@ export function App() {
           tried again, it never takes the app down).
         */}
         <LaterUpdatePrompt />
+        <LaterSearchHost hitPath={roomPath} />
       </StartUpLater>
     </EngineProvider>
   );

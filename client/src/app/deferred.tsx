@@ -48,7 +48,7 @@ export function useChunk<T>(load: () => Promise<T>): T | null {
 /**
  * What waits for start-up (after-start-up.tsx) has its code in a chunk of
  * its own (start-up-later.ts): the update prompt with the service worker's
- * registration, the identity card and the storage notice. The first screen's
+ * registration, the identity card, the storage notice and search's host. The first screen's
  * JavaScript is that much smaller; the chunk is fetched once start-up has
  * settled, by one import for all of them, and they mount together, in one
  * render. The code of the dialogs and the profile sheet is not imported here:
@@ -92,6 +92,18 @@ export function LaterUpdatePrompt() {
 export function LaterIdentityCard() {
   const later = useContext(LaterContext);
   return later ? <later.IdentityCard /> : null;
+}
+
+/** Q3: the search dialog's host and its Ctrl+K. */
+export function LaterSearchHost({ hitPath }: { hitPath: (roomId: string, seq: number) => string }) {
+  const later = useContext(LaterContext);
+  return later ? <later.SearchHost hitPath={hitPath} /> : null;
+}
+
+/** Q3: the magnifier (the sidebar's searches every room, a room bar's that room). */
+export function LaterSearchButton({ roomId }: { roomId?: string }) {
+  const later = useContext(LaterContext);
+  return later ? <later.SearchButton roomId={roomId} /> : null;
 }
 
 /** The storage notice: it matters only with unsent work or after a refusal (C1). */

@@ -2,6 +2,7 @@ import { DEFAULT_ROOM_ID } from '@whisper/protocol';
 import { Redirect, Route, Switch } from 'wouter';
 import { WhisperChatPage } from '../features/chat/whisper-chat.page';
 import { RoomDetailsButton, roomPath, ROOM_PATH_PATTERN } from '../features/rooms';
+import { LaterSearchButton } from './deferred';
 import { useBackToList, useIsDesktop } from './navigation';
 import { NotFound } from './not-found';
 
@@ -35,7 +36,7 @@ export function AppRoutes() {
       <Route path={CHAT_PATH}>
         <Redirect to={roomPath(DEFAULT_ROOM_ID)} replace />
       </Route>
-      <Route path={ROOM_PATH_PATTERN}>{(params) => <RoomRoute roomId={params.roomId} />}</Route>
+      <Route path={ROOM_PATH_PATTERN}>{(params) => <RoomRoute roomId={params.roomId} seq={Number(params.seq) || undefined} />}</Route>
       <Route>
         <NotFound />
       </Route>
@@ -50,9 +51,25 @@ function Home() {
 
 /**
  * A room page, keyed by room so each starts afresh (its window, scroll and
- * draft), with the rooms feature's details button in its bar.
+ * draft), with search in the room and the rooms feature's details button in
+ * its bar; at the message its address names (a search hit, Q3).
  */
-function RoomRoute({ roomId }: { roomId: string }) {
+function RoomRoute({ roomId, seq }: { roomId: string; seq?: number }) {
   const back = useBackToList();
-  return <WhisperChatPage key={roomId} roomId={roomId} onBack={back} headerActions={<RoomDetailsButton roomId={roomId} />} />;
+  return (
+    <WhisperChatPage
+      key={roomId}
+      roomId={roomId}
+      onBack={back}
+      focusSeq={seq}
+      // The message shown, the address is the room's again: opening the same hit again shows it again.
+      onFocused={() => history.replaceState(history.state, '', roomPath(roomId))}
+      headerActions={
+        <>
+          <LaterSearchButton roomId={roomId} />
+          <RoomDetailsButton roomId={roomId} />
+        </>
+      }
+    />
+  );
 }

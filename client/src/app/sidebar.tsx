@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { BrowseRoomsButton, loadRoomList, NewRoomButton } from '../features/rooms';
 import { AfterStartUp } from './after-start-up';
-import { useChunk } from './deferred';
+import { LaterSearchButton, useChunk } from './deferred';
 import { Brand } from './brand';
 import { OPENED_FROM_LIST } from './navigation';
 
@@ -17,7 +17,7 @@ export interface SidebarProps {
 }
 
 /**
- * The sidebar: the brand, "New room" (C9), the user's rooms (a navigation
+ * The sidebar: the brand and message search (Q3), "New room" (C9), the user's rooms (a navigation
  * named "Rooms", M6), "Browse public rooms", and the footer slot. On a phone
  * it is the home screen; from `md` up it is the left pane beside the room.
  */
@@ -26,6 +26,7 @@ export function Sidebar({ footer, shown = true }: SidebarProps) {
     <div className="flex min-h-full flex-col gap-4 px-3 py-4">
       <div className="flex items-center justify-between gap-2 px-2">
         <Brand />
+        <LaterSearchButton />
       </div>
       <div className="px-1">
         <NewRoomButton />

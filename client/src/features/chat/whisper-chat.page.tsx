@@ -1,3 +1,4 @@
+import { HISTORY_MAX_LIMIT } from '@whisper/protocol';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { LoadBoundary } from '../../shared/ui/load-boundary';
 import { EditingKeyContext, MessageActionsContext } from './actions/message-actions-context';
@@ -39,8 +40,16 @@ import { useIndicatorStatus } from './hooks/use-indicator-status';
 const INITIAL_WINDOW = 100;
 const WINDOW_STEP = 500;
 
-/** Most pages of older history fetched to reach a quoted message (X1): 20 × 50 messages back. */
+/**
+ * Most pages of older history fetched to reach a quoted message (X1) or a
+ * search hit (Q3): each page is the gap to it, up to HISTORY_MAX_LIMIT (500),
+ * so up to 10,000 messages back. The cache stays one run of the log, from
+ * the hit to the newest message, which the timeline needs (it has no gaps).
+ */
 const MAX_PAGES_TO_QUOTE = 20;
+
+/** Q3: messages before a search hit loaded with it, so it opens among what led to it. */
+const HIT_CONTEXT = 20;
 
 /** The emoji picker and the delete confirmation, fetched when first opened (see message-dialogs.tsx). */
 const MessageDialogs = lazy(() => import('./actions/message-dialogs'));
@@ -54,6 +63,13 @@ export interface WhisperChatPageProps {
   headerActions?: ReactNode;
   /** The bar's back button (phones): to the room list, which is the home screen there. */
   onBack: () => void;
+  /**
+   * Q3: a message to show (a search hit, by seq): the room opens at it,
+   * with the messages around it loaded, and flashes it.
+   */
+  focusSeq?: number;
+  /** Q3: the message of focusSeq is shown. */
+  onFocused?: () => void;
 }
 
 /**
@@ -61,7 +77,7 @@ export interface WhisperChatPageProps {
  * composer. Keyed by room in the app, so each room starts with its own
  * window, scroll position and draft.
  */
-export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPageProps) {
+export function WhisperChatPage({ roomId, headerActions, onBack, focusSeq, onFocused }: WhisperChatPageProps) {
   const engine = useEngine();
   const [limit, setLimit] = useState(INITIAL_WINDOW);
   // The room and its timeline: one live query, one render when either changes.
@@ -134,7 +150,7 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
       for (let page = 0; page < MAX_PAGES_TO_QUOTE; page++) {
         const oldest = await engine.store.oldestSeq(roomId);
         if (oldest === undefined || oldest <= seq || !(await engine.store.hasOlder(roomId))) break;
-        await engine.loadOlder(roomId);
+        await engine.loadOlder(roomId, Math.min(HISTORY_MAX_LIMIT, oldest - seq));
       }
       const cached = await messagesTable.count(engine.db, roomId);
       setLimit((current) => Math.max(current, cached));
@@ -145,6 +161,20 @@ export function WhisperChatPage({ roomId, headerActions, onBack }: WhisperChatPa
   const focusComposer = useCallback(() => composerRef.current?.focus(), []);
   const messageActions = useMessageActionsState(engine, roomId, room, timeline.items, showOlder, focusComposer);
   const { replyDraft, cancelReply } = messageActions;
+
+  // Q3: a hit older than the window: widen it (fetching the pages between
+  // the cache and the hit, as for a quote; offline, the cache has it already).
+  // Once the hit is among the rows, jump to it.
+  useEffect(() => {
+    if (focusSeq) showOlder(focusSeq - HIT_CONTEXT).catch(() => undefined);
+  }, [focusSeq, showOlder]);
+  const { setFocus } = messageActions;
+  const hitKey = focusSeq && timeline.items.find((entry) => entry.seq === focusSeq)?.key;
+  useEffect(() => {
+    if (!hitKey) return;
+    setFocus({ key: hitKey });
+    onFocused?.();
+  }, [hitKey, setFocus]); // eslint-disable-line react-hooks/exhaustive-deps -- once per hit, whatever the callback's identity
 
   const send = useCallback(
     (content: string) => {

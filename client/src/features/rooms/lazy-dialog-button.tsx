@@ -1,5 +1,5 @@
 import type { ComponentType, ReactNode } from 'react';
-import { LazyDialogSlot } from './lazy-dialog-slot';
+import { LazyDialogSlot } from '../../shared/ui/lazy-dialog-slot';
 import { useLazyDialog } from '../../shared/ui/use-lazy-dialog';
 
 interface OpenClose {

@@ -43,8 +43,8 @@ export interface SyncEngine extends RoomActions {
   remove(clientId: string): Promise<void>;
   /** F6: a stored file's bytes (or its thumbnail), from the media cache or the server. */
   media(id: string, variant?: MediaVariant): Promise<Blob>;
-  /** C8: the page of history before the oldest cached entry of the room. */
-  loadOlder(roomId: string): Promise<void>;
+  /** C8: the page of history before the oldest cached entry of the room (`limit` messages, at most the server's HISTORY_MAX_LIMIT). */
+  loadOlder(roomId: string, limit?: number): Promise<void>;
   /**
    * L3: the user has seen the room up to `seq` (its newest messages were on
    * screen in a visible page): the unread count drops at once, and a `read`
@@ -238,13 +238,13 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
     remove: (clientId) => store.remove(clientId),
     // Lazy: only rooms with files need it.
     media: async (id, variant) => (await import('./media')).loadMedia({ origin, token: async () => (await store.getIdentity())?.token }, id, variant),
-    async loadOlder(roomId) {
+    async loadOlder(roomId, limit = OLDER_PAGE_SIZE) {
       const oldest = await store.oldestSeq(roomId);
       if (oldest === undefined || oldest <= 1) {
         await store.setHasOlder(roomId, false);
         return;
       }
-      const page = await fetchHistory(origin, { roomId, beforeSeq: oldest, limit: OLDER_PAGE_SIZE }, (await store.getIdentity())?.token);
+      const page = await fetchHistory(origin, { roomId, beforeSeq: oldest, limit }, (await store.getIdentity())?.token);
       await store.storeMessages(page.data);
       await store.setHasOlder(roomId, page.has_more);
     },

@@ -29,6 +29,8 @@ export interface MessageActionsState {
   closeDialog: () => void;
   /** X1: the message to bring into view (a new object per request). */
   focus: { key: string } | null;
+  /** Q3: brings a row into view and flashes it (a search hit). */
+  setFocus: (focus: { key: string }) => void;
 }
 
 const refOf = (roomId: string, item: TimelineItem): MessageRef => ({ roomId, id: item.id, clientId: item.clientId, own: item.own });
@@ -139,5 +141,6 @@ export function useMessageActionsState(
     dialog,
     closeDialog: useCallback(() => setDialog(null), []),
     focus,
+    setFocus,
   };
 }

@@ -5,7 +5,7 @@ import { OUTLINE_BUTTON, PRIMARY_BUTTON } from '../../../shared/ui/buttons';
 import { Modal } from '../../../shared/ui/dialog';
 import { SEARCH_FIELD, SEARCH_FIELD_ICON } from '../../../shared/ui/fields';
 import { formatListTime } from '../../../shared/ui/format-time';
-import { SearchIcon } from './dialog-icons';
+import { SearchIcon } from '../../../shared/ui/search-icon';
 import { RoomIcon } from '../../../shared/ui/room-icon';
 import { roomPath } from '../room-path';
 

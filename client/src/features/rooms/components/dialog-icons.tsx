@@ -38,12 +38,3 @@ export function LeaveIcon(props: IconProps) {
     </SvgIcon>
   );
 }
-
-export function SearchIcon(props: IconProps) {
-  return (
-    <SvgIcon {...props}>
-      <circle cx="11" cy="11" r="7" />
-      <path d="M20 20l-3.5-3.5" />
-    </SvgIcon>
-  );
-}

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { Avatar } from '../../../shared/ui/avatar';
 import { SEARCH_FIELD, SEARCH_FIELD_ICON } from '../../../shared/ui/fields';
 import { CloseIcon } from '../../../shared/ui/icons';
-import { SearchIcon } from './dialog-icons';
+import { SearchIcon } from '../../../shared/ui/search-icon';
 
 /** Typing pauses this long before the server is asked, so a name typed quickly is one request. */
 export const SEARCH_DEBOUNCE_MS = 250;

@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { LazyDialogSlot } from './lazy-dialog-slot';
-import { useLazyDialog } from '../../shared/ui/use-lazy-dialog';
+import { useLazyDialog } from './use-lazy-dialog';
 
 function FakeDialog({ open }: { open: boolean; onClose: () => void }) {
   return open ? <div role="dialog" aria-label="Fake" /> : null;

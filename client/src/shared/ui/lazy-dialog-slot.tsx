@@ -1,7 +1,7 @@
 import { Suspense } from 'react';
-import { QUIET_BUTTON } from '../../shared/ui/buttons';
-import { LoadBoundary } from '../../shared/ui/load-boundary';
-import type { LazyDialog } from '../../shared/ui/use-lazy-dialog';
+import { QUIET_BUTTON } from './buttons';
+import { LoadBoundary } from './load-boundary';
+import type { LazyDialog } from './use-lazy-dialog';
 
 /**
  * Where a lazily loaded dialog mounts once it has been opened; and, when its
