@@ -76,8 +76,16 @@ export function useAppUpdate(): AppUpdate {
 
   const applyUpdate = useCallback(() => {
     if (unsentRef.current) return;
-    if (takenOver) window.location.reload();
-    else void updateServiceWorker.current?.(true);
+    if (takenOver) {
+      window.location.reload();
+      return;
+    }
+    // Workbox reloads on its own `controlling` only in a tab that had a
+    // controller when it registered: a tab open since the first install
+    // would stay on the old page under the new worker. The user asked for
+    // the new version, and nothing is unsent: reload when it takes over.
+    navigator.serviceWorker?.addEventListener('controllerchange', () => window.location.reload(), { once: true });
+    void updateServiceWorker.current?.(true);
   }, [takenOver]);
 
   const postpone = useCallback(() => {
