@@ -13,6 +13,7 @@ import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import './push.js';
+import './background-sync.js';
 
 declare const self: ServiceWorkerGlobalScope;
 

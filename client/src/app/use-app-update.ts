@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { registerSW } from 'virtual:pwa-register';
 import { useUnsentWork } from '../shared/sync/use-unsent-work';
+import { useSyncOnLeave } from './use-sync-on-leave';
 
 /** How often a long-lived tab asks the server for a new service worker (browsers only check on navigation). */
 const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
@@ -32,6 +33,8 @@ export interface AppUpdate {
  */
 export function useAppUpdate(): AppUpdate {
   const unsent = useUnsentWork();
+  // The worker this hook registers also sends what a closed page left unsent (W3).
+  useSyncOnLeave();
   // Read from service-worker callbacks, which are bound once at registration.
   const unsentRef = useRef(unsent);
   useEffect(() => {
@@ -73,8 +76,16 @@ export function useAppUpdate(): AppUpdate {
 
   const applyUpdate = useCallback(() => {
     if (unsentRef.current) return;
-    if (takenOver) window.location.reload();
-    else void updateServiceWorker.current?.(true);
+    if (takenOver) {
+      window.location.reload();
+      return;
+    }
+    // Workbox reloads on its own `controlling` only in a tab that had a
+    // controller when it registered: a tab open since the first install
+    // would stay on the old page under the new worker. The user asked for
+    // the new version, and nothing is unsent: reload when it takes over.
+    navigator.serviceWorker?.addEventListener('controllerchange', () => window.location.reload(), { once: true });
+    void updateServiceWorker.current?.(true);
   }, [takenOver]);
 
   const postpone = useCallback(() => {

@@ -2,6 +2,13 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 
+/** What the proxy answers by itself (FaultProxy.answerHttp). */
+export interface ProxyAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
 /** The subprotocol the server chose for each relayed upgrade, answered to the client. */
 const upstreamProtocols = new WeakMap<http.IncomingMessage, string>();
 
@@ -38,6 +45,12 @@ export class FaultProxy {
   holdHttp: ((request: http.IncomingMessage) => boolean) | null = null;
   /** Requests held by holdHttp, for assertions. */
   readonly held: { method: string; url: string; uploadOffset: string | undefined }[] = [];
+  /**
+   * Browser → server HTTP requests for which this returns an answer get it
+   * from the proxy, never relayed: a file the server would serve, as a newer
+   * deployment would serve it (a changed service worker: W2).
+   */
+  answerHttp: ((request: http.IncomingMessage) => ProxyAnswer | null) | null = null;
 
   constructor(private readonly targetPort: () => number) {
     this.server = http.createServer((request, response) => this.relayHttp(request, response));
@@ -81,6 +94,12 @@ export class FaultProxy {
   private relayHttp(request: http.IncomingMessage, response: http.ServerResponse) {
     if (this.refusing) {
       request.socket.destroy();
+      return;
+    }
+    const answer = this.answerHttp?.(request);
+    if (answer) {
+      response.writeHead(answer.status, answer.headers);
+      response.end(answer.body);
       return;
     }
     if (this.holdHttp?.(request)) {

@@ -1,5 +1,6 @@
 import { assign, raise, type ActorRefFrom } from 'xstate';
 import { connectionSetup, socketAddress } from './connection.setup';
+import { OUTBOX_LOCK } from './outbox-names';
 
 export {
   ACK_CHECK_INTERVAL_MS,
@@ -54,7 +55,7 @@ export const connectionMachine = connectionSetup.createMachine({
   invoke: { id: 'storeWriter', src: 'storeWriter', input: ({ context }) => ({ store: context.deps.store }) },
   states: {
     lock: {
-      invoke: { src: 'flushLock', input: { name: 'whisper-outbox' } },
+      invoke: { src: 'flushLock', input: { name: OUTBOX_LOCK } },
       on: {
         'LOCK.ACQUIRED': { actions: ['becomeLeader', raise({ type: 'OUTBOX.CHANGED' })] },
       },
