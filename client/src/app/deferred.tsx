@@ -99,3 +99,9 @@ export function LaterStorageNotice() {
   const later = useContext(LaterContext);
   return later ? <later.StorageNotice /> : null;
 }
+
+/** N1: the notifications opt-in banner, offered once the user has sent a message from this device (never on a first load). */
+export function LaterNotificationsPrompt() {
+  const later = useContext(LaterContext);
+  return later ? <later.NotificationsPrompt /> : null;
+}
