@@ -1,5 +1,5 @@
 import { EngineProvider } from '../shared/sync/engine-context';
-import { LaterIdentityCard, LaterUpdatePrompt, StartUpLater } from './deferred';
+import { LaterIdentityCard, LaterOpenRoomListener, LaterUpdatePrompt, StartUpLater } from './deferred';
 import { Layout } from './layout';
 import { AppRoutes, leaveSeedAddress } from './routes';
 
@@ -26,6 +26,7 @@ export function App() {
           tried again, it never takes the app down).
         */}
         <LaterUpdatePrompt />
+        <LaterOpenRoomListener />
       </StartUpLater>
     </EngineProvider>
   );

@@ -105,3 +105,9 @@ export function LaterNotificationsPrompt() {
   const later = useContext(LaterContext);
   return later ? <later.NotificationsPrompt /> : null;
 }
+
+/** N1: a clicked notification's room, opened in this window (the service worker asks). */
+export function LaterOpenRoomListener() {
+  const later = useContext(LaterContext);
+  return later ? <later.OpenRoomListener /> : null;
+}

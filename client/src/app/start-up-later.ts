@@ -5,4 +5,5 @@
 export { NotificationsPrompt } from '../features/notifications';
 export { StorageNotice } from '../features/storage/storage-notice';
 export { IdentityCard } from './identity-card';
+export { OpenRoomListener } from './open-room-listener';
 export { UpdatePrompt } from './update-prompt';
