@@ -1,5 +1,5 @@
 import { EngineProvider } from '../shared/sync/engine-context';
-import { LaterIdentityCard, LaterOpenRoomListener, LaterUpdatePrompt, StartUpLater } from './deferred';
+import { LaterIdentityCard, LaterUpdatePrompt, StartUpLater } from './deferred';
 import { Layout } from './layout';
 import { AppRoutes, leaveSeedAddress } from './routes';
 
@@ -26,7 +26,6 @@ export function App() {
           tried again, it never takes the app down).
         */}
         <LaterUpdatePrompt />
-        <LaterOpenRoomListener />
       </StartUpLater>
     </EngineProvider>
   );

@@ -100,14 +100,12 @@ export function LaterStorageNotice() {
   return later ? <later.StorageNotice /> : null;
 }
 
-/** N1: the notifications opt-in banner, offered once the user has sent a message from this device (never on a first load). */
+/**
+ * N1: the notifications opt-in banner (offered once the user has sent a
+ * message from this device, never on a first load), and the listener that
+ * opens a clicked notification's room in this window.
+ */
 export function LaterNotificationsPrompt() {
   const later = useContext(LaterContext);
-  return later ? <later.NotificationsPrompt /> : null;
-}
-
-/** N1: a clicked notification's room, opened in this window (the service worker asks). */
-export function LaterOpenRoomListener() {
-  const later = useContext(LaterContext);
-  return later ? <later.OpenRoomListener /> : null;
+  return later ? <later.Notifications /> : null;
 }

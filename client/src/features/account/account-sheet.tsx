@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } fr
 import { decideUnsent, type SwitchKind, type UnsentChoice } from '../../shared/sync/account';
 import { useEngine } from '../../shared/sync/engine-context';
 import { useMe } from '../../shared/sync/people';
+import { dropPushSubscription } from '../../shared/sync/push-device';
 import { useAccount, useUnsentOfMine } from '../../shared/sync/use-account';
 import { useLinkStatus } from '../../shared/sync/use-link-status';
 import { Avatar } from '../../shared/ui/avatar';
@@ -59,6 +60,7 @@ export function AccountSheet({ open, onClose, initialView = 'profile', settings 
   async function logOut(everywhere: boolean) {
     setBusy(everywhere ? 'Logging out everywhere…' : 'Logging out…');
     try {
+      await dropPushSubscription();
       await engine.account.logOut({ everywhere });
     } catch (error) {
       setBusy(null);

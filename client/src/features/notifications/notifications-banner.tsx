@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useEngine } from '../../shared/sync/engine-context';
-import { PRIMARY_BUTTON, QUIET_BUTTON } from '../../shared/ui/buttons';
+import { ICON_BUTTON, PRIMARY_BUTTON, QUIET_BUTTON } from '../../shared/ui/buttons';
+import { CloseIcon } from '../../shared/ui/icons';
 import { PREVIEWS_KEY, readFlag } from './device-flags';
 import { BLOCKED_HELP } from './permission-help';
 import { turnOn } from './push-subscription';
@@ -18,9 +19,9 @@ export default function NotificationsBanner({ onDone }: { onDone: () => void }) 
   async function accept() {
     setState('busy');
     try {
-      const token = (await engine.store.getIdentity())?.token;
-      if (!token) throw new Error('no identity yet');
-      const outcome = await turnOn(token, readFlag(PREVIEWS_KEY));
+      const identity = await engine.store.getIdentity();
+      if (!identity) throw new Error('no identity yet');
+      const outcome = await turnOn({ token: identity.token, userId: identity.user_id }, readFlag(PREVIEWS_KEY));
       if (outcome === 'denied') setState('blocked');
       else onDone();
     } catch (error) {
@@ -49,8 +50,8 @@ export default function NotificationsBanner({ onDone }: { onDone: () => void }) 
           </button>
         </div>
       ) : (
-        <button type="button" className={QUIET_BUTTON} onClick={onDone}>
-          OK
+        <button type="button" aria-label="Close" className={ICON_BUTTON} onClick={onDone}>
+          <CloseIcon className="size-4" />
         </button>
       )}
     </aside>

@@ -4,6 +4,7 @@ import { isOpRow, outboxTable } from '../../shared/db/outbox.table';
 import { useEngine } from '../../shared/sync/engine-context';
 import { LoadBoundary } from '../../shared/ui/load-boundary';
 import { PROMPT_ANSWERED_KEY, readFlag, WROTE_KEY, writeFlag } from './device-flags';
+import { forgetOthersSubscription } from './push-subscription';
 
 const NotificationsBanner = lazy(() => import('./notifications-banner'));
 
@@ -19,7 +20,13 @@ function mayAsk(): boolean {
  * of its own) offers notifications. "Not now" is remembered per device.
  */
 export function NotificationsPrompt() {
-  const { db } = useEngine();
+  const { db, store } = useEngine();
+  useEffect(() => {
+    void store
+      .getIdentity()
+      .then((identity) => identity && forgetOthersSubscription(identity.user_id))
+      .catch(() => undefined);
+  }, [store]);
   const [wrote, setWrote] = useState(() => readFlag(WROTE_KEY));
   const [answered, setAnswered] = useState(() => readFlag(PROMPT_ANSWERED_KEY) || !mayAsk());
   useEffect(() => {

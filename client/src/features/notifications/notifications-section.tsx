@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { useEngine } from '../../shared/sync/engine-context';
+import { WarningIcon } from '../../shared/ui/icons';
 import { PREVIEWS_KEY, PROMPT_ANSWERED_KEY, readFlag, writeFlag } from './device-flags';
 import { BLOCKED_HELP } from './permission-help';
 import { pushState, setPreviews, turnOff, turnOn, type PushState } from './push-subscription';
@@ -52,13 +53,13 @@ export default function NotificationsSection() {
 
   if (state === null || state === 'unsupported') return null;
 
-  async function act(work: (token: string) => Promise<void>) {
+  async function act(work: (identity: { token: string; userId: string }) => Promise<void>) {
     setBusy(true);
     setError(null);
     try {
-      const token = (await engine.store.getIdentity())?.token;
-      if (!token) throw new Error('no identity yet');
-      await work(token);
+      const identity = await engine.store.getIdentity();
+      if (!identity) throw new Error('no identity yet');
+      await work({ token: identity.token, userId: identity.user_id });
     } catch (failure) {
       console.warn('whisper: changing notifications failed', failure);
       setError('That did not work. Try again once you are online.');
@@ -68,20 +69,20 @@ export default function NotificationsSection() {
   }
 
   const switchDevice = (on: boolean) =>
-    act(async (token) => {
+    act(async (identity) => {
       if (on) {
-        const outcome = await turnOn(token, previews);
+        const outcome = await turnOn(identity, previews);
         // Answered here: the banner has nothing left to offer.
         writeFlag(PROMPT_ANSWERED_KEY, true);
         setState(outcome);
       } else {
-        await turnOff(token);
+        await turnOff(identity.token);
         setState('off');
       }
     });
 
   const switchPreviews = (on: boolean) =>
-    act(async (token) => {
+    act(async ({ token }) => {
       if (state === 'on') await setPreviews(token, on);
       writeFlag(PREVIEWS_KEY, on);
       setPreviewsShown(on);
@@ -94,7 +95,12 @@ export default function NotificationsSection() {
       </h3>
       <Toggle label="Notifications on this device" on={state === 'on'} disabled={busy || state === 'denied'} onChange={(on) => void switchDevice(on)} />
       <Toggle label="Show message previews" on={previews} disabled={busy || state === 'denied'} onChange={(on) => void switchPreviews(on)} />
-      {state === 'denied' && <p className="text-xs text-ink-muted">{BLOCKED_HELP}</p>}
+      {state === 'denied' && (
+        <p className="flex gap-2 text-xs text-ink-muted">
+          <WarningIcon className="size-4 shrink-0" />
+          {BLOCKED_HELP}
+        </p>
+      )}
       {error && (
         <p role="alert" className="text-xs text-red-700 dark:text-red-300">
           {error}

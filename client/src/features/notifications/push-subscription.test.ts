@@ -1,5 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { keyBytes, pushState, setPreviews, turnOff, turnOn, type PushEnvironment } from './push-subscription';
+import { OWNER_KEY } from './device-flags';
+import { forgetOthersSubscription, keyBytes, pushState, setPreviews, turnOff, turnOn, type PushEnvironment } from './push-subscription';
+
+const ME = { token: 'tok', userId: 'me' };
 
 const KEY = 'BElDX0h7rE7mU4q5S5QYwJH2N3_0kmxI7p9d4E7tG8c-XJ9JDTJZQ3l3j4T0w7bD5Pj1aPTrVJQ3x3LkqfKvN1w';
 const SUBSCRIPTION = { endpoint: 'https://push.example/abc', expirationTime: null, keys: { p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XLjhUUGQ_pPhmuNW0Vj3eDY', auth: 'tBHItJI5svbpez7KI4CCXg' } };
@@ -29,7 +32,7 @@ describe('opting in to notifications (N1, N2)', () => {
   it('[N1] on: the permission, a subscription for the server\'s key (userVisibleOnly), posted with the choice of previews', async () => {
     const browser = fakeBrowser('granted');
     expect(await pushState(browser.env)).toBe('off');
-    expect(await turnOn('tok', true, browser.env)).toBe('on');
+    expect(await turnOn(ME, true, browser.env)).toBe('on');
     expect(browser.env.requestPermission).toHaveBeenCalledOnce();
     expect(browser.subscribe).toHaveBeenCalledWith({ userVisibleOnly: true, applicationServerKey: keyBytes(KEY) });
     expect(keyBytes(KEY)).toHaveLength(65);
@@ -42,14 +45,14 @@ describe('opting in to notifications (N1, N2)', () => {
 
   it('[N2] changing previews posts the same subscription again with the new choice', async () => {
     const browser = fakeBrowser('granted', 'granted');
-    await turnOn('tok', false, browser.env);
+    await turnOn(ME, false, browser.env);
     await setPreviews('tok', true, browser.env);
     expect(browser.requests.at(-1)).toEqual({ method: 'POST', path: '/v1/push/subscriptions', body: { ...SUBSCRIPTION, previews: true } });
   });
 
   it('[N1] off: the server forgets the subscription (DELETE, same body), then the browser unsubscribes', async () => {
     const browser = fakeBrowser('granted', 'granted');
-    await turnOn('tok', false, browser.env);
+    await turnOn(ME, false, browser.env);
     const subscription = browser.current()!;
     await turnOff('tok', browser.env);
     expect(browser.requests.at(-1)).toEqual({ method: 'DELETE', path: '/v1/push/subscriptions', body: SUBSCRIPTION });
@@ -59,13 +62,26 @@ describe('opting in to notifications (N1, N2)', () => {
 
   it('[N1] a refused permission subscribes nothing and says it is blocked; no Web Push: unsupported', async () => {
     const browser = fakeBrowser('denied');
-    expect(await turnOn('tok', false, browser.env)).toBe('denied');
+    expect(await turnOn(ME, false, browser.env)).toBe('denied');
     expect(browser.subscribe).not.toHaveBeenCalled();
     expect(browser.requests).toEqual([]);
     expect(await pushState(browser.env)).toBe('denied');
 
     const none: PushEnvironment = { ...browser.env, pushManager: () => null };
     expect(await pushState(none)).toBe('unsupported');
-    expect(await turnOn('tok', false, none)).toBe('unsupported');
+    expect(await turnOn(ME, false, none)).toBe('unsupported');
+  });
+
+  it('[N1] a subscription made for another user of this device (logged out, or someone else logged in) ends at the next start', async () => {
+    const browser = fakeBrowser('granted', 'granted');
+    await turnOn(ME, false, browser.env);
+    expect(localStorage.getItem(OWNER_KEY)).toBe('me');
+    await forgetOthersSubscription('me', browser.env);
+    expect(browser.current()).not.toBeNull();
+    const subscription = browser.current()!;
+    await forgetOthersSubscription('someone-else', browser.env);
+    expect(subscription.unsubscribe).toHaveBeenCalledOnce();
+    expect(browser.current()).toBeNull();
+    expect(localStorage.getItem(OWNER_KEY)).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import { PUSH_PATH, type PushKeyResponse, type PushSubscriptionBody } from '@whisper/protocol';
+import { OWNER_KEY, readText, writeText } from './device-flags';
 
 /**
  * N1, N2 on the device: opting in to Web Push and out again. On: the
@@ -78,7 +79,7 @@ export async function pushState(env: PushEnvironment = browserPush): Promise<Pus
  * subscription. Answers the state it ends in ('denied': the user said no,
  * now or before; 'off': they closed the prompt).
  */
-export async function turnOn(token: string, previews: boolean, env: PushEnvironment = browserPush): Promise<PushState> {
+export async function turnOn({ token, userId }: { token: string; userId: string }, previews: boolean, env: PushEnvironment = browserPush): Promise<PushState> {
   const manager = env.pushManager();
   if (!manager) return 'unsupported';
   const permission = env.permission() === 'granted' ? 'granted' : await env.requestPermission();
@@ -87,6 +88,7 @@ export async function turnOn(token: string, previews: boolean, env: PushEnvironm
   const pushManager = await manager;
   const subscription = (await pushManager.getSubscription()) ?? (await pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }));
   await call(env, token, 'POST', SUBSCRIPTIONS_PATH, bodyOf(subscription, previews));
+  writeText(OWNER_KEY, userId);
   return 'on';
 }
 
@@ -102,4 +104,18 @@ export async function turnOff(token: string, env: PushEnvironment = browserPush)
   if (!subscription) return;
   await call(env, token, 'DELETE', SUBSCRIPTIONS_PATH, bodyOf(subscription));
   await subscription.unsubscribe();
+}
+
+/**
+ * N1: a subscription made for another user of this device (they logged out,
+ * or someone else logged in) ends here too: the server dropped its copy with
+ * that session, and the browser's would otherwise show this user as
+ * subscribed. Run once the app has started.
+ */
+export async function forgetOthersSubscription(userId: string, env: PushEnvironment = browserPush): Promise<void> {
+  if (readText(OWNER_KEY) === userId) return;
+  const subscription = await (await env.pushManager())?.getSubscription();
+  if (!subscription) return;
+  await subscription.unsubscribe();
+  writeText(OWNER_KEY, null);
 }

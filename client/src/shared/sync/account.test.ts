@@ -222,18 +222,4 @@ describe('account actions', () => {
     expect(await account.logOut({ everywhere: true })).toEqual({ revoked: true });
     expect(calls.map((c) => c.key)).toEqual(['DELETE /v1/sessions']);
   });
-
-  it('[N1] logging out ends this browser\'s push subscription too (the server drops its copy with the session)', async () => {
-    fakeServer({ 'DELETE /v1/session': () => noContent() });
-    const unsubscribe = vi.fn(async () => true);
-    const registration = { pushManager: { getSubscription: async () => ({ unsubscribe }) } };
-    Object.defineProperty(navigator, 'serviceWorker', { configurable: true, value: { getRegistration: async () => registration } });
-    try {
-      const { account } = actions();
-      await account.logOut();
-      expect(unsubscribe).toHaveBeenCalledOnce();
-    } finally {
-      delete (navigator as { serviceWorker?: unknown }).serviceWorker;
-    }
-  });
 });

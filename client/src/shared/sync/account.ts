@@ -124,19 +124,6 @@ export interface AccountActions {
 /** Lets the connection finish stopping (its worker handles the stop message) before the database changes hands. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
-/**
- * N1: this browser's push subscription ends with the identity that made it.
- * The server drops it with the session; the browser's copy goes too, so
- * the next person here starts unsubscribed. Best effort.
- */
-async function dropPushSubscription(): Promise<void> {
-  try {
-    await (await (await navigator.serviceWorker?.getRegistration())?.pushManager?.getSubscription())?.unsubscribe();
-  } catch {
-    // No push here, or the browser refused: nothing to undo.
-  }
-}
-
 export function createAccountActions({ db, origin, stopConnection, restart }: AccountDeps): AccountActions {
   const identity = () => metaTable.identity(db);
   async function token(): Promise<string> {
@@ -160,7 +147,6 @@ export function createAccountActions({ db, origin, stopConnection, restart }: Ac
     // connection start a new anonymous identity over the one just stored. (Its work, if kept,
     // goes out under a new session of that user.)
     const revokeLater = previous ? [{ token: previous.token, everywhere: false }] : [];
-    await dropPushSubscription();
     await switchIdentity(db, next, account, { revokeLater });
     restart();
   }
@@ -221,7 +207,6 @@ export function createAccountActions({ db, origin, stopConnection, restart }: Ac
           }
         }
       }
-      await dropPushSubscription();
       await switchIdentity(db, null, null, { discardOutbox: true, revokeLater });
       restart();
       return { revoked };
