@@ -111,3 +111,13 @@ export function LaterStorageNotice() {
   const later = useContext(LaterContext);
   return later ? <later.StorageNotice /> : null;
 }
+
+/**
+ * N1: the notifications opt-in banner (offered once the user has sent a
+ * message from this device, never on a first load), and the listener that
+ * opens a clicked notification's room in this window.
+ */
+export function LaterNotificationsPrompt() {
+  const later = useContext(LaterContext);
+  return later ? <later.Notifications /> : null;
+}

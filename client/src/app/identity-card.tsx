@@ -1,4 +1,5 @@
 import { AccountCorner } from '../features/account';
+import { NotificationsSettings } from '../features/notifications';
 import { useMe } from '../shared/sync/people';
 import { useAccount } from '../shared/sync/use-account';
 import { Avatar } from '../shared/ui/avatar';
@@ -24,5 +25,5 @@ export function IdentityCard() {
       </span>
     </div>
   );
-  return <AccountCorner card={card} label={`Your profile: ${profile.display_name}, ${username ?? 'anonymous'}`} />;
+  return <AccountCorner card={card} label={`Your profile: ${profile.display_name}, ${username ?? 'anonymous'}`} settings={<NotificationsSettings />} />;
 }

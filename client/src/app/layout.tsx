@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useLocation } from 'wouter';
-import { LaterStorageNotice } from './deferred';
+import { LaterNotificationsPrompt, LaterStorageNotice } from './deferred';
 import { useIsDesktop } from './navigation';
 import { Sidebar } from './sidebar';
 
@@ -52,6 +52,7 @@ export function Layout({ children, sidebarFooter }: LayoutProps) {
         start-up has settled.
       */}
       <LaterStorageNotice />
+      <LaterNotificationsPrompt />
 
       <div className="flex min-h-0 flex-1">
         <aside

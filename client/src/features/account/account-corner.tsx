@@ -28,7 +28,7 @@ function dismissNudge(): void {
  * keeps their chats on their other devices (A1). The sheet is loaded on
  * first use; a load that fails (offline before it was cached) says so.
  */
-export function AccountCorner({ card, label }: { card: ReactNode; label: string }) {
+export function AccountCorner({ card, label, settings }: { card: ReactNode; label: string; settings?: ReactNode }) {
   const account = useAccount();
   const [sheet, setSheet] = useState({ open: false, mounted: false, view: 'profile' as SheetView, key: 0, attempt: 0, failed: false });
   const [nudged, setNudged] = useState(nudgeDismissed);
@@ -89,7 +89,7 @@ export function AccountCorner({ card, label }: { card: ReactNode; label: string 
       {sheet.mounted && (
         <LoadBoundary onError={fail}>
           <Suspense fallback={null}>
-            <Sheet key={sheet.key} open={sheet.open} onClose={hide} initialView={sheet.view} />
+            <Sheet key={sheet.key} open={sheet.open} onClose={hide} initialView={sheet.view} settings={settings} />
           </Suspense>
         </LoadBoundary>
       )}

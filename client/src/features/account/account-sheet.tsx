@@ -1,7 +1,8 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { decideUnsent, type SwitchKind, type UnsentChoice } from '../../shared/sync/account';
 import { useEngine } from '../../shared/sync/engine-context';
 import { useMe } from '../../shared/sync/people';
+import { dropPushSubscription } from '../../shared/sync/push-device';
 import { useAccount, useUnsentOfMine } from '../../shared/sync/use-account';
 import { useLinkStatus } from '../../shared/sync/use-link-status';
 import { DANGER_QUIET_BUTTON, OUTLINE_BUTTON, PRIMARY_BUTTON, QUIET_BUTTON } from '../../shared/ui/buttons';
@@ -19,6 +20,8 @@ export interface AccountSheetProps {
   onClose: () => void;
   /** Where it opens: the profile, or straight at "Create account" (the nudge). */
   initialView?: SheetView;
+  /** More of the profile, composed by the app (the notification settings), below the display name. */
+  settings?: ReactNode;
 }
 
 /** What waits behind the unsent-work warning. */
@@ -31,7 +34,7 @@ const TITLES: Record<SheetView, string> = { profile: 'Your profile', signup: 'Cr
  * the display name and photo, the username if any, and creating an account, logging
  * in or out. Leaving the identity with unsent work asks first (UnsentWarning).
  */
-export function AccountSheet({ open, onClose, initialView = 'profile' }: AccountSheetProps) {
+export function AccountSheet({ open, onClose, initialView = 'profile', settings }: AccountSheetProps) {
   const engine = useEngine();
   const account = useAccount();
   const unsentRead = useUnsentOfMine();
@@ -57,6 +60,7 @@ export function AccountSheet({ open, onClose, initialView = 'profile' }: Account
   async function logOut(everywhere: boolean) {
     setBusy(everywhere ? 'Logging out everywhere…' : 'Logging out…');
     try {
+      await dropPushSubscription();
       await engine.account.logOut({ everywhere });
     } catch (error) {
       setBusy(null);
@@ -173,6 +177,7 @@ export function AccountSheet({ open, onClose, initialView = 'profile' }: Account
         username={account?.username ?? null}
         online={online}
         notice={notice}
+        settings={settings}
         onCreateAccount={() => setView('signup')}
         onLogIn={() => start({ kind: 'login' })}
         onLogOut={(everywhere) => start({ kind: 'logout', everywhere })}
@@ -191,12 +196,13 @@ interface ProfileProps {
   username: string | null;
   online: boolean;
   notice: string | null;
+  settings?: ReactNode;
   onCreateAccount: () => void;
   onLogIn: () => void;
   onLogOut: (everywhere: boolean) => void;
 }
 
-function Profile({ username, online, notice, onCreateAccount, onLogIn, onLogOut }: ProfileProps) {
+function Profile({ username, online, notice, settings, onCreateAccount, onLogIn, onLogOut }: ProfileProps) {
   const { profile } = useMe();
   return (
     <div className="flex flex-col gap-5">
@@ -211,6 +217,7 @@ function Profile({ username, online, notice, onCreateAccount, onLogIn, onLogOut 
       </div>
       {profile && <ProfilePhoto profile={profile} online={online} />}
       {profile && <DisplayNameForm key={profile.display_name} current={profile.display_name} />}
+      {settings}
       {username ? (
         <div className="flex flex-col gap-2 border-t border-line pt-4">
           {!online && (

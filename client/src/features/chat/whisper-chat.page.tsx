@@ -209,6 +209,11 @@ export function WhisperChatPage({ roomId, headerActions, onBack, focusSeq, onFoc
   // L2: what the composer says of the user's typing, and who else types here.
   const setTyping = useCallback((typing: boolean) => engine.setTyping(roomId, typing), [engine, roomId]);
   useEffect(() => () => engine.setTyping(roomId, false), [engine, roomId]);
+  // N1: no push for this room while it is on screen (the engine leaves hidden pages out).
+  useEffect(() => {
+    engine.setViewing(roomId);
+    return () => engine.setViewing(null);
+  }, [engine, roomId]);
   const typingNames = useTyping(roomId);
   // L1: a DM's bar says whether the other person is online, or when they were last seen.
   const partner = room?.kind === 'dm' ? room.members.find((member) => !member.isMe) : undefined;

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { useLocation } from 'wouter';
 import { useEngine } from '../../shared/sync/engine-context';
+import { setRoomMuted } from '../../shared/sync/mute-store';
 import { useRoom } from '../../shared/sync/room-view';
 import { useOnlineAmong } from '../../shared/sync/use-presence';
 import { useLinkStatus } from '../../shared/sync/use-link-status';
@@ -37,6 +38,7 @@ export function RoomDetailsContainer({ roomId, open, onClose }: { roomId: string
       search={search}
       online={online}
       onRename={(name) => void engine.renameRoom(roomId, name)}
+      onMute={(muted) => void setRoomMuted(engine.db, engine.store, roomId, muted)}
       onAddPeople={(userIds) => void engine.addMembers(roomId, userIds)}
       onRemove={(userId) => void engine.removeMember(roomId, userId)}
       onLeave={() => {

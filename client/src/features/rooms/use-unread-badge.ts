@@ -13,7 +13,8 @@ const TITLE = 'Whisper';
  * the same tables.
  */
 export function useUnreadBadge(rooms: readonly RoomListItem[] | undefined) {
-  const total = rooms?.reduce((sum, room) => sum + (room.state === 'synced' ? room.unread : 0), 0) ?? 0;
+  // N1: muted rooms keep their counts in the list, in grey, but stay out of the total (as WhatsApp and Telegram do).
+  const total = rooms?.reduce((sum, room) => sum + (room.state === 'synced' && !room.muted ? room.unread : 0), 0) ?? 0;
   useEffect(() => {
     document.title = total > 0 ? `(${total}) ${TITLE}` : TITLE;
     const badge = navigator as Navigator & { setAppBadge?: (count: number) => Promise<void>; clearAppBadge?: () => Promise<void> };

@@ -17,12 +17,12 @@ export const outboxTable = {
   /** A room's rows (messages and ops), in enqueue order. */
   ofRoom: (db: WhisperDatabase, roomId: string) => db.outbox.where('room_id').equals(roomId).sortBy('client_id'),
 
-  /** Unsent work the user would miss (read markers are not: L3, the next one says as much). */
+  /** Unsent work the user would miss (read markers and mutes are not: L3, N1). */
   countUnsent: (db: WhisperDatabase) =>
     db.outbox
       .where('status')
       .anyOf('pending', 'sending')
-      .filter((row) => !isReadRow(row))
+      .filter((row) => !isQuietRow(row))
       .count(),
   countPending: (db: WhisperDatabase) => db.outbox.where('status').equals('pending').count(),
   /** Unsent rows (pending or sending) that `userId` would send: its own, and those written before the device had an identity. */
@@ -30,7 +30,7 @@ export const outboxTable = {
     db.outbox
       .where('status')
       .anyOf('pending', 'sending')
-      .filter((row) => (row.user_id === userId || row.user_id === null) && !isReadRow(row))
+      .filter((row) => (row.user_id === userId || row.user_id === null) && !isQuietRow(row))
       .count(),
   /** Rows written before the device had an identity become `userId`'s (before another identity could take them). */
   claimUnowned: (db: WhisperDatabase, userId: string) => db.outbox.filter((row) => row.user_id === null).modify({ user_id: userId }),
@@ -54,4 +54,14 @@ export function isOpRow(item: OutboxItem): item is OutboxItem & { kind: 'op'; op
  */
 export function isReadRow(item: OutboxItem): boolean {
   return item.kind === 'op' && item.op?.op === 'read';
+}
+
+/**
+ * L3, N1: a read marker or a mute on its way: the user's own settings, not
+ * something they wrote to others. Shown nowhere as pending (no notice, no
+ * room activity, no unsent-work warning), and a refused one is dropped (a
+ * mute's effect, laid over the room while queued, goes with it).
+ */
+export function isQuietRow(item: OutboxItem): boolean {
+  return isReadRow(item) || (item.kind === 'op' && item.op?.op === 'mute');
 }

@@ -70,6 +70,7 @@ function fakeHost(): ConnectionHost & {
     network: (online) => calls.push(['network', online]),
     wantUsers: (ids) => calls.push(['wantUsers', [...ids]]),
     typing: (roomId, on) => calls.push(['typing', roomId, on]),
+    viewing: (roomId) => calls.push(['viewing', roomId]),
     onTyping: typing.add,
     onPresence: presence.add,
     stop: () => calls.push(['stop']),
@@ -290,6 +291,33 @@ describe('typing through the worker (L2)', () => {
     expect(fallback.calls).toEqual([['typing', 'general', false]]);
     fallback.hear({ roomId: 'general', userId: 'u2', typing: true });
     expect(heard).toHaveBeenCalledWith({ roomId: 'general', userId: 'u2', typing: true });
+  });
+});
+
+describe('the room on screen through the worker (N1)', () => {
+  it('[N1] "viewing" reaches the worker\'s machine', async () => {
+    const { worker, scope } = channel();
+    const runtime = fakeHost();
+    serveConnection(scope, () => runtime);
+    const host = hostInWorker(worker, START, fakeHost);
+    await settle();
+    host.viewing('general');
+    host.viewing(null);
+    await settle();
+    expect(runtime.calls).toEqual([
+      ['viewing', 'general'],
+      ['viewing', null],
+    ]);
+  });
+
+  it('[N1] unlike a typing signal, what was said before the worker failed is kept for the fallback (a state, not a signal)', () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { worker, fail } = channel();
+    const fallback = fakeHost();
+    const host = hostInWorker(worker, START, () => fallback);
+    host.viewing('general');
+    fail('no module workers');
+    expect(fallback.calls).toEqual([['viewing', 'general']]);
   });
 });
 

@@ -107,6 +107,8 @@ export function hostInWorker(worker: WorkerLike, start: StartOptions, fallback: 
       if (replacement) replacement.typing(roomId, on);
       else worker.postMessage({ type: ToWorker.Typing, roomId, typing: on });
     },
+    // N1: a state, not a signal: kept for a fallback like the rest.
+    viewing: (roomId) => send({ type: ToWorker.Viewing, roomId }),
     onTyping: typing.add,
     onPresence: presence.add,
     stop() {
@@ -132,6 +134,8 @@ function replay(host: ConnectionHost, message: PageMessage) {
       return host.wantUsers(message.ids);
     case ToWorker.Typing:
       return host.typing(message.roomId, message.typing);
+    case ToWorker.Viewing:
+      return host.viewing(message.roomId);
     case ToWorker.Stop:
       return host.stop();
     case ToWorker.Start:
@@ -177,6 +181,8 @@ export function serveConnection(scope: WorkerScopeLike, start: (options: StartOp
         return runtime?.wantUsers(message.ids);
       case ToWorker.Typing:
         return runtime?.typing(message.roomId, message.typing);
+      case ToWorker.Viewing:
+        return runtime?.viewing(message.roomId);
       case ToWorker.Stop:
         runtime?.stop();
         runtime = undefined;

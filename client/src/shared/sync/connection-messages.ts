@@ -20,6 +20,8 @@ export const ToWorker = {
   WantUsers: 'want-users',
   /** L2: a typing signal to send if the socket is live (dropped otherwise: never queued). */
   Typing: 'typing',
+  /** N1: the room open on a visible page (null: none), for the socket's `viewing` frame. */
+  Viewing: 'viewing',
   /** Stop the machine, close the database and end the worker. */
   Stop: 'stop',
 } as const;
@@ -50,6 +52,7 @@ export type PageMessage =
   | { type: typeof ToWorker.Network; online: boolean }
   | { type: typeof ToWorker.WantUsers; ids: string[] }
   | { type: typeof ToWorker.Typing; roomId: string; typing: boolean }
+  | { type: typeof ToWorker.Viewing; roomId: string | null }
   | { type: typeof ToWorker.Stop };
 
 export type WorkerMessage =

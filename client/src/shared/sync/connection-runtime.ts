@@ -103,6 +103,7 @@ export function startConnectionRuntime({ db, origin }: ConnectionRuntimeOptions)
     network: (online) => connection.send({ type: online ? 'ONLINE' : 'OFFLINE' }),
     wantUsers: (userIds) => people.want(userIds),
     typing: (roomId, on) => connection.send({ type: 'TYPING.SEND', roomId, typing: on }),
+    viewing: (roomId) => connection.send({ type: 'VIEWING.SET', roomId }),
     onTyping: typing.add,
     onPresence: presence.add,
     stop() {

@@ -50,9 +50,12 @@ export const connectionMachine = connectionSetup.createMachine({
     receiptRooms: [],
     reported: {},
     deliveryAgain: false,
+    viewing: null,
   }),
   // Lives as long as the machine: frames are written in arrival order whatever state took them.
   invoke: { id: 'storeWriter', src: 'storeWriter', input: ({ context }) => ({ store: context.deps.store }) },
+  // N1: kept in any state; `live` also sends it (no region takes it elsewhere, so this one does).
+  on: { 'VIEWING.SET': { actions: 'noteViewing' } },
   states: {
     lock: {
       invoke: { src: 'flushLock', input: { name: OUTBOX_LOCK } },
@@ -148,7 +151,7 @@ export const connectionMachine = connectionSetup.createMachine({
                     },
                     live: {
                       tags: ['live'],
-                      entry: 'resetAttempts',
+                      entry: ['resetAttempts', 'announceViewing'],
                       // F2: files upload while the link is live; each finished one wakes the flush.
                       invoke: { id: 'uploader', src: 'uploader', input: ({ context }) => ({ uploads: context.deps.uploads }) },
                       initial: 'deciding',
@@ -160,6 +163,7 @@ export const connectionMachine = connectionSetup.createMachine({
                         'SERVER.rejected': { actions: ['storeRejection', 'noteAnswered', 'wakeBacklog'] },
                         // L2: only here; in any other state the signal is dropped (never queued).
                         'TYPING.SEND': { actions: 'sendTyping' },
+                        'VIEWING.SET': { actions: ['noteViewing', 'sendViewing'] },
                       },
                       states: {
                         deciding: {

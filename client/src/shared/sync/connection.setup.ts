@@ -99,6 +99,8 @@ export interface ConnectionContext extends LogPositions {
   reported: Record<string, number>;
   /** L4: cursors moved while a report was being read: another report follows. */
   deliveryAgain: boolean;
+  /** N1: the room open on a visible page (null: none), told to every socket once it is live. */
+  viewing: string | null;
 }
 
 export type ConnectionEvent =
@@ -115,6 +117,8 @@ export type ConnectionEvent =
   | { type: 'ROUND.REQUEST' }
   /** L2: tell the room's other members that this user types (or stopped); sent only while live, never queued. */
   | { type: 'TYPING.SEND'; roomId: string; typing: boolean }
+  /** N1: the room open on a visible page changed (null: none). */
+  | { type: 'VIEWING.SET'; roomId: string | null }
   /** Internal, L4: a DM's or group's cursor moved; a `delivered` report is due. */
   | { type: 'DELIVERY.DUE' }
   | DeliveryStored;
@@ -225,6 +229,14 @@ export const connectionSetup = setup({
     sendTyping: sendTo('socket', ({ event }) => {
       const { roomId, typing } = event as Extract<ConnectionEvent, { type: 'TYPING.SEND' }>;
       return { type: 'SEND' as const, frame: { type: 'typing' as const, room_id: roomId, typing } };
+    }),
+    /** N1: what the page shows, kept for the next socket. */
+    noteViewing: assign({ viewing: ({ event }) => (event as Extract<ConnectionEvent, { type: 'VIEWING.SET' }>).roomId }),
+    /** N1: the server pushes to this device for every room but the one it is told is on screen. */
+    sendViewing: sendTo('socket', ({ context }) => ({ type: 'SEND' as const, frame: { type: 'viewing' as const, room_id: context.viewing } })),
+    /** N1: a new socket knows of no room on screen: it is told of one, if any, on reaching live. */
+    announceViewing: enqueueActions(({ context, enqueue }) => {
+      if (context.viewing !== null) enqueue.sendTo('socket', { type: 'SEND', frame: { type: 'viewing', room_id: context.viewing } });
     }),
     /** L2: someone's typing signal, passed on to the page. */
     takeTyping: ({ context, event }) => context.deps.onTyping?.(frameOf<TypingFrame>(event)),

@@ -76,6 +76,8 @@ export interface ConnectionHost extends Connection {
   wantUsers(userIds: Iterable<string>): void;
   /** L2: put a typing signal on the socket if it is live; dropped otherwise (never queued). Throttling is the caller's. */
   typing(roomId: string, typing: boolean): void;
+  /** N1: the room open on a visible page (null: none); the socket says so now and on every reconnect. */
+  viewing(roomId: string | null): void;
   /** L2: hears every typing signal of others (and the end of it when their message arrives); returns the unsubscribe. */
   onTyping(listener: TypingListener): () => void;
   /** L1: hears every `presence` frame (the snapshot after each catch-up, then each change); returns the unsubscribe. */

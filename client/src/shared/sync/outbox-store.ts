@@ -3,7 +3,7 @@ import { OpName, type AckFrame, type RejectedFrame, type Room } from '@whisper/p
 import { messagesTable } from '../db/messages.table';
 import { metaTable } from '../db/meta.table';
 import { filesTable, withUploadIds } from '../db/files.table';
-import { isOpRow, isReadRow, outboxTable } from '../db/outbox.table';
+import { isOpRow, isQuietRow, outboxTable } from '../db/outbox.table';
 import { roomsTable } from '../db/rooms.table';
 import { MetaKey, type CachedMessage, type LocalQuote, type OutboxItem, type OutboxOp, type WhisperDatabase } from '../db/whisper-db';
 import { forgetRoom, logScope } from './room-tables';
@@ -273,8 +273,8 @@ export function createOutboxStore(db: WhisperDatabase, nextClientId: () => strin
       await db.transaction('rw', db.outbox, async () => {
         for (const clientId of frame.client_ids) {
           const row = await outboxTable.get(db, clientId);
-          // L3: a refused read marker (the room is gone) is nothing to show or retry.
-          if (row && isReadRow(row)) await outboxTable.delete(db, clientId);
+          // L3, N1: a refused read marker or mute (the room is gone) is nothing to show or retry.
+          if (row && isQuietRow(row)) await outboxTable.delete(db, clientId);
           else await outboxTable.update(db, clientId, { status: 'failed', error_code: frame.code, error_message: frame.message });
         }
       });

@@ -1,7 +1,7 @@
 import type { Room, RoomKind } from '@whisper/protocol';
 import { messagesTable } from '../db/messages.table';
 import { metaTable } from '../db/meta.table';
-import { isOpRow, isReadRow, outboxTable } from '../db/outbox.table';
+import { isOpRow, isQuietRow, outboxTable } from '../db/outbox.table';
 import { roomsTable } from '../db/rooms.table';
 import { usersTable } from '../db/users.table';
 import { MetaKey, type OutboxItem, type WhisperDatabase } from '../db/whisper-db';
@@ -27,6 +27,8 @@ export interface RoomListItem {
   activityAt: string;
   state: RoomState;
   failure: { clientId: string; reason: string } | null;
+  /** N1: muted by the user: no notifications, and its unread count is left out of the badge. */
+  muted?: boolean;
 }
 
 /** The newest own row per room: unsent messages are the newest thing the user sees there. */
@@ -34,7 +36,7 @@ function newestRows(outbox: OutboxItem[]): { activity: Map<string, OutboxItem>; 
   const activity = new Map<string, OutboxItem>();
   const message = new Map<string, OutboxItem>();
   for (const row of outbox) {
-    if (isReadRow(row)) continue;
+    if (isQuietRow(row)) continue;
     activity.set(row.room_id, row);
     if (!isOpRow(row)) message.set(row.room_id, row);
   }
@@ -95,6 +97,7 @@ async function readRoomListIn(db: WhisperDatabase): Promise<{ items: RoomListIte
         activityAt: activity ? laterTime(room.last_activity_at, activity.created_at) : room.last_activity_at,
         state,
         failure,
+        muted: room.muted,
       };
     }),
   );

@@ -102,6 +102,9 @@ export function applyOp(room: Room | undefined, op: OutboxOp, me: string | null,
     case OpName.Read:
       // L3: a marker; the room's read_seq follows the server's receipts.
       return undefined;
+    case OpName.Mute:
+      // N1: the user's own setting, on the room object as the server's `rooms` frame carries it.
+      return room && { ...room, muted: op.muted };
     default:
       // Edits, deletes and reactions change a message (message-state.ts); the room's list entry stays.
       return room && (seq === undefined ? room : { ...room, last_seq: Math.max(room.last_seq, seq) });

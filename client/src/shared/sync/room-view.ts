@@ -40,6 +40,8 @@ export interface RoomView {
   canAddPeople: boolean;
   canLeave: boolean;
   canRemoveOthers: boolean;
+  /** N1: muted by the user. */
+  muted?: boolean;
 }
 
 /**
@@ -82,6 +84,7 @@ function roomView(room: Room, state: RoomState, users: ReadonlyMap<string, User>
       canAddPeople: changeable,
       canLeave: changeable,
       canRemoveOthers: changeable && isOwner,
+      muted: room.muted,
     },
     unknownPeople: unknownAmong(users, room.members),
   };

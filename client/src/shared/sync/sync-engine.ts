@@ -11,6 +11,7 @@ import type { MediaVariant } from './media';
 import { createPresenceBoard, type PresenceBoard } from './presence';
 import { createRoomActions, type RoomActions } from './room-actions';
 import { createTypingBoard, createTypingSender, type TypingBoard } from './typing';
+import { createViewingReporter } from './viewing';
 
 /** Older history is fetched in pages of this many messages (P5). */
 export const OLDER_PAGE_SIZE = 50;
@@ -64,6 +65,8 @@ export interface SyncEngine extends RoomActions {
    * sent, cleared the box, left it). Throttled here; sent only while live.
    */
   setTyping(roomId: string, typing: boolean): void;
+  /** N1: the room the page shows (null: none); the server hears of it while the page is visible. */
+  setViewing(roomId: string | null): void;
   /** L2: who else types where (in memory; each one expires by itself). */
   readonly typing: Pick<TypingBoard, 'typers' | 'subscribe'>;
   /** L1: who is online or last seen when (in memory; use-presence.ts hides "online" while the link is not live). */
@@ -127,6 +130,7 @@ function hostInPage(db: WhisperDatabase, origin: string): ConnectionHost {
     },
     // L2: not started yet, the machine is not live either: dropped, like any signal offline.
     typing: (roomId, on) => runtime?.typing(roomId, on),
+    viewing: (roomId) => whenStarted((host) => host.viewing(roomId)),
     onTyping: typing.add,
     onPresence: presence.add,
     stop() {
@@ -205,8 +209,10 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
     revokeLeftovers();
   };
   const onOffline = () => connection.network(false);
+  const viewing = createViewingReporter(connection.viewing, () => document.visibilityState === 'visible');
   const onVisibility = () => {
     if (document.visibilityState === 'visible') connection.visible();
+    viewing.update();
   };
   window.addEventListener('online', onOnline);
   window.addEventListener('offline', onOffline);
@@ -266,6 +272,7 @@ export function startSyncEngine({ db, origin, restart = () => window.location.as
     wantUsers: (userIds) => connection.wantUsers(userIds),
     account,
     setTyping: (roomId, on) => typingSender.set(roomId, on),
+    setViewing: viewing.show,
     typing: typingBoard,
     presence: presenceBoard,
     stop() {

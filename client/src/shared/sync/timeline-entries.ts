@@ -1,5 +1,5 @@
 import { OpName, REPLY_EXCERPT_LENGTH, RoomKind, type LogEvent, type MessageOp, type Receipt, type User } from '@whisper/protocol';
-import { isOpRow, isReadRow } from '../db/outbox.table';
+import { isOpRow, isQuietRow } from '../db/outbox.table';
 import type { CachedMessage, FileRow, OutboxItem, OutboxOp } from '../db/whisper-db';
 import { failureText } from './failure-text';
 import { applyMessageOp, isMessageEvent, isMessageOp, names } from './message-state';
@@ -239,7 +239,7 @@ export function timelineEntries(messages: CachedMessage[], events: LogEvent[], o
   const unconfirmed = queued.flatMap((item): TimelineEntry[] => {
     if (!isOpRow(item)) return [byKey.get(item.client_id)!];
     // Message actions show on their message; a read marker nowhere.
-    return isMessageOp(item.op) || isReadRow(item) ? [] : [fromRoomOp(item, context)];
+    return isMessageOp(item.op) || isQuietRow(item) ? [] : [fromRoomOp(item, context)];
   });
   return [...stored, ...unconfirmed];
 }

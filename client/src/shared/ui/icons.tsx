@@ -25,6 +25,15 @@ export function SvgIcon({ children, ...props }: IconProps) {
   );
 }
 
+/** N1: a muted room (a bell struck through). */
+export function BellOffIcon(props: IconProps) {
+  return (
+    <SvgIcon {...props}>
+      <path d="M6 8a6 6 0 0112 0c0 7 3 9 3 9H3s3-2 3-9M10.3 21a2 2 0 003.4 0M3 3l18 18" />
+    </SvgIcon>
+  );
+}
+
 export function CloseIcon(props: IconProps) {
   return (
     <SvgIcon {...props}>

@@ -38,6 +38,7 @@ function setup(room: RoomDetailsRoom = OWNED_GROUP, props: Partial<RoomDetailsPa
     onRemove: vi.fn(),
     onLeave: vi.fn(),
     onDelete: vi.fn(),
+    onMute: vi.fn(),
     ...props,
   };
   render(<RoomDetailsPanel {...all} />);
@@ -107,6 +108,22 @@ describe('RoomDetailsPanel', () => {
     await user.click(within(panel).getByRole('option', { name: 'Cleo Wu' }));
     await user.click(within(panel).getByRole('button', { name: 'Add 1 person' }));
     expect(props.onAddPeople).toHaveBeenCalledWith(['cleo']);
+  });
+
+  it('[N1] a Mute switch for every room, DMs too, that says whether it is muted and asks for the other state', async () => {
+    const { props, user, panel } = setup({ ...OWNED_GROUP, muted: false });
+    const mute = within(panel).getByRole('switch', { name: 'Mute notifications' });
+    expect(mute).toHaveAttribute('aria-checked', 'false');
+    await user.click(mute);
+    expect(props.onMute).toHaveBeenCalledWith(true);
+  });
+
+  it('[N1] a muted room offers to unmute', async () => {
+    const { props, user, panel } = setup({ ...OWNED_GROUP, kind: 'dm', muted: true, ...NO_RIGHTS });
+    const mute = within(panel).getByRole('switch', { name: 'Mute notifications' });
+    expect(mute).toHaveAttribute('aria-checked', 'true');
+    await user.click(mute);
+    expect(props.onMute).toHaveBeenCalledWith(false);
   });
 
   it('[M4] leaving asks first, then leaves', async () => {

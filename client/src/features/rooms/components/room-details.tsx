@@ -4,7 +4,7 @@ import { Avatar } from '../../../shared/ui/avatar';
 import { DANGER_QUIET_BUTTON, OUTLINE_BUTTON, PRIMARY_BUTTON, QUIET_BUTTON } from '../../../shared/ui/buttons';
 import { ConfirmDialog, SidePanel } from '../../../shared/ui/dialog';
 import { TEXT_FIELD } from '../../../shared/ui/fields';
-import { TrashIcon } from '../../../shared/ui/icons';
+import { BellOffIcon, TrashIcon } from '../../../shared/ui/icons';
 import { WithPresence } from '../../../shared/ui/presence-dot';
 import { LeaveIcon, PencilIcon, PersonAddIcon } from './dialog-icons';
 import { ROOM_KIND_LABEL, RoomIcon, type RoomKind } from '../../../shared/ui/room-icon';
@@ -25,6 +25,8 @@ export interface RoomDetailsRoom {
   canAddPeople: boolean;
   canLeave: boolean;
   canRemoveOthers: boolean;
+  /** N1: muted by the user: no notifications from it. */
+  muted?: boolean;
 }
 
 export interface RoomDetailsActions {
@@ -33,6 +35,8 @@ export interface RoomDetailsActions {
   onRemove: (userId: string) => void;
   onLeave: () => void;
   onDelete: () => void;
+  /** N1: mute (true) or unmute the room's notifications for this user. */
+  onMute: (muted: boolean) => void;
 }
 
 export interface RoomDetailsPanelProps extends RoomDetailsActions {
@@ -97,6 +101,7 @@ export function RoomDetailsPanel({ open, onClose, room, search, online = NOBODY_
         </p>
         {room.state === 'pending' && <p className="text-xs text-ink-muted">Saved on this device; it reaches the server when you are online.</p>}
       </div>
+      <MuteSection muted={room.muted === true} onMute={actions.onMute} />
 
       {room.kind !== 'dm' && (
         <>
@@ -190,6 +195,29 @@ function confirmText(confirm: Confirm, room: RoomDetailsRoom): { title: string; 
         confirmLabel: 'Delete',
       };
   }
+}
+
+/** N1: the room's notifications for this user, on or off (offline too: the change waits in the outbox). */
+function MuteSection({ muted, onMute }: { muted: boolean; onMute: (muted: boolean) => void }) {
+  const id = useId();
+  return (
+    <div className="flex min-h-14 items-center gap-3 border-b border-line px-5 py-2">
+      <BellOffIcon className="size-4 shrink-0 text-ink-muted" />
+      <span id={id} className="flex-1 text-[15px]">
+        Mute notifications
+      </span>
+      <button
+        type="button"
+        role="switch"
+        aria-checked={muted}
+        aria-labelledby={id}
+        onClick={() => onMute(!muted)}
+        className="relative h-6 w-10 shrink-0 rounded-full bg-line transition-colors aria-checked:bg-accent focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent"
+      >
+        <span aria-hidden className={`absolute top-0.5 left-0.5 size-5 rounded-full bg-white shadow transition-transform ${muted ? 'translate-x-4' : ''}`} />
+      </button>
+    </div>
+  );
 }
 
 function RenameSection({ room, onRename }: { room: RoomDetailsRoom; onRename: (name: string) => void }) {

@@ -60,6 +60,17 @@ describe('RoomList', () => {
     expect(within(nav).getByRole('link', { name: 'general' })).toHaveAccessibleDescription('Cleo Wu: hello all');
   });
 
+  it('[N1] a muted room shows a struck bell and its unread count in grey, and says it is muted', () => {
+    const { nav } = renderList({ rooms: [room({ id: 'trip', name: 'Trip', unread: 2, muted: true }), room({ unread: 1 })] });
+    const trip = within(nav).getByRole('link', { name: 'Trip' });
+    expect(trip).toHaveAccessibleDescription('2 unread messages. Muted. No messages yet');
+    expect(trip.querySelectorAll('svg[aria-hidden="true"]').length).toBe(2); // the room's icon and the bell
+    expect(within(trip).getByText('2')).toHaveClass('bg-ink-muted');
+    const general = within(nav).getByRole('link', { name: 'general' });
+    expect(general.querySelectorAll('svg[aria-hidden="true"]').length).toBe(1);
+    expect(within(general).getByText('1')).toHaveClass('bg-accent');
+  });
+
   it('[M6] shows the time of the last activity, and caps the badge at 99+', () => {
     const { nav } = renderList({ rooms: [room({ unread: 250, lastMessage: { text: 'x', senderName: 'Ana', at: NOON.toISOString() } })] });
     const link = within(nav).getByRole('link', { name: 'general' });

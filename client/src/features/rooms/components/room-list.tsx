@@ -2,7 +2,7 @@ import { memo, useId, type ReactNode } from 'react';
 import { Link } from 'wouter';
 import { DANGER_QUIET_BUTTON, QUIET_BUTTON } from '../../../shared/ui/buttons';
 import { formatListTime } from '../../../shared/ui/format-time';
-import { ClockIcon, RetryIcon, TrashIcon, WarningIcon } from '../../../shared/ui/icons';
+import { BellOffIcon, ClockIcon, RetryIcon, TrashIcon, WarningIcon } from '../../../shared/ui/icons';
 import { RoomIcon, type RoomKind } from '../../../shared/ui/room-icon';
 import { roomPath } from '../room-path';
 
@@ -18,6 +18,8 @@ export interface RoomListEntry {
   activityAt: string;
   state: 'synced' | 'pending' | 'failed';
   failure: { clientId: string; reason: string } | null;
+  /** N1: muted by the user: a struck bell, and the unread count in grey. */
+  muted?: boolean;
 }
 
 export interface RoomListProps<T extends RoomListEntry = RoomListEntry> {
@@ -106,6 +108,7 @@ const RoomRow = memo(function RoomRow({ room, active, icon, linkState, onRetry, 
   const stateText = [
     unread > 0 ? `${unread} unread ${unread === 1 ? 'message' : 'messages'}.` : '',
     pending ? 'Not confirmed by the server yet.' : '',
+    room.muted ? 'Muted.' : '',
     room.state === 'failed' ? 'Could not be created.' : '',
   ]
     .filter(Boolean)
@@ -149,10 +152,13 @@ const RoomRow = memo(function RoomRow({ room, active, icon, linkState, onRetry, 
             <span id={previewId} className={`min-w-0 flex-1 truncate text-sm ${unread > 0 ? 'text-ink' : 'text-ink-muted'}`}>
               {previewText(room)}
             </span>
+            {room.muted && <BellOffIcon className="size-3.5 shrink-0 text-ink-muted" />}
             {unread > 0 && (
               <span
                 aria-hidden="true"
-                className="grid h-5 min-w-5 shrink-0 place-items-center rounded-full bg-accent px-1.5 text-[11px] font-semibold text-accent-ink tabular-nums"
+                className={`grid h-5 min-w-5 shrink-0 place-items-center rounded-full px-1.5 text-[11px] font-semibold tabular-nums ${
+                  room.muted ? 'bg-ink-muted text-surface' : 'bg-accent text-accent-ink'
+                }`}
               >
                 {unread > MAX_BADGE ? `${MAX_BADGE}+` : unread}
               </span>
