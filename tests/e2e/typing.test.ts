@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createE2eEnv, sendMessage, shownMessages, UI_TIMEOUT_MS, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
+import { BOT_USER_ID } from '../../server/protocol/index.js';
 
 let env: E2eEnv;
 beforeAll(async () => {
@@ -15,7 +16,7 @@ describe('typing indicators', () => {
     const bob = await env.openChat(await env.newContext());
     await waitUntilLive(alice);
     await waitUntilLive(bob);
-    const { rows } = await env.db.pool.query<{ display_name: string }>('SELECT display_name FROM users ORDER BY created_at');
+    const { rows } = await env.db.pool.query<{ display_name: string }>('SELECT display_name FROM users WHERE id <> $1 ORDER BY created_at', [BOT_USER_ID]);
     expect(rows).toHaveLength(2);
     const aliceName = rows[0].display_name;
     const indicator = (page: typeof alice) => page.locator('[data-typing]');

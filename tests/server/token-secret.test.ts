@@ -56,7 +56,7 @@ describe('P1 token secret', () => {
     // A third instance, with nothing on its disk (no DATA_DIR file at all).
     const restarted = await instance({ legacyTokenSecretFile: path.join(dataDir, 'never-written') });
     expect(await acceptsToken(restarted, a.token)).toBe(true);
-    const { rows } = await db.pool.query('SELECT name FROM server_secrets');
+    const { rows } = await db.pool.query("SELECT name FROM server_secrets WHERE name = 'token'");
     expect(rows).toEqual([{ name: 'token' }]);
   });
 
@@ -70,7 +70,7 @@ describe('P1 token secret', () => {
       const { token } = await newSession(before);
       const upgraded = await instance({ legacyTokenSecretFile: file }, fresh);
       expect(await acceptsToken(upgraded, token)).toBe(true);
-      expect((await fresh.pool.query('SELECT value FROM server_secrets')).rows).toEqual([{ value: legacy }]);
+      expect((await fresh.pool.query("SELECT value FROM server_secrets WHERE name = 'token'")).rows).toEqual([{ value: legacy }]);
     } finally {
       await Promise.all(apps.splice(0).map((app) => app.close()));
       await fresh.drop();
