@@ -50,7 +50,7 @@ export async function ensureSearchLanguage(pool: pg.Pool, wanted: string, log: F
         await client.query(
           `ALTER TABLE messages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector(${client.escapeLiteral(language)}::regconfig, content)) STORED`,
         );
-        await client.query('CREATE INDEX messages_search ON messages USING gin (search_vector)');
+        await client.query('CREATE INDEX messages_search ON messages USING gin (room_id, search_vector)');
       }
       await client.query('COMMIT');
     } catch (error) {

@@ -53,24 +53,44 @@ const MEMBER_ROOMS = `
  * still in between. A query that websearch_to_tsquery reduces to nothing
  * (only stop words) matches nothing.
  *
- * One GIN scan finds the matches, and the member rooms (one array,
- * computed once) filter them; the OFFSET 0 fence keeps the room test out
- * of the scan. Written as a join or IN, the planner ran the GIN scan once
- * per room (50 scans of every match of a common word for a member of 50
- * rooms: ~1 s); given the room test, it ANDed the GIN bitmap with a scan
- * of the (room_id, seq) index over every message of those rooms (250,000
- * on the benchmark), which made even a rare word cost ~70 ms.
+ * Two ways to the matches, chosen per query by how many there are. A
+ * selective query (a rare word, a phrase, two words) has few matches
+ * anywhere: its words alone are looked up in the GIN index and the member
+ * rooms filter the few rows. A broad one (a common word: thousands of
+ * matches in every room) is looked up with its rooms in the same GIN scan
+ * over (room_id, search_vector) (migrations/011), so the table is read only
+ * for the person's own matches. The first way is tried with a cap of
+ * BROAD_QUERY_MATCHES rows; only past it does the second run (a one-time
+ * filter gates it). Either way alone is slow for the other kind: rooms in
+ * the scan cost ~40 ms of posting lists even for a phrase with 5 matches;
+ * words alone make a common word read 4 rows for each 1 kept (1M messages,
+ * a member of 50 rooms of 200: tests/bench/search.ts).
  */
+const BROAD_QUERY_MATCHES = 2000;
+const MATCH_COLUMNS = 'm.id, m.room_id, m.seq, m.user_id, m.content, m.created_at, m.edited_at, m.search_vector';
 const SEARCH = `
-  WITH matches AS (
+  WITH mine AS (SELECT array_agg(r.id) AS ids FROM (${MEMBER_ROOMS}) AS r),
+  query AS (SELECT websearch_to_tsquery($2::regconfig, $3) AS q),
+  anywhere AS (
+    SELECT ${MATCH_COLUMNS} FROM messages m
+     WHERE m.search_vector @@ (SELECT q FROM query) AND m.deleted_at IS NULL
+    OFFSET 0 LIMIT ${BROAD_QUERY_MATCHES + 1}
+  ),
+  candidates AS (
+    SELECT * FROM anywhere m
+     WHERE m.room_id = ANY((SELECT ids FROM mine)::text[])
+       AND (SELECT count(*) FROM anywhere) <= ${BROAD_QUERY_MATCHES}
+    UNION ALL
+    SELECT ${MATCH_COLUMNS} FROM messages m
+     WHERE (SELECT count(*) FROM anywhere) > ${BROAD_QUERY_MATCHES}
+       AND m.room_id = ANY((SELECT ids FROM mine)::text[])
+       AND m.search_vector @@ (SELECT q FROM query)
+       AND m.deleted_at IS NULL
+  ),
+  matches AS (
     SELECT c.id, c.room_id, c.seq, c.user_id, c.content, c.created_at, c.edited_at,
-           ts_rank_cd(c.search_vector, websearch_to_tsquery($2::regconfig, $3)) AS rank
-      FROM (SELECT m.id, m.room_id, m.seq, m.user_id, m.content, m.created_at, m.edited_at, m.search_vector
-              FROM messages m
-             WHERE m.search_vector @@ websearch_to_tsquery($2::regconfig, $3)
-               AND m.deleted_at IS NULL
-            OFFSET 0) AS c
-     WHERE c.room_id = ANY((SELECT array_agg(mine.id) FROM (${MEMBER_ROOMS}) AS mine)::text[])
+           ts_rank_cd(c.search_vector, (SELECT q FROM query)) AS rank
+      FROM candidates c
   ),
   page AS (
     SELECT * FROM matches
