@@ -5,11 +5,12 @@
  * browser fires it when it is online) makes the service worker send them
  * through P10, and a page opened afterwards finds them sent, once.
  */
-import type { BrowserContext, CDPSession, Worker } from 'playwright-core';
+import type { BrowserContext, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES_PATH } from '../../server/protocol/index.js';
 import { OUTBOX_SYNC_TAG } from '../../client/src/shared/sync/outbox-names.js';
 import { createE2eEnv, ownMessages, sendMessage, shownMessages, UI_TIMEOUT_MS, waitForServiceWorker, waitUntilLive, type E2eEnv } from './support/e2e-env.js';
+import { registrationIdOf } from './support/service-worker.js';
 
 let env: E2eEnv;
 beforeAll(async () => {
@@ -18,18 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-
-/** The worker's registration id, from the events ServiceWorker.enable replays. */
-async function registrationIdOf(cdp: CDPSession, origin: string): Promise<string> {
-  const found = new Promise<string>((resolve) => {
-    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
-      const registration = registrations.find((r) => !r.isDeleted && r.scopeURL.startsWith(origin));
-      if (registration) resolve(registration.registrationId);
-    });
-  });
-  await cdp.send('ServiceWorker.enable');
-  return found;
-}
 
 /** The rows of the device's outbox, read inside the service worker (no page of the app is open). */
 function outboxCount(worker: Worker): Promise<number> {

@@ -4,10 +4,10 @@
  * would deliver it) shows the room's notification with the right title,
  * tag and data, and a `read` push for the room closes it.
  */
-import type { CDPSession } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PushKind, type PushMessagePayload, type PushReadPayload } from '../../server/protocol/index.js';
 import { createE2eEnv, waitForServiceWorker, type E2eEnv } from './support/e2e-env.js';
+import { registrationIdOf } from './support/service-worker.js';
 
 let env: E2eEnv;
 beforeAll(async () => {
@@ -22,18 +22,6 @@ interface Shown {
   tag: string;
   body: string;
   data: unknown;
-}
-
-/** The worker's registration id, from the events ServiceWorker.enable replays. */
-async function registrationIdOf(cdp: CDPSession, origin: string): Promise<string> {
-  const found = new Promise<string>((resolve) => {
-    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
-      const registration = registrations.find((r) => !r.isDeleted && r.scopeURL.startsWith(origin));
-      if (registration) resolve(registration.registrationId);
-    });
-  });
-  await cdp.send('ServiceWorker.enable');
-  return found;
 }
 
 describe('N1 push in the service worker', () => {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Me, RoomsFrame, RoomsResponse, User, UsersResponse } from '../../server/protocol/index.js';
 import { api, createRoom } from '../support/rooms-fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { makeJpeg, upload } from '../support/uploads.js';
+import { makeJpeg, makeWav, upload } from '../support/uploads.js';
 import { TestSocket } from '../support/ws-client.js';
 
 let server: TestServer;
@@ -73,26 +73,6 @@ async function photoWithGps(): Promise<Buffer> {
     })
     .jpeg()
     .toBuffer();
-}
-
-/** A second of silence as a WAV file: a finished upload of kind audio. */
-function silentWav(): Buffer {
-  const sampleRate = 8000;
-  const data = Buffer.alloc(sampleRate * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
 }
 
 describe('profile pictures', () => {
@@ -170,7 +150,7 @@ describe('profile pictures', () => {
     const unfinishedId = unfinished.headers.get('location')!.split('/').pop()!;
     expect((await patchMe(ana.hello.token, { avatar_upload_id: unfinishedId })).status).toBe(404);
 
-    const audio = await uploaded(ana, silentWav());
+    const audio = await uploaded(ana, makeWav(1000));
     const voice = await patchMe(ana.hello.token, { avatar_upload_id: audio });
     expect(voice.status).toBe(400);
     expect(voice.body).toMatchObject({ code: 'unsupported_media', message: expect.stringContaining('image') });

@@ -3,8 +3,7 @@
  * variety), its greeting, and exactly-once answers across two instances and
  * across a SIGKILL of the process that was about to answer.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_DISPLAY_NAME, BOT_USER_ID, dmRoomId, type AckFrame, type ChatMessage, type ServerFrame, type TypingFrame } from '../../server/protocol/index.js';
 import { FRIENDLY_REPLIES, GREETING, HELP, botReply } from '../../server/bot/bot-replies.js';
@@ -14,7 +13,8 @@ import { createSession, isMessages, item, received, restSend, waitFor } from '..
 import { freePort } from '../support/free-port.js';
 import { api, createRoom } from '../support/rooms-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
-import { startTestServer, TEST_TOKEN_SECRET, type TestServer } from '../support/test-server.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startChildServer } from '../support/child-server.js';
 import { TestSocket } from '../support/ws-client.js';
 
 /** Short, so the suite is quick; a window wide enough that "not before min" means something. */
@@ -24,8 +24,6 @@ const SLACK_MS = 2_000;
 /** How long a test waits to be sure nothing more comes. */
 const QUIET_MS = DELAY.delayMaxMs + 700;
 /** A child server (tsx compiling the server) may take a while to answer /healthz. */
-const CHILD_START_TIMEOUT_MS = 30_000;
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 let db: TestDatabase;
 let a: TestServer;
@@ -269,35 +267,12 @@ describe('B2 exactly once', () => {
 
     /** `npm start`'s entry point alone on killDb: nothing else answers for the bot. */
     async function startChild(port: number): Promise<ChildProcess> {
-      const output: string[] = [];
-      const started = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          DATABASE_URL: killDb.url,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          TOKEN_SECRET: TEST_TOKEN_SECRET,
-          CLIENT_DIR: '/nonexistent-client-build',
-          LOG_LEVEL: 'warn',
-          LOG_FORMAT: 'json',
-          BOT_GREETING: '0',
-          BOT_DELAY_MS_MIN: String(CHILD_DELAY_MS),
-          BOT_DELAY_MS_MAX: String(CHILD_DELAY_MS),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const started = await startChildServer(killDb.url, port, {
+        BOT_GREETING: '0',
+        BOT_DELAY_MS_MIN: String(CHILD_DELAY_MS),
+        BOT_DELAY_MS_MAX: String(CHILD_DELAY_MS),
       });
       child = started;
-      started.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      started.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      await waitFor(
-        async () => {
-          if (started.exitCode !== null) throw new Error(`the child server exited:\n${output.join('')}`);
-          return fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
-        },
-        CHILD_START_TIMEOUT_MS,
-        'the child server',
-      );
       return started;
     }
 

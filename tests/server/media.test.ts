@@ -14,7 +14,7 @@ import type { AckFrame, ChatMessage, RejectedFrame } from '../../server/protocol
 import { isAck, isMessages, item } from '../support/fixtures.js';
 import { api, createRoom } from '../support/rooms-fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { makeJpeg, tusCreate, tusHead, tusPatch, upload } from '../support/uploads.js';
+import { makeJpeg, makeWav, tusCreate, tusHead, tusPatch, upload } from '../support/uploads.js';
 import { TestSocket } from '../support/ws-client.js';
 
 const MAX_UPLOAD_BYTES = 200_000;
@@ -54,28 +54,6 @@ async function fetchMedia(mediaId: string, token: string | undefined, query = ''
 async function send(socket: TestSocket, message: Record<string, unknown>): Promise<AckFrame | RejectedFrame> {
   socket.send({ type: 'messages', data: [message] });
   return socket.next<AckFrame | RejectedFrame>((f) => isAck(f) || f.type === 'rejected');
-}
-
-/** A mono 16-bit PCM WAV of `ms` milliseconds of a tone. */
-function makeWav(ms: number, sampleRate = 8000): Buffer {
-  const samples = Math.round((sampleRate * ms) / 1000);
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(8000 * Math.sin((i / sampleRate) * 2 * Math.PI * 440)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
 }
 
 describe('uploads (tus)', () => {

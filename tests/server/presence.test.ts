@@ -3,8 +3,7 @@
  * database with short timings, one of them a child process that is
  * SIGKILLed. The tracker's debounce alone: presence-tracker.test.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PresenceEntry, PresenceFrame, ServerFrame } from '../../server/protocol/index.js';
 import type { PresenceTimings } from '../../server/live/presence.js';
@@ -12,7 +11,8 @@ import { createSession, waitFor } from '../support/fixtures.js';
 import { freePort } from '../support/free-port.js';
 import { createRoom } from '../support/rooms-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
-import { startTestServer, TEST_TOKEN_SECRET, type TestServer } from '../support/test-server.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startChildServer } from '../support/child-server.js';
 import { TestSocket } from '../support/ws-client.js';
 
 /** Short enough for a test, in the defaults' proportions (TTL: several heartbeats). */
@@ -22,8 +22,6 @@ const QUIET_MS = 400;
 /** Delivery: a transaction, a NOTIFY and a socket write; generous for a loaded machine. */
 const DELIVERY_SLACK_MS = 1_500;
 /** A child server (tsx compiling the server) may take a while to answer /healthz. */
-const CHILD_START_TIMEOUT_MS = 30_000;
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 let db: TestDatabase;
 let a: TestServer;
@@ -165,36 +163,13 @@ describe('L1 presence', () => {
 
     it(`[L1][L5] its users go offline on the other instances within the TTL plus a heartbeat, last seen at its last heartbeat`, async () => {
       const port = await freePort();
-      const output: string[] = [];
-      const started = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          DATABASE_URL: db.url,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          TOKEN_SECRET: TEST_TOKEN_SECRET,
-          CLIENT_DIR: '/nonexistent-client-build',
-          LOG_LEVEL: 'warn',
-          LOG_FORMAT: 'json',
-          PRESENCE_HEARTBEAT_MS: String(TIMINGS.heartbeatMs),
-          PRESENCE_INSTANCE_TTL_MS: String(TIMINGS.instanceTtlMs),
-          PRESENCE_OFFLINE_GRACE_MS: String(TIMINGS.offlineGraceMs),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const started = await startChildServer(db.url, port, {
+        PRESENCE_HEARTBEAT_MS: String(TIMINGS.heartbeatMs),
+        PRESENCE_INSTANCE_TTL_MS: String(TIMINGS.instanceTtlMs),
+        PRESENCE_OFFLINE_GRACE_MS: String(TIMINGS.offlineGraceMs),
       });
       child = started;
-      started.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      started.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
       const exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
-      await waitFor(
-        async () => {
-          if (started.exitCode !== null) throw new Error(`the child server exited:\n${output.join('')}`);
-          return fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
-        },
-        CHILD_START_TIMEOUT_MS,
-        'the child server',
-      );
 
       const [ana, ben] = await Promise.all([a, a].map((server) => createSession(server.baseUrl)));
       const benHere = await connectAs(a, ben.token);
