@@ -179,6 +179,8 @@ export class BotWorker {
   }
 
   private think(roomId: string, dueInMs: number): void {
+    // The pass under way at shutdown may still get here: no timer after stop().
+    if (this.stopped) return;
     const until = Date.now() + dueInMs;
     const current = this.thinking.get(roomId);
     if (current && current.until >= until) return;

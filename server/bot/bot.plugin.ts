@@ -23,7 +23,11 @@ export default fp<{ bot?: Partial<BotOptions> }>(
         messages: app.messages,
         ops: app.ops,
         typing: (roomId, userId, typing) => app.live.typing(roomId, userId, typing),
-        committed: (messages) => app.fanout.remember(messages),
+        committed: (messages) => {
+          app.fanout.remember(messages);
+          // N1: an answer to a phone in a pocket notifies like anyone's message.
+          app.push.sender.messagesStored(messages);
+        },
         log: app.log,
       },
       options,
@@ -43,5 +47,5 @@ export default fp<{ bot?: Partial<BotOptions> }>(
     // The pass under way finishes while the pool is still open (it closes on onClose, after every preClose).
     app.addHook('preClose', async () => worker.stop());
   },
-  { name: 'bot', dependencies: ['db', 'auth', 'realtime', 'rooms', 'messages', 'live', 'receipts'] },
+  { name: 'bot', dependencies: ['db', 'auth', 'realtime', 'rooms', 'messages', 'live', 'receipts', 'push'] },
 );

@@ -1,6 +1,9 @@
 import type pg from 'pg';
 import { UNREAD_COUNT_CAP } from '../protocol/index.js';
 
+/** Devices (subscriptions) a user may have notified at once; subscribing another drops the oldest. */
+export const MAX_PUSH_DEVICES = 10;
+
 /** A subscription as the sender needs it. */
 export interface PushTarget {
   id: string;
@@ -23,8 +26,9 @@ export interface NewSubscription {
 }
 
 /**
- * The user's unread count, as the room list shows it (each room's count
- * capped at UNREAD_COUNT_CAP) summed over the rooms they are in; `$user` is
+ * The user's unread count, as the app badge shows it (each room's count
+ * capped at UNREAD_COUNT_CAP) summed over the rooms they are in and have
+ * not muted; `$user` is
  * the SQL expression naming the user.
  */
 const unreadOf = (user: string) => `
@@ -32,6 +36,7 @@ const unreadOf = (user: string) => `
      FROM read_markers rm
      JOIN rooms rr ON rr.id = rm.room_id AND rr.deleted_at IS NULL
           AND (rr.everyone OR EXISTS (SELECT 1 FROM room_members mm WHERE mm.room_id = rr.id AND mm.user_id = rm.user_id))
+          AND NOT EXISTS (SELECT 1 FROM room_mutes mu WHERE mu.room_id = rr.id AND mu.user_id = rm.user_id)
      CROSS JOIN LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM messages u
                           WHERE u.room_id = rr.id AND u.seq > rm.read_seq AND u.user_id <> rm.user_id AND u.deleted_at IS NULL
                           LIMIT ${UNREAD_COUNT_CAP}) y) x
@@ -42,13 +47,25 @@ const TARGET_COLUMNS = `s.id::text AS id, s.endpoint, s.p256dh, s.auth, s.user_i
 /** Subscriptions, what they were notified of, mutes, and which room each socket shows (migrations/013). */
 export function createPushRepository(pool: pg.Pool, instanceId: string) {
   return {
-    /** Stores the device's subscription; an endpoint seen before (renewed keys, another user on that browser) is taken over. */
+    /**
+     * Stores the device's subscription; an endpoint seen before (renewed
+     * keys, another user on that browser) is taken over. A device (session)
+     * has one: a new endpoint replaces its old one. A user keeps their
+     * MAX_PUSH_DEVICES newest, so nobody can make every message fan out to
+     * endpoints of their own choosing.
+     */
     async subscribe(sub: NewSubscription): Promise<void> {
       await pool.query(
-        `INSERT INTO push_subscriptions (endpoint, user_id, session_id, p256dh, auth, previews) VALUES ($1, $2, $3, $4, $5, $6)
+        `WITH gone AS (DELETE FROM push_subscriptions WHERE session_id = $3 AND endpoint <> $1)
+         INSERT INTO push_subscriptions (endpoint, user_id, session_id, p256dh, auth, previews) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (endpoint) DO UPDATE SET user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id,
            p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth, previews = EXCLUDED.previews`,
         [sub.endpoint, sub.userId, sub.sessionId, sub.p256dh, sub.auth, sub.previews],
+      );
+      await pool.query(
+        `DELETE FROM push_subscriptions WHERE user_id = $1 AND id NOT IN
+           (SELECT id FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2)`,
+        [sub.userId, MAX_PUSH_DEVICES],
       );
     },
 

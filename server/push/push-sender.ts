@@ -19,6 +19,11 @@ export const PUSH_PREVIEW_LENGTH = 100;
 /** What a notification says without a preview (N2). */
 export const PUSH_NO_PREVIEW_BODY = 'New message';
 
+/** Pushes waiting at most, per instance; past it new ones are dropped (a notification late by minutes is worth little). */
+export const PUSH_MAX_QUEUED = 10_000;
+/** Failures in a row (timeouts, 5xx, refused connections) after which a subscription is dropped, as if gone. */
+export const PUSH_MAX_FAILURES = 5;
+
 /** The push service's "this subscription is gone" (N3). */
 const GONE = new Set([404, 410]);
 
@@ -47,6 +52,10 @@ export class PushSender {
   private running = 0;
   private readonly queue: (() => Promise<void>)[] = [];
   private readonly idle = new Set<() => void>();
+  /** Failures in a row per subscription id; forgotten on a success or a removal. */
+  private readonly failures = new Map<string, number>();
+  private stopped = false;
+  private dropping = false;
 
   constructor(
     private readonly repository: PushRepository,
@@ -120,18 +129,35 @@ export class PushSender {
         timeout: PUSH_TIMEOUT_MS,
         ...(this.agent ? { agent: this.agent } : {}),
       });
+      this.failures.delete(target.id);
       return true;
     } catch (error) {
-      if (error instanceof WebPushError && GONE.has(error.statusCode)) {
+      const failures = (this.failures.get(target.id) ?? 0) + 1;
+      if ((error instanceof WebPushError && GONE.has(error.statusCode)) || failures >= PUSH_MAX_FAILURES) {
+        this.failures.delete(target.id);
         await this.repository.remove(target.id);
         return false;
       }
+      this.failures.set(target.id, failures);
       this.log.warn({ err: error, status: (error as Partial<WebPushError>).statusCode }, 'push not sent');
       return false;
     }
   }
 
+  /** Shutdown: what is queued is dropped, nothing new starts (the pool is about to close). */
+  stop(): void {
+    this.stopped = true;
+    this.queue.length = 0;
+  }
+
   private schedule(work: () => Promise<void>): void {
+    if (this.stopped) return;
+    if (this.queue.length >= PUSH_MAX_QUEUED) {
+      if (!this.dropping) this.log.warn({ queued: this.queue.length }, 'push queue full: dropping new pushes until it drains');
+      this.dropping = true;
+      return;
+    }
+    this.dropping = false;
     this.queue.push(work);
     this.pump();
   }

@@ -39,7 +39,10 @@ export default fp<PushPluginOptions>(
     app.writer.onCommit((messages) => sender.messagesStored(messages));
     app.receipts.onRead((userId, roomId, seq) => sender.readMoved(userId, roomId, seq));
     // Pushes in flight get a moment to finish before the pool closes.
-    app.addHook('preClose', async () => sender.settled());
+    app.addHook('preClose', async () => {
+      await sender.settled();
+      sender.stop();
+    });
   },
   { name: 'push', dependencies: ['db', 'realtime', 'rooms', 'messages', 'live', 'receipts'] },
 );

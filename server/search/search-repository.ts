@@ -70,7 +70,10 @@ const BROAD_QUERY_MATCHES = 2000;
 const MATCH_COLUMNS = 'm.id, m.room_id, m.seq, m.user_id, m.content, m.created_at, m.edited_at, m.search_vector';
 const SEARCH = `
   WITH mine AS (SELECT array_agg(r.id) AS ids FROM (${MEMBER_ROOMS}) AS r),
-  query AS (SELECT websearch_to_tsquery($2::regconfig, $3) AS q),
+  -- Nothing to look for (only stop words, or only exclusions like \`-word\`,
+  -- whose querytree is 'T'): no query, so nothing matches, rather than
+  -- every message of every room of the caller ranked.
+  query AS (SELECT CASE WHEN querytree(t.q) = 'T' THEN NULL ELSE t.q END AS q FROM (SELECT websearch_to_tsquery($2::regconfig, $3) AS q) t),
   anywhere AS (
     SELECT ${MATCH_COLUMNS} FROM messages m
      WHERE m.search_vector @@ (SELECT q FROM query) AND m.deleted_at IS NULL

@@ -13,12 +13,17 @@ export function encodeCursor(cursor: SearchCursor): string {
   return Buffer.from(JSON.stringify([cursor.rank, cursor.id])).toString('base64url');
 }
 
+const REAL_MAX = 3.4e38;
+const REAL_MIN_NORMAL = 1.2e-38;
+const isReal = (n: number) => Number.isFinite(n) && n >= 0 && n <= REAL_MAX && (n === 0 || n >= REAL_MIN_NORMAL);
+
 export function decodeCursor(value: string): SearchCursor | null {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString());
     if (!Array.isArray(parsed) || parsed.length !== 2) return null;
     const [rank, id] = parsed as unknown[];
-    if (typeof rank !== 'string' || !RANK.test(rank) || !Number.isFinite(Number(rank))) return null;
+    // Ranks are PostgreSQL reals, never negative: anything else was not given out here (and would fail the cast).
+    if (typeof rank !== 'string' || !RANK.test(rank) || !isReal(Number(rank))) return null;
     if (typeof id !== 'string' || !MESSAGE_ID.test(id)) return null;
     return { rank, id };
   } catch {

@@ -121,6 +121,12 @@ describe('accounts', () => {
     expect((await fetch(`${env.serverUrl}/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(other) })).status).toBe(201);
     await waitUntilLive(second);
     // The socket hears nothing (REST still works): the message stays unsent.
+    // The page's own path is what this proves, so the service worker's
+    // Background Sync (which would send it through REST, as the walker, at
+    // once; W3) is switched off here.
+    await second.evaluate(() => {
+      Object.defineProperty(ServiceWorkerRegistration.prototype, 'sync', { configurable: true, get: () => ({ register: async () => undefined, getTags: async () => [] }) });
+    });
     env.proxy.setSilent(true);
     await sendMessage(second, 'kept for the walker');
     let dialog = await openProfile(second);

@@ -82,6 +82,18 @@ describe('N1 push key and subscriptions', () => {
     const person = await createSession(a.baseUrl);
     expect((await api(a.baseUrl, person.token, 'POST', '/v1/push/subscriptions', { ...json, endpoint: 'http://127.0.0.1/x' })).status).toBe(400);
   });
+
+  it('[N1] a device has one subscription: subscribing a new endpoint replaces its old one, so one device cannot fan out to many', async () => {
+    const person = await createSession(a.baseUrl);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { clientHash: _, ...json } = await pushService.subscribe(key);
+      expect((await api(a.baseUrl, person.token, 'POST', '/v1/push/subscriptions', json)).status).toBe(204);
+      ids.push(json.endpoint);
+    }
+    const { rows } = await db.pool.query<{ endpoint: string }>('SELECT endpoint FROM push_subscriptions WHERE user_id = $1', [person.user_id]);
+    expect(rows.map((row) => row.endpoint)).toEqual([ids[2]]);
+  });
 });
 
 describe('N1, N2 who is notified, with what', () => {

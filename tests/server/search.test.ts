@@ -113,6 +113,17 @@ describe('Q1 matching', () => {
     expect(body).toEqual({ data: [], next_cursor: null });
   });
 
+  it('[Q1] a query with nothing to look for, only exclusions, finds nothing rather than everything', async () => {
+    const ana = await person();
+    const t = tag();
+    await post(ana, 'general', `something to find ${t}`);
+    for (const q of [`-${t}`, `-${t} or -other`]) {
+      const { status, body } = await search(ana, { q });
+      expect(status).toBe(200);
+      expect(body).toEqual({ data: [], next_cursor: null });
+    }
+  });
+
   it('[Q1] a hit carries the message fields and a snippet marking the match', async () => {
     const ana = await person();
     const t = tag();
@@ -288,9 +299,13 @@ describe('Q1 refusals', () => {
 
   it('[Q1] 400 for a cursor the server did not give out', async () => {
     const ana = await person();
-    const { status, body } = await search(ana, { q: 'word', cursor: 'not-a-cursor' });
-    expect(status).toBe(400);
-    expect(body.message).toMatch(/^cursor: /);
+    const forged = (rank: string) => Buffer.from(JSON.stringify([rank, '01JD3S8Q2W4K6M8P0R2T4V6X8Z'])).toString('base64url');
+    // Not base64 JSON; a rank no PostgreSQL real can hold (too large, too small, negative).
+    for (const cursor of ['not-a-cursor', forged('9e99'), forged('1e-50'), forged('-1')]) {
+      const { status, body } = await search(ana, { q: 'word', cursor });
+      expect(status).toBe(400);
+      expect(body.message).toMatch(/^cursor: /);
+    }
   });
 });
 

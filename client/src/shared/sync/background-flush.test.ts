@@ -62,6 +62,19 @@ describe('W3 the outbox sent by Background Sync', () => {
     ]);
   });
 
+  it('[W3][P1] after a switch of identity the worker sends only the current identity\'s rows, under its token; the other\'s stay on the device', async () => {
+    const { db, store } = fixture;
+    const mine = await store.enqueue(ROOM, 'written before the switch');
+    await store.setIdentity({ user_id: '22222222-2222-4222-8222-222222222222', token: 'u' });
+    const theirs = await store.enqueue(ROOM, 'written after it');
+    const server = fakeServer();
+
+    expect(await flushInBackground(db, { origin: ORIGIN, fetch: server.fetch })).toMatchObject({ acked: 1 });
+    expect(server.sent).toHaveLength(1);
+    expect(server.sent[0]).toMatchObject({ headers: { authorization: 'Bearer u' }, body: { data: [{ client_id: theirs.client_id }] } });
+    expect((await outboxTable.inOrder(db)).map((row) => row.client_id)).toEqual([mine.client_id]);
+  });
+
   it('[W3][F3] a message whose files are not uploaded holds back itself and everything after it', async () => {
     const { db, store } = fixture;
     const first = await store.enqueue(ROOM, 'before');
