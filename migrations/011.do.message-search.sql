@@ -16,8 +16,14 @@
 -- 'simple', 'german'); at start-up the server rebuilds this column and its
 -- index for it (server/search/search-language.ts), which rewrites the table
 -- once: plan for it on a large database.
+--
+-- A slash before a word is read as a space: the parser takes "/help" or
+-- "a/b" for a file path, one token, so a search for "help" would miss the
+-- bot's commands, and a link's path words would be one lump. Not after "<":
+-- "</b>" stays a tag, which the parser skips (as a space, "< b>" would make
+-- it swallow the rest of the text).
 ALTER TABLE messages
-  ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, content)) STORED;
+  ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, regexp_replace(content, '(?<!<)/(?=\w)', ' ', 'g'))) STORED;
 
 -- The room leads the index (btree_gin gives GIN an operator class for text):
 -- a search is always within the rooms of one person, so for a broad query

@@ -7,7 +7,7 @@ export const DEFAULT_SEARCH_LANGUAGE = 'english';
 /** Arbitrary but fixed: instances starting at once rebuild the column once. */
 const REBUILD_LOCK_KEY = 7_270_117;
 
-/** The configuration in messages.search_vector's expression, e.g. `to_tsvector('english'::regconfig, content)`. */
+/** The configuration in messages.search_vector's expression, e.g. `to_tsvector('english'::regconfig, regexp_replace(content, …))` (migrations/011). */
 const COLUMN_LANGUAGE = `
   SELECT substring(pg_get_expr(d.adbin, d.adrelid) FROM 'to_tsvector\\(''([^'']+)''::regconfig') AS language
     FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -48,7 +48,7 @@ export async function ensureSearchLanguage(pool: pg.Pool, wanted: string, log: F
         await client.query('SET LOCAL statement_timeout = 0');
         await client.query('ALTER TABLE messages DROP COLUMN search_vector');
         await client.query(
-          `ALTER TABLE messages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector(${client.escapeLiteral(language)}::regconfig, content)) STORED`,
+          `ALTER TABLE messages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector(${client.escapeLiteral(language)}::regconfig, regexp_replace(content, '(?<!<)/(?=\\w)', ' ', 'g'))) STORED`,
         );
         await client.query('CREATE INDEX messages_search ON messages USING gin (room_id, search_vector)');
       }

@@ -37,6 +37,9 @@ const MARK_STOP = '\u0003';
  * whole, long ones cut to about a tweet's worth.
  */
 const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, MaxWords=30, MinWords=12, ShortWord=2`;
+/** A message up to a tweet's length comes back whole, every match marked (ts_headline's window may cut even a short one). */
+const WHOLE_MESSAGE_CHARS = 280;
+const WHOLE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, HighlightAll=true`;
 
 /** M3: rooms `$1` is a member of now (general: everyone); never a deleted one. */
 const MEMBER_ROOMS = `
@@ -103,7 +106,7 @@ const SEARCH = `
      LIMIT $7
   )
   SELECT p.id, p.room_id, p.seq, p.user_id::text AS user_id, p.content, p.created_at, p.edited_at, p.rank::text AS rank,
-         ts_headline($2::regconfig, translate(p.content, $8, ''), websearch_to_tsquery($2::regconfig, $3), $9) AS headline
+         ts_headline($2::regconfig, translate(p.content, $8, ''), websearch_to_tsquery($2::regconfig, $3), CASE WHEN char_length(p.content) <= ${WHOLE_MESSAGE_CHARS} THEN $10 ELSE $9 END) AS headline
     FROM page p
    ORDER BY p.rank DESC, p.created_at DESC, p.id DESC`;
 
@@ -129,6 +132,16 @@ export function snippetHtml(headline: string): string {
     .replaceAll(MARK_STOP, '</mark>');
 }
 
+/** "…" where the window ts_headline cut leaves out the message's start or end, as search results show. */
+function withEllipses(snippet: string, window: string, content: string): string {
+  const text = window.trim();
+  const at = text === '' ? -1 : content.indexOf(text);
+  if (at < 0) return snippet;
+  const before = content.slice(0, at).trim() !== '';
+  const after = content.slice(at + text.length).trim() !== '';
+  return `${before ? '…' : ''}${snippet.trim()}${after ? '…' : ''}`;
+}
+
 function hitOf(row: HitRow): SearchHit {
   const hit: SearchHit = {
     id: row.id,
@@ -137,7 +150,7 @@ function hitOf(row: HitRow): SearchHit {
     user_id: row.user_id,
     content: row.content,
     created_at: row.created_at.toISOString(),
-    snippet: snippetHtml(row.headline),
+    snippet: withEllipses(snippetHtml(row.headline), row.headline.replaceAll(MARK_START, '').replaceAll(MARK_STOP, ''), row.content),
   };
   if (row.edited_at !== null) hit.edited_at = row.edited_at.toISOString();
   return hit;
@@ -157,6 +170,7 @@ export function createSearchRepository(pool: pg.Pool) {
         limit + 1,
         MARK_START + MARK_STOP,
         HEADLINE_OPTIONS,
+        WHOLE_OPTIONS,
       ]);
       const page = rows.slice(0, limit);
       const last = page.at(-1);

@@ -124,6 +124,26 @@ describe('Q1 matching', () => {
     }
   });
 
+  it('[Q1] a word after a slash is a word: "help" finds "/help", and the path words of a link', async () => {
+    const ana = await person();
+    const t = tag();
+    await post(ana, 'general', `type /help ${t}`, `see https://example.org/recipes/pancakes ${t}`);
+    expect(await found(ana, `help ${t}`)).toEqual([`type /help ${t}`]);
+    expect(await found(ana, `pancakes ${t}`)).toEqual([`see https://example.org/recipes/pancakes ${t}`]);
+  });
+
+  it('[Q1] a short message comes back whole in its snippet; a cut one says so with …', async () => {
+    const ana = await person();
+    const t = tag();
+    const short = `Hi, I am here to help. Write to me any time and I will answer, whatever the hour, about ${t} or anything else you like.`;
+    const long = `${'filler words that go on and on '.repeat(12)}the ${t} sits in the middle ${'and more filler words after it '.repeat(12)}`;
+    await post(ana, 'general', short, long);
+    const { body } = await search(ana, { q: t });
+    const snippets = new Map((body.data as { content: string; snippet: string }[]).map((hit) => [hit.content, hit.snippet]));
+    expect(snippets.get(short)!.replace(/<\/?mark>/g, '')).toBe(short.replace(/'/g, '&#39;'));
+    expect(snippets.get(long)).toMatch(/^….*<mark>.*…$/);
+  });
+
   it('[Q1] a hit carries the message fields and a snippet marking the match', async () => {
     const ana = await person();
     const t = tag();

@@ -3,7 +3,7 @@ import { useEngine } from '../../shared/sync/engine-context';
 import { ICON_BUTTON, PRIMARY_BUTTON, QUIET_BUTTON } from '../../shared/ui/buttons';
 import { CloseIcon } from '../../shared/ui/icons';
 import { PREVIEWS_KEY, readFlag } from './device-flags';
-import { BLOCKED_HELP } from './permission-help';
+import { BLOCKED_HELP, turnOnFailureText } from './permission-help';
 import { turnOn } from './push-subscription';
 
 /**
@@ -15,6 +15,7 @@ import { turnOn } from './push-subscription';
 export default function NotificationsBanner({ onDone }: { onDone: () => void }) {
   const engine = useEngine();
   const [state, setState] = useState<'asking' | 'busy' | 'blocked' | 'failed'>('asking');
+  const [failure, setFailure] = useState('');
 
   async function accept() {
     setState('busy');
@@ -26,12 +27,13 @@ export default function NotificationsBanner({ onDone }: { onDone: () => void }) 
       else onDone();
     } catch (error) {
       console.warn('whisper: turning notifications on failed', error);
+      setFailure(`${turnOnFailureText(error)} Notifications can be turned on from your profile later.`);
       setState('failed');
     }
   }
 
   const text =
-    state === 'blocked' ? BLOCKED_HELP : state === 'failed' ? 'Notifications could not be turned on. Try again from your profile, once you are online.' : 'Get notified of new messages?';
+    state === 'blocked' ? BLOCKED_HELP : state === 'failed' ? failure : 'Get notified of new messages?';
   return (
     <aside
       aria-label="Notifications"

@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { useEngine } from '../../shared/sync/engine-context';
 import { WarningIcon } from '../../shared/ui/icons';
 import { PREVIEWS_KEY, PROMPT_ANSWERED_KEY, readFlag, writeFlag } from './device-flags';
-import { BLOCKED_HELP } from './permission-help';
+import { BLOCKED_HELP, turnOnFailureText } from './permission-help';
 import { pushState, setPreviews, turnOff, turnOn, type PushState } from './push-subscription';
 
 /** A labelled on/off switch (a button with role="switch", as the ARIA pattern has it). */
@@ -20,7 +20,7 @@ function Toggle({ label, on, disabled, onChange }: { label: string; on: boolean;
         aria-labelledby={id}
         disabled={disabled}
         onClick={() => onChange(!on)}
-        className="relative h-6 w-10 shrink-0 rounded-full bg-line transition-colors aria-checked:bg-accent focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent disabled:cursor-not-allowed disabled:opacity-50"
+        className="relative h-6 w-10 shrink-0 rounded-full bg-slate-400 transition-colors aria-checked:bg-accent dark:bg-slate-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent disabled:cursor-not-allowed disabled:opacity-50"
       >
         <span aria-hidden className={`absolute top-0.5 left-0.5 size-5 rounded-full bg-white shadow transition-transform ${on ? 'translate-x-4' : ''}`} />
       </button>
@@ -62,7 +62,7 @@ export default function NotificationsSection() {
       await work({ token: identity.token, userId: identity.user_id });
     } catch (failure) {
       console.warn('whisper: changing notifications failed', failure);
-      setError('That did not work. Try again once you are online.');
+      setError(turnOnFailureText(failure));
     } finally {
       setBusy(false);
     }

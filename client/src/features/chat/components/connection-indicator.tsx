@@ -80,7 +80,8 @@ export const ConnectionIndicator = memo(function ConnectionIndicator({ status, o
       >
         <span aria-hidden="true" className={`size-2 shrink-0 rounded-full ${dot}`} />
         <span className="truncate">
-          {label}
+          {/* On a phone's narrow bar "Online" is the dot alone (still read out): words are for what is wrong. */}
+          <span className={status.phase === 'online' ? 'max-sm:sr-only' : undefined}>{label}</span>
           {status.waiting > 0 && (
             // A phone's room bar has room for the cause only (the clocks on the
             // messages show what waits); the count is still read out.

@@ -212,7 +212,7 @@ function MuteSection({ muted, onMute }: { muted: boolean; onMute: (muted: boolea
         aria-checked={muted}
         aria-labelledby={id}
         onClick={() => onMute(!muted)}
-        className="relative h-6 w-10 shrink-0 rounded-full bg-line transition-colors aria-checked:bg-accent focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent"
+        className="relative h-6 w-10 shrink-0 rounded-full bg-slate-400 transition-colors aria-checked:bg-accent dark:bg-slate-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent"
       >
         <span aria-hidden className={`absolute top-0.5 left-0.5 size-5 rounded-full bg-white shadow transition-transform ${muted ? 'translate-x-4' : ''}`} />
       </button>
