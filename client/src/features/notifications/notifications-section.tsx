@@ -4,8 +4,9 @@ import { WarningIcon } from '../../shared/ui/icons';
 import { PREVIEWS_KEY, PROMPT_ANSWERED_KEY, readFlag, writeFlag } from './device-flags';
 import { BLOCKED_HELP, turnOnFailureText } from './permission-help';
 import { pushState, setPreviews, turnOff, turnOn, type PushState } from './push-subscription';
+import { Switch } from '../../shared/ui/switch';
 
-/** A labelled on/off switch (a button with role="switch", as the ARIA pattern has it). */
+/** A labelled on/off switch. */
 function Toggle({ label, on, disabled, onChange }: { label: string; on: boolean; disabled?: boolean; onChange: (on: boolean) => void }) {
   const id = useId();
   return (
@@ -13,17 +14,7 @@ function Toggle({ label, on, disabled, onChange }: { label: string; on: boolean;
       <span id={id} className={`text-sm ${disabled ? 'text-ink-muted' : 'text-ink'}`}>
         {label}
       </span>
-      <button
-        type="button"
-        role="switch"
-        aria-checked={on}
-        aria-labelledby={id}
-        disabled={disabled}
-        onClick={() => onChange(!on)}
-        className="relative h-6 w-10 shrink-0 rounded-full bg-slate-400 transition-colors aria-checked:bg-accent dark:bg-slate-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent disabled:cursor-not-allowed disabled:opacity-50"
-      >
-        <span aria-hidden className={`absolute top-0.5 left-0.5 size-5 rounded-full bg-white shadow transition-transform ${on ? 'translate-x-4' : ''}`} />
-      </button>
+      <Switch on={on} labelledBy={id} disabled={disabled} onChange={onChange} />
     </div>
   );
 }

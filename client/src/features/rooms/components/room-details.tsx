@@ -9,6 +9,7 @@ import { WithPresence } from '../../../shared/ui/presence-dot';
 import { LeaveIcon, PencilIcon, PersonAddIcon } from './dialog-icons';
 import { ROOM_KIND_LABEL, RoomIcon, type RoomKind } from '../../../shared/ui/room-icon';
 import { PeoplePicker, type SearchPeople } from './people-picker';
+import { Switch } from '../../../shared/ui/switch';
 
 /** What the panel needs of a room; the data layer's RoomView (shared/sync/room-view.ts) has all of it. */
 export interface RoomDetailsRoom {
@@ -206,16 +207,7 @@ function MuteSection({ muted, onMute }: { muted: boolean; onMute: (muted: boolea
       <span id={id} className="flex-1 text-[15px]">
         Mute notifications
       </span>
-      <button
-        type="button"
-        role="switch"
-        aria-checked={muted}
-        aria-labelledby={id}
-        onClick={() => onMute(!muted)}
-        className="relative h-6 w-10 shrink-0 rounded-full bg-slate-400 transition-colors aria-checked:bg-accent dark:bg-slate-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent"
-      >
-        <span aria-hidden className={`absolute top-0.5 left-0.5 size-5 rounded-full bg-white shadow transition-transform ${muted ? 'translate-x-4' : ''}`} />
-      </button>
+      <Switch on={muted} labelledBy={id} onChange={onMute} />
     </div>
   );
 }
